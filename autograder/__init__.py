@@ -1,0 +1,1 @@
+"""The kit's grader: load → sandbox → run hidden suites → score → report, one stage per module."""

@@ -1,0 +1,211 @@
+"""Build the nbgrader source notebooks from `authoring/<id>.py` and `solutions/`.
+
+An authoring file is a percent-format script. Each cell starts with a header line:
+
+    # %% [markdown]               narrative (lines start with "# ")
+    # %% given                    locked code the grader runs before the student's code (imports, helpers)
+    # %% solution <grade_id>      the student's cell; graded by the hidden suite
+    # %% check <part> points=<p>  visible checks, locked; carries the points of hidden-suite part <part>
+    # %% demo                     locked code for figures and exploration; never run by the grader
+    # %% answer <grade_id> points=<p>   a free-text answer graded by hand (markdown)
+
+Inside code cells, directives pull function source from `solutions/` so that no body is written twice:
+
+    #| solution solutions.a1_convolution:conv1d   signature + docstring given, body is the solution region
+    #| hidden solutions.a1_convolution:_windows   the whole function is a solution region (private helper)
+    #| source solutions.common:shift              the whole function is given code
+
+`python -m autograder.authoring build` writes `assignments/<id>/<id>.ipynb`;
+`python -m autograder.authoring check` fails when a committed notebook differs from what would be built.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import importlib
+import inspect
+import re
+import sys
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+AUTHORING = ROOT / "authoring"
+SOURCE = ROOT / "assignments"
+
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+_HEADER = re.compile(r"^# %%\s*(.*)$")
+_DIRECTIVE = re.compile(r"^#\| (solution|hidden|source) ([\w.]+):(\w+)\s*$")
+
+
+@dataclass
+class Cell:
+    kind: str  # markdown | given | solution | check | demo | answer
+    name: str | None = None
+    points: float | None = None
+    lines: list[str] = field(default_factory=list)
+
+
+def parse(text: str) -> list[Cell]:
+    """Split an authoring file into cells."""
+    cells: list[Cell] = []
+    for line in text.splitlines():
+        m = _HEADER.match(line)
+        if m:
+            cells.append(_parse_header(m.group(1)))
+        elif cells:
+            cells[-1].lines.append(line)
+        elif line.strip() and not line.startswith("#"):
+            raise ValueError(f"code before the first '# %%' header: {line!r}")
+    return cells
+
+
+def _parse_header(spec: str) -> Cell:
+    words = spec.split()
+    if not words or words[0] == "[markdown]":
+        return Cell("markdown")
+    kind, rest = words[0], words[1:]
+    if kind not in {"given", "solution", "check", "demo", "answer"}:
+        raise ValueError(f"unknown cell kind {kind!r} in header '# %% {spec}'")
+    cell = Cell(kind)
+    for word in rest:
+        if word.startswith("points="):
+            cell.points = float(word.split("=", 1)[1])
+        elif cell.name is None:
+            cell.name = word
+        else:
+            raise ValueError(f"unexpected word {word!r} in header '# %% {spec}'")
+    if kind in {"solution", "check", "answer"} and not cell.name:
+        raise ValueError(f"'{kind}' cell needs a name: '# %% {spec}'")
+    if kind in {"check", "answer"} and cell.points is None:
+        raise ValueError(f"'{kind} {cell.name}' needs points=<p>")
+    return cell
+
+
+def function_source(module: str, name: str) -> str:
+    """Source of a top-level function of a solutions module, dedented."""
+    obj = getattr(importlib.import_module(module), name)
+    return textwrap.dedent(inspect.getsource(obj)).rstrip("\n")
+
+
+def with_solution_region(src: str) -> str:
+    """Wrap the body of a function (after its docstring) in nbgrader solution markers."""
+    fn = ast.parse(src).body[0]
+    if not isinstance(fn, ast.FunctionDef):
+        raise ValueError("expected a function definition")
+    body = fn.body
+    has_doc = isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant)
+    first = body[1] if has_doc and len(body) > 1 else body[0]
+    lines = src.splitlines()
+    start = min([first.lineno] + [d.lineno for d in getattr(first, "decorator_list", [])]) - 1
+    indent = re.match(r"\s*", lines[start]).group(0)
+    return "\n".join(lines[:start] + [indent + BEGIN] + lines[start:] + [indent + END])
+
+
+def expand(lines: list[str]) -> str:
+    out: list[str] = []
+    for line in lines:
+        m = _DIRECTIVE.match(line)
+        if not m:
+            out.append(line)
+            continue
+        how, module, name = m.groups()
+        src = function_source(module, name)
+        if how == "solution":
+            src = with_solution_region(src)
+        elif how == "hidden":
+            src = f"{BEGIN}\n{src}\n{END}"
+        out.append(src)
+    return "\n".join(out).strip("\n")
+
+
+def _markdown(lines: list[str]) -> str:
+    return "\n".join(line[2:] if line.startswith("# ") else line.lstrip("#") for line in lines).strip("\n")
+
+
+def _meta(grade_id: str, *, grade: bool, solution: bool, locked: bool, points: float | None = None) -> dict:
+    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3, "solution": solution}
+    if points is not None:
+        meta["points"] = points
+    return meta
+
+
+def build_notebook(text: str) -> nbformat.NotebookNode:
+    """Turn an authoring file's text into an nbgrader source notebook."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    }
+    seen: set[str] = set()
+    counter = 0
+    for cell in parse(text):
+        counter += 1
+        if cell.kind == "markdown":
+            nb.cells.append(nbformat.v4.new_markdown_cell(_markdown(cell.lines)))
+            continue
+        if cell.kind == "answer":
+            new = nbformat.v4.new_markdown_cell(_markdown(cell.lines) or "YOUR ANSWER HERE")
+            meta = _meta(cell.name, grade=True, solution=True, locked=False, points=cell.points)
+        else:
+            new = nbformat.v4.new_code_cell(expand(cell.lines))
+            if cell.kind == "solution":
+                meta = _meta(cell.name, grade=False, solution=True, locked=False)
+            elif cell.kind == "check":
+                meta = _meta(f"check_{cell.name}", grade=True, solution=False, locked=True, points=cell.points)
+            else:
+                meta = _meta(f"{cell.kind}_{counter}", grade=False, solution=False, locked=True)
+        if meta["grade_id"] in seen:
+            raise ValueError(f"duplicate grade_id {meta['grade_id']!r}")
+        seen.add(meta["grade_id"])
+        new.metadata = {"nbgrader": meta, "kit": {"role": cell.kind}}
+        nb.cells.append(new)
+    for i, c in enumerate(nb.cells):  # stable ids keep regeneration byte-identical
+        c["id"] = f"cell-{i:03d}"
+    nbformat.validate(nb)
+    return nb
+
+
+def notebook_path(assignment: str) -> Path:
+    return SOURCE / assignment / f"{assignment}.ipynb"
+
+
+def render(assignment: str) -> str:
+    text = (AUTHORING / f"{assignment}.py").read_text()
+    return nbformat.writes(build_notebook(text)) + "\n"
+
+
+def assignments() -> list[str]:
+    return sorted(p.stem for p in AUTHORING.glob("a*.py"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m autograder.authoring", description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["build", "check"])
+    parser.add_argument("assignment", nargs="*")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    drift = []
+    for a in args.assignment or assignments():
+        text, path = render(a), notebook_path(a)
+        if args.command == "build":
+            if not path.exists() or path.read_text() != text:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(".tmp")
+                tmp.write_text(text)
+                tmp.replace(path)
+                print(f"built {path.relative_to(ROOT)}")
+        elif not path.exists() or path.read_text() != text:
+            drift.append(str(path.relative_to(ROOT)))
+    if drift:
+        print("out of date (run `make notebooks`): " + ", ".join(drift), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

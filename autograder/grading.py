@@ -1,0 +1,116 @@
+"""Score: grade one submission — load, sandbox, run the hidden suite — into a `Result`."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import nbformat
+
+from autograder.config import LIMITS, SOURCE, Limits
+from autograder.load import LoadError, program, read_answers
+from autograder.plugin import Outcome
+from autograder.sandbox import InProcess, Sandbox, isolation
+from autograder.suites import run_suite
+
+
+@dataclass
+class Result:
+    student: str
+    assignment: str
+    status: str  # ok | error | timeout
+    reason: str
+    score: float
+    max_score: float
+    parts: dict[str, list[float]]  # part -> [score, max]
+    tests: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    output: str = ""
+    isolation: str = ""
+    seconds: float = 0.0
+    notebook_sha256: str = ""
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@lru_cache(maxsize=None)
+def part_points(assignment: str) -> dict[str, float]:
+    """Points of each graded part, from the check cells of the source notebook."""
+    nb = nbformat.read(SOURCE / assignment / f"{assignment}.ipynb", as_version=4)
+    parts = {}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.metadata.get("kit", {}).get("role") == "check":
+            parts[meta["grade_id"].removeprefix("check_")] = float(meta["points"])
+    return parts
+
+
+def error_result(student: str, assignment: str, reason: str, status: str = "error", sha: str = "") -> Result:
+    parts = {p: [0.0, pts] for p, pts in part_points(assignment).items()}
+    return Result(student, assignment, status, reason, 0.0, sum(p[1] for p in parts.values()), parts,
+                  isolation=isolation(), notebook_sha256=sha)
+
+
+def grade_answers(assignment: str, answers: dict[str, str], *, student: str = "-", sandbox: bool = True,
+                  slot: int = 0, hide: tuple[str, ...] = (), limits: Limits = LIMITS) -> Result:
+    """Grade solution-cell code (grade_id -> code) of one submission."""
+    start = time.monotonic()
+    prog = program(assignment, answers)
+    backend = Sandbox(prog.cells, slot=slot, hide=hide, limits=limits) if sandbox else InProcess(prog.cells)
+    try:
+        outcomes, problems = run_suite(assignment, backend)
+    finally:
+        backend.close()
+    result = summarise(student, assignment, outcomes, prog.notes, backend)
+    if problems and not outcomes:
+        result.status, result.reason = "error", "grader problem: " + problems[0][:300]
+    result.notes += [f"suite: {p[:300]}" for p in problems] if not sandbox else []
+    result.isolation = isolation() if sandbox else "none (in-process development run)"
+    result.seconds = round(time.monotonic() - start, 3)
+    return result
+
+
+def summarise(student: str, assignment: str, outcomes: list[Outcome], notes: list[str], backend) -> Result:
+    parts = {p: [0.0, pts] for p, pts in part_points(assignment).items()}
+    for o in outcomes:
+        parts.setdefault(o.part, [0.0, 0.0])[0] += o.score
+    for part in parts.values():
+        part[0] = round(part[0], 6)
+    notes = list(notes)
+    for err in backend.load_errors:
+        notes.append(f"cell '{err.get('cell')}' raised {err.get('type')} while loading: {err.get('message', '')[:200]}")
+    status, reason = "ok", ""
+    if getattr(backend, "timed_out", False):
+        status, reason = "timeout", "the submission used up its total time limit; later tests got no points"
+    elif getattr(backend, "starts", 1) and not getattr(backend, "loaded", True):
+        status, reason = "error", "the notebook's code ended its process while loading (sys.exit / os._exit / crash?)"
+    tests = [asdict(o) for o in outcomes]
+    return Result(student, assignment, status, reason, round(sum(p[0] for p in parts.values()), 6),
+                  sum(p[1] for p in parts.values()), parts, tests, notes, getattr(backend, "output", ""))
+
+
+def sha256(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def grade_notebook(path: Path | None, assignment: str, student: str, *, slot: int = 0,
+                   hide: tuple[str, ...] = (), sandbox: bool = True) -> Result:
+    """Grade one submitted notebook file; any problem with the file becomes an `error` row."""
+    if path is None:
+        return error_result(student, assignment, f"no notebook found for {assignment}")
+    sha = sha256(path)
+    try:
+        answers, notes = read_answers(path, assignment)
+    except LoadError as exc:
+        return error_result(student, assignment, str(exc), sha=sha)
+    result = grade_answers(assignment, answers, student=student, sandbox=sandbox, slot=slot, hide=hide)
+    result.notes = notes + result.notes
+    result.notebook_sha256 = sha
+    return result

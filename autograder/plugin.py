@@ -1,0 +1,115 @@
+"""The pytest plugin that runs a hidden suite against one submission, and collects points per test."""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+
+from autograder.testing import CallTimeout, Mismatch, StudentError, SubmissionDied
+
+SAFE_ERRORS = (Mismatch, StudentError, CallTimeout, SubmissionDied)
+
+
+class StudentFunction:
+    """A function of the submission; calling it runs it in the submission's process."""
+
+    def __init__(self, backend, name: str, timeout: float | None = None):
+        self._backend, self._name, self._timeout = backend, name, timeout
+
+    def __call__(self, *args, **kwargs):
+        value, _ = self._backend.call(self._name, args, kwargs, echo=False, timeout=self._timeout)
+        return value
+
+    def with_inputs(self, *args, **kwargs):
+        """Call, and also return the arguments as the function left them: (value, args, kwargs)."""
+        value, after = self._backend.call(self._name, args, kwargs, echo=True, timeout=self._timeout)
+        return value, tuple(after[0]), after[1]
+
+    def timeout(self, seconds: float) -> StudentFunction:
+        """The same function with another per-call wall-clock limit."""
+        return StudentFunction(self._backend, self._name, seconds)
+
+
+class Submission:
+    """`student.conv1d(...)` calls the submission's conv1d."""
+
+    def __init__(self, backend):
+        self._backend = backend
+
+    def __getattr__(self, name: str) -> StudentFunction:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return StudentFunction(self._backend, name)
+
+
+class Credit:
+    """Partial credit: a passing test earns points × fraction."""
+
+    fraction: float = 1.0
+
+
+@dataclass
+class Outcome:
+    name: str
+    part: str
+    points: float
+    hint: str
+    score: float = 0.0
+    passed: bool = False
+    message: str = ""
+
+
+@dataclass
+class GradingPlugin:
+    backend: object
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    @pytest.fixture
+    def student(self):
+        return Submission(self.backend)
+
+    @pytest.fixture
+    def rng(self, request):
+        return np.random.default_rng(zlib.crc32(request.node.name.encode()))
+
+    @pytest.fixture
+    def credit(self):
+        return Credit()
+
+    def pytest_collection_modifyitems(self, items):
+        for item in items:
+            mark = item.get_closest_marker("grade")
+            if mark is None:
+                self.problems.append(f"{item.nodeid}: no @grade marker")
+                continue
+            kw = mark.kwargs
+            self.outcomes[item.nodeid] = Outcome(item.name, kw["part"], float(kw["points"]), kw.get("hint", ""))
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.problems.append(f"cannot collect {report.nodeid}: {report.longreprtext[-2000:]}")
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        result = yield
+        report = result.get_result()
+        outcome = self.outcomes.get(item.nodeid)
+        if outcome is None or report.when == "teardown":
+            return
+        if report.when == "setup" and report.failed:
+            outcome.message = "grader error while setting up this test"
+            self.problems.append(f"{item.nodeid}: setup failed: {report.longreprtext[-2000:]}")
+        elif report.when == "call":
+            if report.passed:
+                credit = item.funcargs.get("credit")
+                fraction = min(max(float(credit.fraction), 0.0), 1.0) if credit is not None else 1.0
+                outcome.passed, outcome.score = True, outcome.points * fraction
+            else:
+                exc = call.excinfo.value if call.excinfo else None
+                outcome.message = str(exc) if isinstance(exc, SAFE_ERRORS) else "incorrect result"
+                if exc is not None and not isinstance(exc, (AssertionError, *SAFE_ERRORS)):
+                    self.problems.append(f"{item.nodeid}: suite raised {type(exc).__name__}: {exc}")

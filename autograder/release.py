@@ -1,0 +1,47 @@
+"""Release: student notebooks through nbgrader's own `generate_assignment`, and the stubs it makes."""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+from nbgrader.preprocessors import ClearSolutions
+
+from autograder.config import ASSIGNMENTS, RELEASE, ROOT, SOURCE
+
+
+def stub_answers(assignment: str) -> dict[str, str]:
+    """grade_id -> code of the solution cells as a student first sees them (nbgrader's ClearSolutions)."""
+    released = RELEASE / assignment / f"{assignment}.ipynb"
+    nb = nbformat.read(released if released.exists() else SOURCE / assignment / f"{assignment}.ipynb", 4)
+    nb = copy.deepcopy(nb)
+    nb, _ = ClearSolutions().preprocess(nb, {"language": "python"})
+    return {
+        c.metadata["nbgrader"]["grade_id"]: c.source
+        for c in nb.cells
+        if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")
+    }
+
+
+def generate(assignment: str) -> Path:
+    """`nbgrader generate_assignment` into release/<assignment>/ (regenerated from scratch every time)."""
+    cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force", "--create",
+           "--log-level=WARN"]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"nbgrader generate_assignment {assignment} failed:\n{done.stdout}\n{done.stderr}")
+    return RELEASE / assignment
+
+
+def main() -> int:
+    for assignment in ASSIGNMENTS:
+        if (SOURCE / assignment / f"{assignment}.ipynb").exists():
+            print(f"released {generate(assignment).relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

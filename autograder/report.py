@@ -1,0 +1,119 @@
+"""Report: Gradescope results.json, per-student feedback HTML and the gradebook CSV, all written atomically."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from autograder.grading import Result
+
+BASE_COLUMNS = ["student", "assignment", "score", "max_score", "status", "reason", "isolation", "seconds"]
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def test_output(test: dict) -> str:
+    if test["passed"] and test["score"] >= test["points"]:
+        return "Passed."
+    if test["passed"]:
+        return f"Partly right: {test['score']:g} of {test['points']:g} points."
+    hint = f"\n{test['hint']}" if test["hint"] else ""
+    return f"{test['message'] or 'incorrect result'}{hint}"
+
+
+def gradescope_json(result: Result) -> dict:
+    """Gradescope's autograder results schema, plus the kit's own row under `kit`."""
+    tests = [
+        {
+            "name": f"{t['part']}: {t['name'].removeprefix('test_').replace('_', ' ')}",
+            "score": round(t["score"], 4),
+            "max_score": t["points"],
+            "status": "passed" if t["passed"] and t["score"] >= t["points"] else "failed",
+            "output": test_output(t),
+            "visibility": "visible",
+        }
+        for t in result.tests
+    ]
+    overall = result.reason or ("; ".join(result.notes[:5]) if result.notes else "")
+    return {
+        "score": result.score,
+        "max_score": result.max_score,
+        "output": overall,
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+        "kit": result.to_json(),
+    }
+
+
+def write_results(out: Path, result: Result) -> Path:
+    folder = out / result.student / result.assignment
+    write_atomic(folder / "results.json", json.dumps(gradescope_json(result), indent=1) + "\n")
+    write_atomic(folder / "feedback.html", feedback_html(result))
+    return folder
+
+
+def read_result(path: Path) -> Result | None:
+    try:
+        return Result(**json.loads(path.read_text())["kit"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def gradebook_csv(results: list[Result]) -> str:
+    parts = list(dict.fromkeys(p for r in results for p in r.parts))
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(BASE_COLUMNS + parts)
+    for r in sorted(results, key=lambda r: (r.assignment, r.student)):
+        row = [r.student, r.assignment, f"{r.score:g}", f"{r.max_score:g}", r.status, r.reason, r.isolation,
+               f"{r.seconds:.2f}"]
+        writer.writerow(row + [f"{r.parts[p][0]:g}" if p in r.parts else "" for p in parts])
+    return buf.getvalue()
+
+
+_STYLE = """body{font-family:system-ui,sans-serif;max-width:860px;margin:2em auto;color:#222}
+table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.35em;text-align:left;vertical-align:top}
+.pass{color:#176b2c}.fail{color:#a31515}.muted{color:#666;font-size:.9em}pre{white-space:pre-wrap;background:#f6f6f6;padding:.5em}"""
+
+
+def feedback_html(result: Result) -> str:
+    e = html.escape
+    rows = []
+    for t in result.tests:
+        ok = t["passed"] and t["score"] >= t["points"]
+        cls, mark = ("pass", "passed") if ok else ("fail", "partly" if t["passed"] else "failed")
+        rows.append(
+            f"<tr><td>{e(t['part'])}</td><td>{e(t['name'].removeprefix('test_').replace('_', ' '))}</td>"
+            f"<td class={cls}>{mark}</td><td>{t['score']:g}/{t['points']:g}</td>"
+            f"<td>{'' if ok else e(test_output(t)).replace(chr(10), '<br>')}</td></tr>"
+        )
+    parts = "".join(f"<tr><td>{e(p)}</td><td>{s:g} / {m:g}</td></tr>" for p, (s, m) in result.parts.items())
+    notes = "".join(f"<li>{e(n)}</li>" for n in result.notes)
+    status = "" if result.status == "ok" else f"<p class=fail><b>{e(result.status)}</b>: {e(result.reason)}</p>"
+    output = f"<h2>What your code printed</h2><pre>{e(result.output)}</pre>" if result.output.strip() else ""
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>{e(result.assignment)} — {e(result.student)}</title>
+<style>{_STYLE}</style></head><body>
+<h1>{e(result.assignment)}: {result.score:g} / {result.max_score:g}</h1>
+<p class=muted>Student {e(result.student)}. Graded by the course's hidden tests; each failed test names the likely bug.</p>
+{status}<h2>Parts</h2><table><tr><th>part</th><th>points</th></tr>{parts}</table>
+<h2>Tests</h2><table><tr><th>part</th><th>test</th><th></th><th>points</th><th>feedback</th></tr>{''.join(rows)}</table>
+{f'<h2>Notes</h2><ul>{notes}</ul>' if notes else ''}{output}
+</body></html>
+"""

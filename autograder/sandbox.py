@@ -1,0 +1,388 @@
+"""Sandbox: run a submission's code in a fresh, confined child interpreter and call into it.
+
+Where the grader runs as root and the kernel allows namespaces (`unshare` of util-linux), the child gets a mount
+namespace that shows it only the Python installation and a private /tmp (the course repository, the solutions, the
+hidden suites, other submissions and the grader's outputs are covered by empty file systems), a network namespace with
+no interface, a PID namespace, and an unprivileged user of its own. Everywhere, it gets rlimits (memory, CPU, file
+size, open files, processes), a scrubbed environment, `python -I`, and wall-clock timeouts that kill every process
+it started. `isolation()` says which of these are in force; the gradebook records it.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from functools import lru_cache
+from pathlib import Path
+
+from autograder import wire
+from autograder.config import LIMITS, ROOT, SANDBOX_UID_BASE, Limits
+from autograder.testing import CallTimeout, StudentError, SubmissionDied
+
+KIT_FILES = (Path(__file__).with_name("child.py"), Path(__file__).with_name("wire.py"))
+ALWAYS_HIDDEN = ("/root", "/home", "/work", "/srv", "/opt", "/media", "/var/tmp", "/run", "/dev/shm")
+
+# Runs as root inside the new namespaces: cover every private place with an empty tmpfs, put back only the Python
+# installation, then drop to the sandbox user. Arguments: uid, code dir, N_hide, hide..., N_expose, expose..., argv...
+_SETUP = r"""
+set -eu
+uid=$1; code=$2; shift 2
+mount -t tmpfs -o size=1m,mode=0755 kit-stage /mnt
+n=$1; shift; hide=""; i=0
+while [ $i -lt $n ]; do hide="$hide $1"; shift; i=$((i+1)); done
+n=$1; shift; i=0
+while [ $i -lt $n ]; do
+  mkdir -p /mnt/e$i; mount --bind "$1" /mnt/e$i; echo "$1" > /mnt/e$i.path; shift; i=$((i+1))
+done
+mkdir /mnt/code; mount --bind "$code" /mnt/code
+for h in $hide; do [ -d "$h" ] && mount -t tmpfs -o size=1m,mode=0755,nosuid,nodev kit-hidden "$h"; done
+mount -t tmpfs -o size=__TMPFS__,mode=1777,nosuid,nodev kit-tmp /tmp
+for f in /mnt/e*.path; do
+  [ -e "$f" ] || continue
+  p=$(cat "$f"); d=${f%.path}
+  mkdir -p "$p"; mount --bind "$d" "$p"; mount -o remount,bind,ro "$p"
+done
+mkdir -p /tmp/kit /tmp/work; mount --bind /mnt/code /tmp/kit; mount -o remount,bind,ro /tmp/kit
+chown "$uid:$uid" /tmp/work
+umount -R /mnt 2>/dev/null || umount -l /mnt
+mount -t tmpfs -o size=1m,mode=0755 kit-empty /mnt
+cd /tmp/work
+exec setpriv --reuid "$uid" --regid "$uid" --clear-groups --no-new-privs --bounding-set -all -- "$@"
+"""
+
+
+@lru_cache(maxsize=None)
+def namespaces_available() -> bool:
+    """True when we are root and `unshare` can make mount, network and PID namespaces here."""
+    if os.geteuid() != 0 or not (shutil.which("unshare") and shutil.which("setpriv")):
+        return False
+    try:
+        probe = subprocess.run(
+            ["unshare", "--mount", "--net", "--pid", "--fork", "--kill-child", "--mount-proc",
+             "sh", "-c", "mount -t tmpfs none /mnt && echo ok"],
+            capture_output=True, text=True, timeout=20,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return probe.returncode == 0 and probe.stdout.strip() == "ok"
+
+
+def isolation() -> str:
+    """What confines a submission on this machine, for the gradebook."""
+    base = "rlimits, process group, scrubbed env, python -I, timeouts"
+    if namespaces_available():
+        return f"namespaces (mount, net, pid), own uid, {base}"
+    if os.geteuid() == 0:
+        return f"own uid, {base}; no namespaces: files readable by all users are visible"
+    return f"{base}; no namespaces, same user: files of the grading user are visible"
+
+
+def _child_env() -> dict[str, str]:
+    return {
+        "PATH": "/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "HOME": "/tmp/work",
+        "TMPDIR": "/tmp",
+        "MPLBACKEND": "Agg",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+    }
+
+
+def _set_limits(limits: Limits) -> None:
+    """In the child between fork and exec: own session, and the resource limits."""
+    os.setsid()
+    for res, value in (
+        (resource.RLIMIT_AS, limits.memory),
+        (resource.RLIMIT_CPU, limits.cpu_seconds),
+        (resource.RLIMIT_FSIZE, limits.file_size),
+        (resource.RLIMIT_NOFILE, limits.open_files),
+        (resource.RLIMIT_NPROC, limits.processes),
+        (resource.RLIMIT_CORE, 0),
+    ):
+        resource.setrlimit(res, (value, value))
+
+
+def kill_uid(uid: int) -> None:
+    """SIGKILL every process of a sandbox user (it may have left its process group with setsid)."""
+    if uid == 0:
+        return
+    for _ in range(5):
+        found = False
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                with open(f"/proc/{pid}/status") as fh:
+                    uid_line = next(line for line in fh if line.startswith("Uid:"))
+            except (OSError, StopIteration):
+                continue
+            if int(uid_line.split()[1]) == uid:
+                found = True
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except OSError:
+                    pass
+        if not found:
+            return
+        time.sleep(0.05)
+
+
+class _Drain(threading.Thread):
+    """Reads a pipe to its end, keeping only the first `keep` characters."""
+
+    def __init__(self, fd: int, keep: int):
+        super().__init__(daemon=True)
+        self.fd, self.keep, self.chunks, self.size = fd, keep, [], 0
+
+    def run(self) -> None:
+        try:
+            while chunk := os.read(self.fd, 65536):
+                if self.size < self.keep:
+                    self.chunks.append(chunk)
+                self.size += len(chunk)
+        except OSError:
+            pass
+        finally:
+            os.close(self.fd)
+
+    def text(self) -> str:
+        out = b"".join(self.chunks).decode("utf-8", "replace")[: self.keep]
+        return out + ("\n[… output cut]" if self.size > self.keep else "")
+
+
+class Sandbox:
+    """One submission's confined interpreter, restarted (up to `limits.restarts` times) after a crash or a timeout."""
+
+    def __init__(self, cells: list[tuple[str, str]], *, slot: int = 0, limits: Limits = LIMITS,
+                 hide: tuple[str, ...] = ()):
+        self.cells, self.limits, self.slot = cells, limits, slot
+        self.hide = tuple(dict.fromkeys((*ALWAYS_HIDDEN, str(ROOT), *hide)))
+        self.uid = SANDBOX_UID_BASE + slot if os.geteuid() == 0 else os.geteuid()
+        self.deadline = time.monotonic() + limits.submission_timeout
+        self.starts = 0
+        self.load_errors: list[dict] = []
+        self.output = ""
+        self.timed_out = False
+        self.loaded = False
+        self.proc: subprocess.Popen | None = None
+        self._code_dir: str | None = None
+
+    # -- life cycle -------------------------------------------------------------------------------------------
+    def _spawn(self) -> None:
+        if self.starts > self.limits.restarts:
+            raise SubmissionDied("the submission's process crashed or timed out too often; remaining tests skipped")
+        if time.monotonic() > self.deadline:
+            self.timed_out = True
+            raise CallTimeout("the submission used up its total time limit")
+        self.starts += 1
+        self._code_dir = tempfile.mkdtemp(prefix="kit-code-")
+        for f in KIT_FILES:
+            shutil.copy(f, self._code_dir)
+        os.chmod(self._code_dir, 0o755)
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        out_r, out_w = os.pipe()
+        python = sys.executable
+        script = "/tmp/kit/child.py" if namespaces_available() else os.path.join(self._code_dir, "child.py")
+        child_args = [python, "-I", script, str(to_child_r), str(from_child_w)]
+        if namespaces_available():
+            expose = self._expose()
+            setup = _SETUP.replace("__TMPFS__", self.limits.tmpfs_size)
+            argv = ["unshare", "--mount", "--net", "--pid", "--fork", "--kill-child", "--mount-proc",
+                    "sh", "-c", setup, "kit-setup", str(self.uid), self._code_dir,
+                    str(len(self.hide)), *self.hide, str(len(expose)), *expose, *child_args]
+            cwd, user = "/", None
+        else:
+            argv, cwd = child_args, self._code_dir
+            user = self.uid if os.geteuid() == 0 and _world_executable(python) else None
+        self.proc = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, cwd=cwd, env=_child_env(),
+            pass_fds=(to_child_r, from_child_w), preexec_fn=lambda: _set_limits(self.limits), user=user,
+            close_fds=True,
+        )
+        for fd in (to_child_r, from_child_w, out_w):
+            os.close(fd)
+        self._to, self._from = to_child_w, from_child_r
+        self._drain = _Drain(out_r, self.limits.output_kept)
+        self._drain.start()
+        reply = self._request({"op": "load", "cells": self.cells}, self.limits.load_timeout, "loading the notebook")
+        if reply.get("op") != "loaded":
+            raise SubmissionDied("unexpected answer while loading the notebook")
+        self.loaded = True
+        if self.starts == 1:
+            self.load_errors = [e for e in reply.get("errors", []) if isinstance(e, dict)]
+
+    def _expose(self) -> list[str]:
+        paths = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), sys.prefix}
+        return sorted(p for p in paths if not p.startswith(("/usr", "/lib", "/bin", "/etc")))
+
+    def close(self) -> None:
+        """Kill every process of the submission and release its resources."""
+        if self.proc is None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        if self.uid != os.geteuid():
+            kill_uid(self.uid)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        for fd in (self._to, self._from):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._drain.join(timeout=2)
+        self.output += self._drain.text()
+        shutil.rmtree(self._code_dir, ignore_errors=True)
+        self.proc = None
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- calls ------------------------------------------------------------------------------------------------
+    def start(self) -> None:
+        if self.proc is None:
+            try:
+                self._spawn()
+            except (CallTimeout, SubmissionDied):
+                self.close()
+                raise
+
+    def call(self, name: str, args, kwargs, *, echo: bool = False, timeout: float | None = None):
+        """Run `name(*args, **kwargs)` in the submission; returns (value, inputs_after or None)."""
+        self.start()
+        handles: dict = {}
+        request = {"op": "call", "name": name, "args": list(args), "kwargs": dict(kwargs), "echo": echo}
+        reply = self._request(request, timeout or self.limits.call_timeout, f"{name}()", handles)
+        if reply.get("op") == "return":
+            return reply.get("value"), reply.get("inputs_after") if echo else None
+        if reply.get("op") == "raise":
+            raise StudentError(name, str(reply.get("type", "Exception")), str(reply.get("message", "")),
+                               str(reply.get("where", "")))
+        raise SubmissionDied(f"{name}(): unexpected answer from the submission's process")
+
+    def _request(self, request: dict, timeout: float, what: str, handles: dict | None = None) -> dict:
+        deadline = min(time.monotonic() + timeout, self.deadline)
+        try:
+            wire.send(self._to, request, handles)
+            while True:
+                reply = wire.receive(self._from, deadline=deadline)
+                if not isinstance(reply, dict):
+                    raise wire.WireError("not a message")
+                if reply.get("op") != "callback":
+                    return reply
+                wire.send(self._to, self._run_callback(reply, handles or {}))
+        except TimeoutError:
+            total = time.monotonic() >= self.deadline
+            self.timed_out = self.timed_out or total
+            self.close()
+            limit = "its total time limit" if total else f"the {timeout:g} s limit"
+            raise CallTimeout(f"{what} did not finish within {limit} (endless loop?)") from None
+        except (EOFError, BrokenPipeError, OSError):
+            code = self.proc.poll() if self.proc else None
+            self.close()
+            raise SubmissionDied(f"the submission's process ended during {what} ({_exit_reason(code)})") from None
+        except (wire.WireError, ValueError, KeyError, TypeError) as exc:
+            self.close()
+            raise SubmissionDied(f"{what}: the submission's process sent an unreadable answer ({exc})") from None
+
+    @staticmethod
+    def _run_callback(request: dict, handles: dict) -> dict:
+        fn = handles.get(request.get("handle"))
+        if fn is None:
+            return {"op": "callback_raise", "type": "RuntimeError", "message": "unknown function"}
+        try:
+            return {"op": "callback_return", "value": fn(*request.get("args", []), **request.get("kwargs", {}))}
+        except Exception as exc:  # the parent's implementation raised: tell the student's test, plainly
+            return {"op": "callback_raise", "type": type(exc).__name__, "message": str(exc)[:300]}
+
+
+def _world_executable(path: str) -> bool:
+    p = Path(path)
+    while True:
+        try:
+            if not p.stat().st_mode & 0o001:
+                return False
+        except OSError:
+            return False
+        if p.parent == p:
+            return True
+        p = p.parent
+
+
+def _exit_reason(code: int | None) -> str:
+    if code is None:
+        return "it stopped answering"
+    if code < 0:
+        name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
+        hint = {"SIGKILL": "killed: memory or CPU limit?", "SIGXCPU": "CPU time limit",
+                "SIGSEGV": "crashed", "SIGXFSZ": "file size limit"}.get(name, "")
+        return f"signal {name}" + (f", {hint}" if hint else "")
+    return f"exit code {code}: sys.exit or os._exit?"
+
+
+class InProcess:
+    """Runs the cells in this interpreter. Development only: no isolation at all, but the same wire format."""
+
+    def __init__(self, cells: list[tuple[str, str]]):
+        import builtins
+
+        self.ns: dict = {"__name__": "__main__", "__builtins__": builtins}
+        self.load_errors: list[dict] = []
+        self.output, self.timed_out = "", False
+        for cell_id, code in cells:
+            try:
+                exec(compile(code, f"<cell {cell_id}>", "exec"), self.ns)
+            except Exception as exc:
+                self.load_errors.append({"cell": cell_id, "type": type(exc).__name__, "message": str(exc)})
+
+    def start(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def _local(self, fn):
+        def call(*args, **kwargs):
+            payload = wire.decode(wire.encode([list(args), kwargs]))
+            try:
+                return wire.decode(wire.encode(fn(*payload[0], **payload[1])))
+            except Exception as exc:
+                raise (exc if type(exc).__module__ == "builtins" else RuntimeError(str(exc))) from None
+
+        return call
+
+    def call(self, name: str, args, kwargs, *, echo: bool = False, timeout: float | None = None):
+        handles: dict = {}
+        args, kwargs = wire.decode(wire.encode([list(args), dict(kwargs)], handles),
+                                   make_handle=lambda hid: self._local(handles[hid]))
+        fn = self.ns.get(name)
+        if not callable(fn):
+            raise StudentError(name, "NameError", f"{name} is not defined")
+        try:
+            value = fn(*args, **kwargs)
+        except Exception as exc:
+            raise StudentError(name, type(exc).__name__, str(exc)) from None
+        try:
+            value = wire.decode(wire.encode(value))
+        except wire.WireError as exc:
+            raise StudentError(name, "TypeError", f"returned a value that cannot be graded: {exc}") from None
+        return value, (wire.decode(wire.encode([args, kwargs])) if echo else None)

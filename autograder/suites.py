@@ -1,0 +1,35 @@
+"""Suites: run an assignment's hidden pytest suite, in this (trusted) process, against one backend."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import sys
+
+import pytest
+
+from autograder.config import ROOT, SUITES
+from autograder.plugin import GradingPlugin, Outcome
+
+
+def suite_dir(assignment: str):
+    return SUITES / assignment
+
+
+def run_suite(assignment: str, backend) -> tuple[list[Outcome], list[str]]:
+    """Run the hidden suite; returns the outcome of every graded test and the suite's own problems."""
+    path = suite_dir(assignment)
+    if not path.is_dir():
+        return [], [f"no hidden suite for {assignment!r}"]
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))  # the suites import `solutions`
+    plugin = GradingPlugin(backend)
+    args = [
+        str(path), "-q", "--noconftest", "--import-mode=importlib", "-p", "no:cacheprovider",
+        "-p", "no:randomly", "--rootdir", str(path), "-o", "python_files=test_*.py",
+        "-W", "ignore", "--no-header", "--tb=no",
+    ]
+    sink = io.StringIO()
+    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+        pytest.main(args, plugins=[plugin])
+    return list(plugin.outcomes.values()), plugin.problems

@@ -1,0 +1,183 @@
+"""The safe data format between the trusted grader and the sandboxed submission.
+
+A message is a JSON header plus numpy arrays in `.npy` format. Decoding never unpickles or evaluates
+anything: arrays are loaded with `allow_pickle=False`, only plain numeric dtypes are accepted, and the
+only values that come out are None, bool, int, float, str, list, tuple, dict (str keys) and ndarray.
+Callables (parent side only) travel as opaque integer handles.
+
+This module is copied into the sandbox as it is, so it imports nothing but the standard library and numpy.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+
+import numpy as np
+
+MAGIC = b"KIT1"
+MAX_MESSAGE = 512 * 1024 * 1024
+MAX_DEPTH = 32
+MAX_ITEMS = 100_000
+NUMERIC_KINDS = "biufc"
+
+
+class WireError(Exception):
+    """A value cannot be encoded, or a message is malformed."""
+
+
+class Handle:
+    """An opaque reference to a callable that lives on the other side."""
+
+    __slots__ = ("id",)
+
+    def __init__(self, id: int):
+        self.id = id
+
+
+def encode(obj, handles: dict | None = None) -> bytes:
+    """Encode `obj`; callables are registered in `handles` (id -> callable) when given."""
+    arrays: list[bytes] = []
+    header = json.dumps(_pack(obj, arrays, handles, 0), allow_nan=True).encode()
+    parts = [MAGIC, struct.pack("<QI", len(header), len(arrays)), header]
+    for blob in arrays:
+        parts += [struct.pack("<Q", len(blob)), blob]
+    return b"".join(parts)
+
+
+def _pack(obj, arrays, handles, depth):
+    if depth > MAX_DEPTH:
+        raise WireError("value nested too deeply")
+    if obj is None or type(obj) in (bool, str):
+        return obj
+    if type(obj) is int:
+        return obj if abs(obj) < 2**63 else {"__float__": repr(float(obj))}
+    if type(obj) is float:
+        return {"__float__": repr(obj)}
+    if isinstance(obj, np.generic) and obj.dtype.kind in NUMERIC_KINDS:
+        return _pack(obj.item(), arrays, handles, depth)
+    if isinstance(obj, np.ndarray):
+        arr = np.asarray(obj)  # a subclass is sent as its plain data
+        if arr.dtype.kind not in NUMERIC_KINDS or arr.dtype.fields is not None:
+            raise WireError(f"array of dtype {arr.dtype} cannot be sent (numeric dtypes only)")
+        buf = io.BytesIO()
+        np.save(buf, np.ascontiguousarray(arr), allow_pickle=False)
+        arrays.append(buf.getvalue())
+        return {"__array__": len(arrays) - 1}
+    if type(obj) in (list, tuple):
+        if len(obj) > MAX_ITEMS:
+            raise WireError("sequence too long")
+        items = [_pack(v, arrays, handles, depth + 1) for v in obj]
+        return items if type(obj) is list else {"__tuple__": items}
+    if type(obj) is dict:
+        if not all(type(k) is str for k in obj):
+            raise WireError("dict keys must be strings")
+        return {"__dict__": [[k, _pack(v, arrays, handles, depth + 1)] for k, v in obj.items()]}
+    if isinstance(obj, Handle):
+        return {"__handle__": obj.id}
+    if callable(obj) and handles is not None:
+        hid = len(handles) + 1
+        handles[hid] = obj
+        return {"__handle__": hid}
+    raise WireError(f"values of type {type(obj).__name__} cannot be sent")
+
+
+def decode(data: bytes, make_handle=Handle):
+    """Decode a message made by `encode`; `make_handle(id)` turns handles into local objects."""
+    if len(data) > MAX_MESSAGE:
+        raise WireError("message too large")
+    if data[:4] != MAGIC or len(data) < 16:
+        raise WireError("not a message")
+    hlen, narr = struct.unpack_from("<QI", data, 4)
+    pos = 16
+    header = json.loads(data[pos : pos + hlen])
+    pos += hlen
+    arrays = []
+    for _ in range(narr):
+        (alen,) = struct.unpack_from("<Q", data, pos)
+        pos += 8
+        arrays.append(_load_array(data[pos : pos + alen]))
+        pos += alen
+    if pos != len(data):
+        raise WireError("trailing bytes in message")
+    counter = [0]
+    return _unpack(header, arrays, make_handle, 0, counter)
+
+
+def _load_array(blob: bytes) -> np.ndarray:
+    try:
+        arr = np.load(io.BytesIO(blob), allow_pickle=False)
+    except Exception as exc:
+        raise WireError(f"bad array: {exc}") from None
+    if type(arr) is not np.ndarray or arr.dtype.kind not in NUMERIC_KINDS or arr.dtype.fields is not None:
+        raise WireError("array of a non-numeric dtype")
+    return arr
+
+
+def _unpack(obj, arrays, make_handle, depth, counter):
+    counter[0] += 1
+    if depth > MAX_DEPTH or counter[0] > MAX_ITEMS * 4:
+        raise WireError("message too deep or too large")
+    if obj is None or type(obj) in (bool, int, str):
+        return obj
+    if type(obj) is float:
+        return obj
+    if type(obj) is list:
+        return [_unpack(v, arrays, make_handle, depth + 1, counter) for v in obj]
+    if type(obj) is dict and len(obj) == 1:
+        ((tag, val),) = obj.items()
+        if tag == "__float__" and type(val) is str:
+            return float(val)
+        if tag == "__array__" and type(val) is int and 0 <= val < len(arrays):
+            return arrays[val]
+        if tag == "__tuple__" and type(val) is list:
+            return tuple(_unpack(v, arrays, make_handle, depth + 1, counter) for v in val)
+        if tag == "__dict__" and type(val) is list:
+            out = {}
+            for pair in val:
+                if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
+                    raise WireError("bad dict entry")
+                out[pair[0]] = _unpack(pair[1], arrays, make_handle, depth + 1, counter)
+            return out
+        if tag == "__handle__" and type(val) is int:
+            return make_handle(val)
+    raise WireError("malformed value")
+
+
+def send(fd: int, obj, handles: dict | None = None) -> None:
+    """Write one length-prefixed message to a file descriptor."""
+    import os
+
+    data = encode(obj, handles)
+    view = memoryview(struct.pack("<Q", len(data)) + data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def read_exact(fd: int, n: int, deadline: float | None = None) -> bytes:
+    """Read n bytes; with a `time.monotonic()` deadline, raise TimeoutError when it passes."""
+    import os
+    import select
+    import time
+
+    chunks, got = [], 0
+    while got < n:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise TimeoutError("no answer in time")
+        chunk = os.read(fd, min(n - got, 1 << 20))
+        if not chunk:
+            raise EOFError("the other side closed the channel")
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def receive(fd: int, make_handle=Handle, deadline: float | None = None):
+    """Read one message, blocking until `deadline` at most."""
+    (n,) = struct.unpack("<Q", read_exact(fd, 8, deadline))
+    if n > MAX_MESSAGE:
+        raise WireError("message too large")
+    return decode(read_exact(fd, n, deadline), make_handle)

@@ -1,0 +1,32 @@
+"""nbgrader settings for the course. Hidden suites, wheats, chaffs and solutions live outside `assignments/`,
+so nothing nbgrader copies beside a source notebook can leak them."""
+
+c = get_config()  # noqa: F821 — provided by nbgrader
+
+c.CourseDirectory.course_id = "5LSL0-cnn"
+c.CourseDirectory.root = "."
+c.CourseDirectory.source_directory = "assignments"
+c.CourseDirectory.release_directory = "release"
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+c.CourseDirectory.db_url = "sqlite:///gradebook.db"
+# Only notebooks are released: no data file or helper that sits beside a source notebook.
+c.CourseDirectory.include = ["*.ipynb"]
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.py", "*.npz", "*.json"]
+
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+c.ClearOutput.enabled = True
+
+# When nbgrader itself executes notebooks (validate, autograde for comparison): generous but bounded.
+c.Execute.timeout = 120
+c.Execute.interrupt_on_timeout = True
+c.Execute.allow_errors = True
+# A warning on stderr is not an error: a correct cell that warns keeps its points.
+c.Validator.ignore_checksums = False
+# Feedback shows visible checks only; the hidden suites are never inside the notebook.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
