@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import nbformat
@@ -37,7 +37,7 @@ class Result:
         return asdict(self)
 
 
-@lru_cache(maxsize=None)
+@cache
 def part_points(assignment: str) -> dict[str, float]:
     """Points of each graded part, from the check cells of the source notebook."""
     nb = nbformat.read(SOURCE / assignment / f"{assignment}.ipynb", as_version=4)

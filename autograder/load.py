@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import nbformat
@@ -39,7 +39,7 @@ class Program:
     notes: list[str] = field(default_factory=list)
 
 
-@lru_cache(maxsize=None)
+@cache
 def source_cells(assignment: str) -> tuple[SourceCell, ...]:
     """Given and solution cells of the source notebook, in order."""
     path = SOURCE / assignment / f"{assignment}.ipynb"

@@ -89,8 +89,10 @@ def gradebook_csv(results: list[Result]) -> str:
 
 
 _STYLE = """body{font-family:system-ui,sans-serif;max-width:860px;margin:2em auto;color:#222}
-table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.35em;text-align:left;vertical-align:top}
-.pass{color:#176b2c}.fail{color:#a31515}.muted{color:#666;font-size:.9em}pre{white-space:pre-wrap;background:#f6f6f6;padding:.5em}"""
+table{border-collapse:collapse;width:100%}
+td,th{border-bottom:1px solid #ddd;padding:.35em;text-align:left;vertical-align:top}
+.pass{color:#176b2c}.fail{color:#a31515}.muted{color:#666;font-size:.9em}
+pre{white-space:pre-wrap;background:#f6f6f6;padding:.5em}"""
 
 
 def feedback_html(result: Result) -> str:
@@ -108,10 +110,12 @@ def feedback_html(result: Result) -> str:
     notes = "".join(f"<li>{e(n)}</li>" for n in result.notes)
     status = "" if result.status == "ok" else f"<p class=fail><b>{e(result.status)}</b>: {e(result.reason)}</p>"
     output = f"<h2>What your code printed</h2><pre>{e(result.output)}</pre>" if result.output.strip() else ""
-    return f"""<!doctype html><html><head><meta charset="utf-8"><title>{e(result.assignment)} — {e(result.student)}</title>
+    title = f"{e(result.assignment)} — {e(result.student)}"
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>{title}</title>
 <style>{_STYLE}</style></head><body>
 <h1>{e(result.assignment)}: {result.score:g} / {result.max_score:g}</h1>
-<p class=muted>Student {e(result.student)}. Graded by the course's hidden tests; each failed test names the likely bug.</p>
+<p class=muted>Student {e(result.student)}. Graded by the course's hidden tests;
+a failed test says what went wrong and names a likely bug.</p>
 {status}<h2>Parts</h2><table><tr><th>part</th><th>points</th></tr>{parts}</table>
 <h2>Tests</h2><table><tr><th>part</th><th>test</th><th></th><th>points</th><th>feedback</th></tr>{''.join(rows)}</table>
 {f'<h2>Notes</h2><ul>{notes}</ul>' if notes else ''}{output}

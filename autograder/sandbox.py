@@ -19,7 +19,7 @@ import sys
 import tempfile
 import threading
 import time
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from autograder import wire
@@ -58,7 +58,7 @@ exec setpriv --reuid "$uid" --regid "$uid" --clear-groups --no-new-privs --bound
 """
 
 
-@lru_cache(maxsize=None)
+@cache
 def namespaces_available() -> bool:
     """True when we are root and `unshare` can make mount, network and PID namespaces here."""
     if os.geteuid() != 0 or not (shutil.which("unshare") and shutil.which("setpriv")):
@@ -114,28 +114,24 @@ def _set_limits(limits: Limits) -> None:
 
 
 def kill_uid(uid: int) -> None:
-    """SIGKILL every process of a sandbox user (it may have left its process group with setsid)."""
+    """SIGKILL every live process of a sandbox user (it may have left its process group with setsid)."""
     if uid == 0:
         return
-    for _ in range(5):
+    for _ in range(20):
         found = False
-        for pid in os.listdir("/proc"):
-            if not pid.isdigit():
-                continue
+        for pid in filter(str.isdigit, os.listdir("/proc")):
             try:
                 with open(f"/proc/{pid}/status") as fh:
-                    uid_line = next(line for line in fh if line.startswith("Uid:"))
-            except (OSError, StopIteration):
-                continue
-            if int(uid_line.split()[1]) == uid:
+                    status = dict(line.split(":", 1) for line in fh if ":" in line)
+                if int(status["Uid"].split()[0]) != uid or status["State"].strip().startswith("Z"):
+                    continue
                 found = True
-                try:
-                    os.kill(int(pid), signal.SIGKILL)
-                except OSError:
-                    pass
+                os.kill(int(pid), signal.SIGKILL)
+            except (OSError, KeyError, ValueError):
+                continue
         if not found:
             return
-        time.sleep(0.05)
+        time.sleep(0.02)
 
 
 class _Drain(threading.Thread):

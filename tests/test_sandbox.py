@@ -1,0 +1,175 @@
+"""The sandbox confines hostile code: it sees no private file, keeps no process, and always answers in time."""
+
+import os
+import time
+
+import numpy as np
+import pytest
+
+from autograder.config import ROOT, Limits
+from autograder.sandbox import Sandbox, kill_uid, namespaces_available
+from autograder.testing import CallTimeout, StudentError, SubmissionDied
+
+QUICK = Limits(call_timeout=3, load_timeout=5, submission_timeout=40, restarts=2)
+needs_namespaces = pytest.mark.skipif(not namespaces_available(), reason="namespaces need root and unshare")
+
+
+def sandbox(code: str, slot: int, **kw) -> Sandbox:
+    return Sandbox([("given", "import numpy as np"), ("cell", code)], slot=slot, limits=QUICK, **kw)
+
+
+def processes_of(uid: int) -> list[int]:
+    """Live (not zombie) processes of a user."""
+    pids = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/status") as fh:
+                status = dict(line.split(":", 1) for line in fh if ":" in line)
+        except OSError:
+            continue
+        if int(status["Uid"].split()[0]) == uid and not status["State"].strip().startswith("Z"):
+            pids.append(int(pid))
+    return pids
+
+
+def test_calls_return_plain_data_and_callbacks_reach_the_parent(slot):
+    code = "def f(x, g):\n    return g(x * 2) + 1\n"
+    with sandbox(code, slot) as sb:
+        value, _ = sb.call("f", (np.arange(3.0), lambda y: y * 10), {})
+    assert np.array_equal(value, [1.0, 21.0, 41.0])
+
+
+def test_student_exceptions_arrive_as_student_errors(slot):
+    with sandbox("def f():\n    raise ValueError('shapes (2, 3) and (4,)')\n", slot) as sb:
+        with pytest.raises(StudentError, match="ValueError: shapes"):
+            sb.call("f", (), {})
+        with pytest.raises(StudentError, match="NameError"):
+            sb.call("missing", (), {})
+
+
+def test_unsendable_return_value_is_an_error_not_a_crash(slot):
+    code = "class Yes:\n    def __eq__(self, o):\n        return True\ndef f():\n    return Yes()\n"
+    with sandbox(code, slot) as sb:
+        with pytest.raises(StudentError, match="cannot be graded"):
+            sb.call("f", (), {})
+
+
+@needs_namespaces
+def test_private_files_are_invisible(slot, tmp_path):
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "answers.txt").write_text("42")
+    os.chmod(tmp_path, 0o755)
+    code = (
+        "import os\n"
+        "def look(paths):\n"
+        "    return [os.path.exists(p) for p in paths]\n"
+        "def whoami():\n"
+        "    return os.getuid()\n"
+    )
+    paths = [str(ROOT / "solutions"), str(ROOT / "autograder" / "suites"), str(secret / "answers.txt"),
+             str(ROOT / "pyproject.toml")]
+    with sandbox(code, slot, hide=(str(tmp_path),)) as sb:
+        seen, _ = sb.call("look", (paths,), {})
+        uid, _ = sb.call("whoami", (), {})
+    assert seen == [False] * len(paths)
+    assert uid != 0
+
+
+@needs_namespaces
+def test_no_network(slot):
+    code = (
+        "import socket\n"
+        "def connect():\n"
+        "    s = socket.socket()\n"
+        "    s.settimeout(1)\n"
+        "    try:\n"
+        "        s.connect(('127.0.0.1', 22))\n"
+        "        return 'connected'\n"
+        "    except OSError as e:\n"
+        "        return type(e).__name__\n"
+    )
+    with sandbox(code, slot) as sb:
+        value, _ = sb.call("connect", (), {})
+    assert value != "connected"
+
+
+@pytest.mark.parametrize("loop", [
+    "def f():\n    while True:\n        pass\n",
+    "import signal\ndef f():\n    signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+    "    signal.signal(signal.SIGTERM, signal.SIG_IGN)\n    while True:\n        pass\n",
+])
+def test_endless_loops_time_out_and_the_sandbox_restarts(slot, loop):
+    with sandbox(loop + "def ok():\n    return 1\n", slot) as sb:
+        start = time.monotonic()
+        with pytest.raises(CallTimeout):
+            sb.call("f", (), {}, timeout=1)
+        assert time.monotonic() - start < 5
+        assert sb.call("ok", (), {})[0] == 1
+        assert sb.starts == 2
+
+
+def test_memory_hog_is_stopped(slot):
+    code = "def hog():\n    blocks = []\n    while True:\n        blocks.append(bytearray(512 * 1024**2))\n"
+    with sandbox(code, slot) as sb:
+        with pytest.raises((StudentError, SubmissionDied), match="MemoryError|signal|ended"):
+            sb.call("hog", (), {}, timeout=20)
+
+
+def test_processes_do_not_outlive_the_sandbox(slot):
+    code = (
+        "import os, subprocess\n"
+        "def spawn():\n"
+        "    subprocess.Popen(['sleep', '300'], start_new_session=True)\n"
+        "    n = 0\n"
+        "    try:\n"
+        "        for _ in range(200):\n"
+        "            if os.fork() == 0:\n"
+        "                os.setsid()\n"
+        "                import time; time.sleep(300)\n"
+        "            n += 1\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "    return n\n"
+    )
+    sb = sandbox(code, slot)
+    forked, _ = sb.call("spawn", (), {})
+    assert forked < 200  # the process limit stopped the fork loop
+    sb.close()
+    if sb.uid != os.geteuid():
+        assert processes_of(sb.uid) == []
+
+
+def test_exit_at_load_is_reported(slot):
+    sb = sandbox("import os\nos._exit(0)\n", slot)
+    with pytest.raises(SubmissionDied, match="exit code 0"):
+        sb.call("anything", (), {})
+    sb.close()
+    assert not sb.loaded
+
+
+def test_sys_exit_inside_a_function_is_just_an_exception(slot):
+    with sandbox("import sys\ndef f():\n    sys.exit(0)\n", slot) as sb:
+        with pytest.raises(StudentError, match="SystemExit"):
+            sb.call("f", (), {})
+
+
+def test_huge_output_is_cut(slot):
+    code = "import sys\nfor _ in range(200):\n    sys.stdout.write('x' * 100000)\ndef f():\n    return 1\n"
+    with sandbox(code, slot) as sb:
+        assert sb.call("f", (), {})[0] == 1
+    assert len(sb.output) < QUICK.output_kept + 100 and "cut" in sb.output
+
+
+def test_restarts_are_bounded(slot):
+    with sandbox("import os\ndef die():\n    os._exit(3)\n", slot) as sb:
+        for _ in range(QUICK.restarts + 1):
+            with pytest.raises(SubmissionDied):
+                sb.call("die", (), {})
+        with pytest.raises(SubmissionDied, match="too often"):
+            sb.call("die", (), {})
+
+
+def test_kill_uid_ignores_root():
+    kill_uid(0)  # must not kill the grader itself
+    assert os.getpid() in [int(p) for p in os.listdir("/proc") if p.isdigit()]

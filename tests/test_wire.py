@@ -1,0 +1,82 @@
+"""The wire format carries plain data only, and refuses everything else."""
+
+import io
+import struct
+
+import numpy as np
+import pytest
+
+from autograder import wire
+
+
+def roundtrip(obj, **kw):
+    return wire.decode(wire.encode(obj), **kw)
+
+
+def test_plain_values_round_trip():
+    value = {"a": [1, 2.5, None, True, "s", (3, 4)], "b": {"c": float("inf")}, "n": -(2**62)}
+    assert roundtrip(value) == value
+    assert type(roundtrip((1, 2))) is tuple
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64, np.uint8, np.bool_, np.complex128])
+def test_arrays_keep_dtype_shape_and_values(dtype):
+    a = (np.arange(24).reshape(2, 3, 4) % 7).astype(dtype)
+    b = roundtrip(a)
+    assert type(b) is np.ndarray and b.dtype == a.dtype and b.shape == a.shape and np.array_equal(a, b)
+
+
+def test_numpy_scalars_become_python_numbers():
+    assert roundtrip(np.float64(1.5)) == 1.5 and type(roundtrip(np.int32(3))) is int
+
+
+def test_subclass_is_sent_as_plain_data():
+    class Liar(np.ndarray):
+        def __eq__(self, other):
+            return True
+
+    lie = np.zeros(3).view(Liar)
+    back = roundtrip(lie)
+    assert type(back) is np.ndarray and not np.array_equal(back, np.ones(3))
+
+
+@pytest.mark.parametrize("bad", [object(), {1: 2}, np.array([object()]), {"__float__": 1} and set()])
+def test_unsupported_values_are_refused(bad):
+    with pytest.raises(wire.WireError):
+        wire.encode(bad)
+
+
+def _message(header: bytes, arrays: list[bytes]) -> bytes:
+    parts = [wire.MAGIC, struct.pack("<QI", len(header), len(arrays)), header]
+    for blob in arrays:
+        parts += [struct.pack("<Q", len(blob)), blob]
+    return b"".join(parts)
+
+
+def test_pickled_object_array_is_refused():
+    buf = io.BytesIO()
+    np.save(buf, np.array([{"x": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(wire.WireError):
+        wire.decode(_message(b'{"__array__": 0}', [buf.getvalue()]))
+
+
+@pytest.mark.parametrize("header", [b'{"__array__": 5}', b'{"__tuple__": 3}', b'{"__dict__": [[1, 2]]}',
+                                    b'{"a": 1, "b": 2}', b'{"__handle__": "x"}'])
+def test_malformed_messages_are_refused(header):
+    with pytest.raises(wire.WireError):
+        wire.decode(_message(header, []))
+
+
+def test_garbage_and_trailing_bytes_are_refused():
+    with pytest.raises(wire.WireError):
+        wire.decode(b"PICKLE" + bytes(20))
+    with pytest.raises(wire.WireError):
+        wire.decode(wire.encode([1]) + b"x")
+
+
+def test_callables_become_handles_and_back():
+    handles: dict = {}
+    data = wire.encode({"f": len}, handles)
+    assert handles == {1: len}
+    back = wire.decode(data, make_handle=lambda hid: ("handle", hid))
+    assert back == {"f": ("handle", 1)}
