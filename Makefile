@@ -36,15 +36,19 @@ demo: release
 
 test: $(STAMP)
 	$(PY) -m ruff check .
-	$(PY) -m pytest -q tests
+	$(PY) -m autograder.authoring check
+	$(PY) -m pytest -q -n 2 --dist loadgroup tests
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
 autograde: release
 	@for a in $(ASSIGNMENT); do \
-	  $(PY) -m autograder grade $$a --submitted $(SUBMITTED) --out autograded --workers $(WORKERS) || exit 1; \
+	  if ls -d $(SUBMITTED)/*/$$a >/dev/null 2>&1; then \
+	    $(PY) -m autograder grade $$a --submitted $(SUBMITTED) --out autograded --workers $(WORKERS) || exit 1; \
+	  fi; \
 	done
+	$(PY) -m autograder record --graded autograded
 
 feedback: $(STAMP)
 	$(PY) -m autograder feedback --graded autograded --out feedback
@@ -53,7 +57,7 @@ gradescope: release
 	$(PY) -m autograder gradescope --out dist/gradescope
 
 bench: release
-	$(PY) -m autograder.bench
+	$(PY) -m benchmarks
 
 clean:
 	rm -rf autograded feedback dist .work gradebook.* $(VENV)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from autograder.config import ASSIGNMENTS
+from autograder.config import ASSIGNMENTS, SOURCE
 
 
 def _table(results) -> str:
@@ -67,6 +67,36 @@ def cmd_try(args) -> int:
     return worst
 
 
+def cmd_gradescope(args) -> int:
+    from autograder.gradescope import build
+
+    for assignment in args.assignment or [a for a in ASSIGNMENTS if (SOURCE / a / f"{a}.ipynb").exists()]:
+        print(f"wrote {build(assignment, Path(args.out))}")
+    return 0
+
+
+def cmd_gradescope_run(args) -> int:
+    from autograder.gradescope import run
+
+    return run(args.assignment, Path(args.submission), Path(args.results))
+
+
+def cmd_feedback(args) -> int:
+    from autograder.nbgrader_bridge import release_feedback
+
+    for line in release_feedback(Path(args.graded), Path(args.out)):
+        print(line)
+    return 0
+
+
+def cmd_record(args) -> int:
+    from autograder.nbgrader_bridge import record_scores
+
+    for line in record_scores(Path(args.graded), args.db):
+        print(line)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder", description="Grade CNN-kit notebooks in a sandbox.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -88,6 +118,27 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--sandbox", action="store_true", help="use the isolated grader instead of in-process")
     t.add_argument("-v", "--verbose", action="store_true")
     t.set_defaults(func=cmd_try)
+
+    z = sub.add_parser("gradescope", help="write one Gradescope autograder zip per assignment")
+    z.add_argument("assignment", nargs="*", help="default: every assignment with a source notebook")
+    z.add_argument("--out", default="dist/gradescope")
+    z.set_defaults(func=cmd_gradescope)
+
+    r = sub.add_parser("gradescope-run", help="inside Gradescope's container: grade /autograder/submission")
+    r.add_argument("assignment", choices=ASSIGNMENTS)
+    r.add_argument("--submission", required=True)
+    r.add_argument("--results", required=True)
+    r.set_defaults(func=cmd_gradescope_run)
+
+    f = sub.add_parser("feedback", help="copy feedback pages where nbgrader's release_feedback expects them")
+    f.add_argument("--graded", default="autograded")
+    f.add_argument("--out", default="feedback")
+    f.set_defaults(func=cmd_feedback)
+
+    d = sub.add_parser("record", help="record the auto scores in nbgrader's gradebook (formgrader, nbgrader export)")
+    d.add_argument("--graded", default="autograded")
+    d.add_argument("--db", default="sqlite:///gradebook.db")
+    d.set_defaults(func=cmd_record)
 
     args = parser.parse_args(argv)
     return args.func(args)

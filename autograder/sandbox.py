@@ -171,11 +171,14 @@ class Sandbox:
         self.output = ""
         self.timed_out = False
         self.loaded = False
+        self.dead = ""  # set when loading failed: it would fail the same way again, so no restart
         self.proc: subprocess.Popen | None = None
         self._code_dir: str | None = None
 
     # -- life cycle -------------------------------------------------------------------------------------------
     def _spawn(self) -> None:
+        if self.dead:
+            raise SubmissionDied(self.dead)
         if self.starts > self.limits.restarts:
             raise SubmissionDied("the submission's process crashed or timed out too often; remaining tests skipped")
         if time.monotonic() > self.deadline:
@@ -258,8 +261,10 @@ class Sandbox:
         if self.proc is None:
             try:
                 self._spawn()
-            except (CallTimeout, SubmissionDied):
+            except (CallTimeout, SubmissionDied) as exc:
                 self.close()
+                if not self.loaded and not self.dead:
+                    self.dead = f"{exc}; no test could run"
                 raise
 
     def call(self, name: str, args, kwargs, *, echo: bool = False, timeout: float | None = None):

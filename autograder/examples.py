@@ -1,0 +1,120 @@
+"""The example class of `examples/`: perfect, typical-bug, broken and hostile submissions, written as notebooks
+in nbgrader's `submitted/<student>/<assignment>/` layout. Each student carries the score range it deserves, so
+`make test` can check that the grader gives exactly that — and no undeserved point.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from autograder.config import RELEASE, ROOT, SOURCE
+from autograder.grading import part_points
+from autograder.load import reference_cells
+from autograder.mutation import catalogue
+from autograder.release import stub_answers
+
+HOSTILE = ROOT / "examples" / "hostile"
+TYPICAL_BUGS = 3
+PATCH_NUMPY = (  # a correct submission that also tries to make every comparison succeed
+    "import sys, types\nimport numpy as np\nnp.allclose = lambda *a, **k: True\n"
+    "np.array_equal = lambda *a, **k: True\nsys.modules['pytest'] = types.ModuleType('pytest')\n\n"
+)  # students with one catalogued bug each, per assignment
+
+
+@dataclass(frozen=True)
+class Student:
+    name: str
+    kind: str  # perfect | bug | broken | hostile
+    statuses: tuple[str, ...]  # acceptable gradebook statuses
+    min_score: float
+    max_score: float
+    write: object  # (path) -> None
+
+
+def _notebook(assignment: str, answers: dict[str, str]) -> nbformat.NotebookNode:
+    """The student notebook (release version when built) with `answers` in its solution cells."""
+    released = RELEASE / assignment / f"{assignment}.ipynb"
+    nb = copy.deepcopy(nbformat.read(released if released.exists() else SOURCE / assignment / f"{assignment}.ipynb", 4))
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if cell.cell_type == "code" and gid in answers:
+            cell.source = answers[gid]
+    return nb
+
+
+def _writer(assignment: str, answers: dict[str, str], edit=None):
+    def write(path: Path) -> None:
+        nb = _notebook(assignment, answers)
+        if edit is not None:
+            edit(nb)
+        path.write_text(nbformat.writes(nb))
+
+    return write
+
+
+def _raw(data: bytes):
+    return lambda path: path.write_bytes(data)
+
+
+def _with_hostile(answers: dict[str, str], code: str) -> dict[str, str]:
+    last = list(answers)[-1]
+    return {**answers, last: answers[last] + "\n\n" + code}
+
+
+def _vandalise_locked(nb: nbformat.NotebookNode) -> None:
+    """Delete one locked cell and rewrite another to cheat; neither may matter."""
+    locked = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("locked")]
+    if locked:
+        nb.cells.remove(locked[0])
+    for cell in locked[1:2]:
+        cell.source = "import numpy as np\nnp.allclose = lambda *a, **k: True\n"
+
+
+def students(assignment: str) -> list[Student]:
+    """Every example student of one assignment."""
+    full = sum(part_points(assignment).values())
+    ref, stubs = reference_cells(assignment), stub_answers(assignment)
+    out = [
+        Student("perfect", "perfect", ("ok",), full, full, _writer(assignment, ref)),
+        Student("perfect_vandalised_locked_cells", "perfect", ("ok",), full, full,
+                _writer(assignment, ref, _vandalise_locked)),
+        Student("nothing_done", "broken", ("ok",), 0, 0, _writer(assignment, stubs)),
+    ]
+    for i, mutant in enumerate(catalogue(assignment)[:TYPICAL_BUGS]):
+        out.append(Student(f"bug_{i + 1}", "bug", ("ok",), 0, full - 1e-9, _writer(assignment, mutant.apply(ref))))
+    first = next(iter(ref))
+    out += [
+        Student("syntax_error", "broken", ("ok",), 0, full - 1e-9,
+                _writer(assignment, {**ref, first: ref[first] + "\ndef broken(:\n"})),
+        Student("corrupt_json", "broken", ("error",), 0, 0,
+                lambda p: p.write_text(json.dumps({"cells": []})[:-3] + "{{{")),
+        Student("empty_file", "broken", ("error",), 0, 0, _raw(b"")),
+        Student("not_a_notebook", "broken", ("error",), 0, 0, _raw(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))),
+        Student("wrong_notebook", "broken", ("error",), 0, 0,
+                lambda p: p.write_text(nbformat.writes(nbformat.v4.new_notebook()))),
+    ]
+    for path in sorted(HOSTILE.glob("*.py")):
+        code = path.read_text()
+        out.append(Student(f"hostile_{path.stem}", "hostile", ("ok", "error", "timeout"), 0, 0,
+                           _writer(assignment, _with_hostile(stubs, code))))
+    out.append(Student("hostile_forge_results_but_correct", "hostile", ("ok",), full, full,
+                       _writer(assignment, _with_hostile(ref, (HOSTILE / "forge_results.py").read_text()))))
+    out.append(Student("hostile_monkeypatch_but_correct", "hostile", ("ok",), full, full,
+                       _writer(assignment, {**ref, first: PATCH_NUMPY + ref[first]})))
+    return out
+
+
+def materialise(assignment: str, submitted: Path) -> list[Student]:
+    """Write the example class of `assignment` into `submitted/` and return who is who."""
+    roster = students(assignment)
+    for s in roster:
+        folder = submitted / s.name / assignment
+        folder.mkdir(parents=True, exist_ok=True)
+        s.write(folder / f"{assignment}.ipynb")
+    (submitted / "missing_submission").mkdir(parents=True, exist_ok=True)
+    return roster
