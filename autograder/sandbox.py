@@ -298,7 +298,10 @@ class Sandbox:
             limit = "its total time limit" if total else f"the {timeout:g} s limit"
             raise CallTimeout(f"{what} did not finish within {limit} (endless loop?)") from None
         except (EOFError, BrokenPipeError, OSError):
-            code = self.proc.poll() if self.proc else None
+            try:
+                code = self.proc.wait(timeout=2) if self.proc else None
+            except subprocess.TimeoutExpired:
+                code = None
             self.close()
             raise SubmissionDied(f"the submission's process ended during {what} ({_exit_reason(code)})") from None
         except (wire.WireError, ValueError, KeyError, TypeError) as exc:
