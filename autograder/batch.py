@@ -8,6 +8,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.config import LIMITS, Limits
 from autograder.grading import Result, error_result, grade_notebook, sha256
 from autograder.report import gradebook_csv, read_result, write_atomic, write_results
 
@@ -51,17 +52,17 @@ def _init_worker(slots) -> None:
     _SLOT = slots.get()
 
 
-def _grade(job: Job, hide: tuple[str, ...]) -> Result:
+def _grade(job: Job, hide: tuple[str, ...], limits: Limits) -> Result:
     if job.notebook is None:
         return error_result(job.student, job.assignment, job.problem)
     try:
-        return grade_notebook(job.notebook, job.assignment, job.student, slot=_SLOT, hide=hide)
+        return grade_notebook(job.notebook, job.assignment, job.student, slot=_SLOT, hide=hide, limits=limits)
     except Exception as exc:  # a grader bug must not cost the batch; the row says what happened
         return error_result(job.student, job.assignment, f"grader failure: {type(exc).__name__}: {exc}"[:300])
 
 
 def grade_class(assignment: str, submitted: Path, out: Path, *, workers: int = 2, force: bool = False,
-                progress: bool = True) -> list[Result]:
+                progress: bool = True, limits: Limits = LIMITS, first_slot: int = 0) -> list[Result]:
     """Grade every student of `submitted` for `assignment`; write results, feedback and OUT/gradebook.csv."""
     from tqdm import tqdm
 
@@ -82,9 +83,9 @@ def grade_class(assignment: str, submitted: Path, out: Path, *, workers: int = 2
     ctx = mp.get_context("forkserver")
     slots = ctx.Queue()
     for i in range(max(workers, 1)):
-        slots.put(i)
+        slots.put(first_slot + i)
     with ProcessPoolExecutor(max(workers, 1), mp_context=ctx, initializer=_init_worker, initargs=(slots,)) as pool:
-        futures = {pool.submit(_grade, job, hide): job for job in todo}
+        futures = {pool.submit(_grade, job, hide, limits): job for job in todo}
         for future in as_completed(futures):
             job = futures[future]
             try:

@@ -101,7 +101,7 @@ def sha256(path: Path) -> str:
 
 
 def grade_notebook(path: Path | None, assignment: str, student: str, *, slot: int = 0,
-                   hide: tuple[str, ...] = (), sandbox: bool = True) -> Result:
+                   hide: tuple[str, ...] = (), sandbox: bool = True, limits: Limits = LIMITS) -> Result:
     """Grade one submitted notebook file; any problem with the file becomes an `error` row."""
     if path is None:
         return error_result(student, assignment, f"no notebook found for {assignment}")
@@ -110,7 +110,8 @@ def grade_notebook(path: Path | None, assignment: str, student: str, *, slot: in
         answers, notes = read_answers(path, assignment)
     except LoadError as exc:
         return error_result(student, assignment, str(exc), sha=sha)
-    result = grade_answers(assignment, answers, student=student, sandbox=sandbox, slot=slot, hide=hide)
+    result = grade_answers(assignment, answers, student=student, sandbox=sandbox, slot=slot, hide=hide,
+                           limits=limits)
     result.notes = notes + result.notes
     result.notebook_sha256 = sha
     return result

@@ -34,12 +34,23 @@ class Mutant:
         return {**cells, self.cell: src}
 
 
-def catalogue(assignment: str) -> list[Mutant]:
-    """The mutants of an assignment (empty when it has no catalogue yet)."""
+def _catalogue_module(assignment: str):
     path = ROOT / "tests" / "mutants" / f"{assignment}.py"
     if not path.exists():
-        return []
+        return None
     spec = importlib.util.spec_from_file_location(f"_mutants_{assignment}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return list(module.MUTANTS)
+    return module
+
+
+def catalogue(assignment: str) -> list[Mutant]:
+    """The mutants of an assignment (empty when it has no catalogue yet)."""
+    module = _catalogue_module(assignment)
+    return list(module.MUTANTS) if module else []
+
+
+def expected_ranges(assignment: str) -> dict[str, tuple[float, float]]:
+    """Score ranges pinned for some mutants (`EXPECTED` of the catalogue): name -> (min, max)."""
+    module = _catalogue_module(assignment)
+    return dict(getattr(module, "EXPECTED", {})) if module else {}

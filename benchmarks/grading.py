@@ -1,0 +1,115 @@
+"""Grading speed: this grader vs `nbgrader autograde` on the same notebooks with the same tests, side by side,
+and a class of BENCH_CLASS (default 100) submissions with 1 and 2 workers.
+
+For nbgrader the hidden suite is run the way nbgrader runs hidden tests: inside the student's kernel, as the last
+grade cell of the notebook (with an in-kernel backend), so both sides run the same pytest suite on the same code.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+from autograder.batch import grade_class
+from autograder.config import ASSIGNMENTS, ROOT, SOURCE
+from autograder.load import reference_cells
+from autograder.mutation import catalogue
+
+IN_KERNEL = """import sys
+sys.path.insert(0, {root!r})
+from autograder.sandbox import InProcess
+from autograder.suites import run_suite
+_outcomes, _problems = run_suite({assignment!r}, InProcess.from_namespace(globals()))
+print("hidden suite:", sum(o.score for o in _outcomes), "/", sum(o.points for o in _outcomes))
+"""
+
+
+def _notebook(source: Path, answers: dict[str, str]) -> nbformat.NotebookNode:
+    nb = nbformat.read(source, 4)
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid in answers:
+            cell.source = answers[gid]
+    return nb
+
+
+def _nbgrader_course(base: Path, assignment: str, students: int) -> Path:
+    course = base / "nbgrader_course"
+    (course / "source" / assignment).mkdir(parents=True)
+    nb = nbformat.read(SOURCE / assignment / f"{assignment}.ipynb", 4)
+    cell = nbformat.v4.new_code_cell(IN_KERNEL.format(root=str(ROOT), assignment=assignment))
+    cell.metadata["nbgrader"] = {"grade": True, "grade_id": "hidden_suite", "locked": True, "points": 0,
+                                 "schema_version": 3, "solution": False}
+    nb.cells.append(cell)
+    nbformat.write(nb, course / "source" / assignment / f"{assignment}.ipynb")
+    (course / "nbgrader_config.py").write_text(
+        "c = get_config()\nc.CourseDirectory.root = '.'\nc.Execute.timeout = 600\n"
+    )
+    subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--create", "--force",
+                    "--log-level=ERROR"], cwd=course, check=True)
+    released = course / "release" / assignment / f"{assignment}.ipynb"
+    for i in range(students):
+        folder = course / "submitted" / f"s{i:03d}" / assignment
+        folder.mkdir(parents=True)
+        nbformat.write(_notebook(released, reference_cells(assignment)), folder / f"{assignment}.ipynb")
+        subprocess.run([sys.executable, "-m", "nbgrader", "db", "student", "add", f"s{i:03d}",
+                        "--log-level=ERROR"], cwd=course, check=True)
+    return course
+
+
+def _class(base: Path, assignment: str, students: int) -> Path:
+    submitted = base / f"class_{assignment}_{students}"
+    released = SOURCE / assignment / f"{assignment}.ipynb"
+    variants = [reference_cells(assignment)] + [m.apply(reference_cells(assignment)) for m in catalogue(assignment)]
+    for i in range(students):
+        folder = submitted / f"s{i:03d}" / assignment
+        folder.mkdir(parents=True)
+        nbformat.write(_notebook(released, variants[i % len(variants)]), folder / f"{assignment}.ipynb")
+    return submitted
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    side_by_side = int(os.environ.get("BENCH_SIDE", "3"))
+    class_size = int(os.environ.get("BENCH_CLASS", "100"))
+    base = Path(tempfile.mkdtemp(prefix="kit-bench-"))
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    try:
+        print(f"Per submission, {side_by_side} correct notebooks each, 1 process (seconds per submission):\n")
+        print(f"| assignment | nbgrader autograde (suite in kernel) | this grader (sandboxed) | speed-up |")
+        print("|---|---:|---:|---:|")
+        for assignment in ASSIGNMENTS:
+            if not (SOURCE / assignment / f"{assignment}.ipynb").exists():
+                continue
+            course = _nbgrader_course(base / assignment, assignment, side_by_side)
+            nbg = _timed(lambda: subprocess.run(
+                [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force", "--log-level=ERROR"],
+                cwd=course, env=env, check=True, capture_output=True))
+            ours = _timed(lambda: grade_class(assignment, course / "submitted", base / assignment / "ours",
+                                              workers=1, progress=False))
+            print(f"| {assignment} | {nbg / side_by_side:.2f} | {ours / side_by_side:.2f} | {nbg / ours:.1f}× |")
+        assignment = ASSIGNMENTS[0]
+        print(f"\nA class of {class_size} {assignment} submissions (reference and each catalogued bug in turn):\n")
+        print("| workers | wall time (s) | per submission (s) | speed-up |")
+        print("|---:|---:|---:|---:|")
+        submitted = _class(base, assignment, class_size)
+        one = None
+        for workers in (1, 2):
+            out = base / f"out_{workers}"
+            seconds = _timed(lambda: grade_class(assignment, submitted, out, workers=workers, progress=False))
+            one = one or seconds
+            print(f"| {workers} | {seconds:.1f} | {seconds / class_size:.2f} | {one / seconds:.2f}× |")
+    finally:
+        shutil.rmtree(base, ignore_errors=True)

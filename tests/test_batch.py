@@ -1,0 +1,130 @@
+"""A whole class — perfect, buggy, broken and hostile — graded in one batch: a complete, deserved gradebook."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from autograder.batch import grade_class
+from autograder.config import ROOT, SANDBOX_UID_BASE, Limits
+from autograder.examples import materialise
+from autograder.sandbox import namespaces_available
+
+ASSIGNMENT = "a1_convolution"
+FAST = Limits(call_timeout=4, load_timeout=8, submission_timeout=90, restarts=2)
+SLOTS = 40  # sandbox uids of this test: SANDBOX_UID_BASE + 40, + 41
+pytestmark = pytest.mark.xdist_group("batch")
+
+
+def tree_digest(*roots: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
+    digest = {}
+    for root in roots:
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = [d for d in dirnames if d not in {".git", ".venv", ".work", "__pycache__", ".ruff_cache"}]
+            for name in filenames:
+                path = Path(dirpath) / name
+                if not any(str(path).startswith(s) for s in skip):
+                    digest[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digest
+
+
+def live_sandbox_processes() -> list[str]:
+    out = subprocess.run(["ps", "-eo", "uid=,stat=,args="], capture_output=True, text=True).stdout.splitlines()
+    return [line for line in out if line.split()[0].isdigit() and int(line.split()[0]) >= SANDBOX_UID_BASE
+            and not line.split()[1].startswith("Z")]
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    base = tmp_path_factory.mktemp("class")
+    submitted, out = base / "submitted", base / "autograded"
+    roster = materialise(ASSIGNMENT, submitted)
+    before = tree_digest(ROOT, submitted)
+    results = grade_class(ASSIGNMENT, submitted, out, workers=2, progress=False, limits=FAST, first_slot=SLOTS)
+    after = tree_digest(ROOT, submitted)
+    return roster, results, out, before, after, submitted
+
+
+def gradebook(out: Path) -> list[dict]:
+    with open(out / "gradebook.csv", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_every_student_has_exactly_one_row(graded):
+    roster, _, out, *_ = graded
+    students = [r["student"] for r in gradebook(out)]
+    assert sorted(students) == sorted([s.name for s in roster] + ["missing_submission"])
+
+
+def test_every_row_gets_what_it_deserves_and_no_more(graded):
+    roster, _, out, *_ = graded
+    rows = {r["student"]: r for r in gradebook(out)}
+    wrong = []
+    for s in roster:
+        row = rows[s.name]
+        score = float(row["score"])
+        if row["status"] not in s.statuses or not (s.min_score - 1e-9 <= score <= s.max_score + 1e-9):
+            wrong.append(f"{s.name}: {score} {row['status']} ({row['reason']}), expected "
+                         f"{s.min_score}..{s.max_score} {s.statuses}")
+    assert wrong == []
+    assert rows["missing_submission"]["status"] == "error"
+    assert all(r["reason"] for r in rows.values() if r["status"] != "ok"), "every error row says why"
+
+
+def test_nothing_outside_the_output_folder_changed(graded):
+    *_, before, after, submitted = graded
+    assert before == after
+    for forged in ("/tmp/results.json", ROOT / "autograded" / "gradebook.csv", ROOT / "results.json"):
+        assert not Path(forged).exists()
+
+
+def test_no_process_outlives_the_batch(graded):
+    assert live_sandbox_processes() == []
+
+
+def test_isolation_is_recorded(graded):
+    _, _, out, *_ = graded
+    rows = gradebook(out)
+    assert all(r["isolation"] for r in rows)
+    if namespaces_available():
+        assert all("namespaces" in r["isolation"] for r in rows)
+
+
+def test_results_follow_gradescope_schema_and_hide_the_suite(graded):
+    roster, _, out, *_ = graded
+    for s in roster:
+        folder = out / s.name / ASSIGNMENT
+        data = json.loads((folder / "results.json").read_text())
+        assert isinstance(data["score"], (int, float)) and isinstance(data["tests"], list)
+        for t in data["tests"]:
+            assert set(t) >= {"name", "score", "max_score", "output", "visibility"}
+            assert 0 <= t["score"] <= t["max_score"]
+        html = (folder / "feedback.html").read_text()
+        assert "<h1>" in html and "def test_" not in html and "solutions." not in html
+
+
+def test_a_bug_gets_a_hint(graded):
+    _, _, out, *_ = graded
+    data = json.loads((out / "bug_1" / ASSIGNMENT / "results.json").read_text())
+    failed = [t for t in data["tests"] if t["status"] == "failed"]
+    assert failed and all(t["output"] for t in failed)
+
+
+def test_regrading_is_deterministic_and_resumable(graded, tmp_path):
+    _, results, out, _, _, submitted = graded
+    perfect = next(r for r in results if r.student == "perfect")
+    stamp = (out / "perfect" / ASSIGNMENT / "results.json").stat().st_mtime_ns
+    again = grade_class(ASSIGNMENT, submitted, out, workers=1, progress=False, limits=FAST, first_slot=SLOTS)
+    assert (out / "perfect" / ASSIGNMENT / "results.json").stat().st_mtime_ns == stamp, "resumed, not regraded"
+    fresh = grade_class(ASSIGNMENT, submitted, tmp_path / "again", workers=1, progress=False, limits=FAST,
+                        first_slot=SLOTS)
+    redo = next(r for r in fresh if r.student == "perfect")
+    assert [(t["name"], t["score"]) for t in redo.tests] == [(t["name"], t["score"]) for t in perfect.tests]
+    assert redo.score == perfect.score == perfect.max_score
+    assert len(again) == len(results)

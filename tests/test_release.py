@@ -1,0 +1,146 @@
+"""Release and course workflow: nbgrader round trip, no leaks, reproducible release, Gradescope package."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.authoring import render
+from autograder.config import ASSIGNMENTS, RELEASE, ROOT, SOURCE
+from autograder.gradescope import build
+from autograder.leaks import find_leaks
+from autograder.load import reference_cells
+from autograder.mutation import catalogue
+
+pytestmark = pytest.mark.xdist_group("release")
+
+
+def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
+    done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+def student_notebook(assignment: str, answers: dict[str, str], path: Path) -> Path:
+    nb = nbformat.read(RELEASE / assignment / f"{assignment}.ipynb", 4)
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid in answers:
+            cell.source = answers[gid]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(nbformat.writes(nb))
+    return path
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> Path:
+    """A copy of the course root, where nbgrader may create its database and folders."""
+    root = tmp_path_factory.mktemp("course")
+    shutil.copy(ROOT / "nbgrader_config.py", root)
+    shutil.copytree(SOURCE, root / "assignments")
+    for a in ASSIGNMENTS:
+        nbgrader(root, "generate_assignment", a, "--force", "--create", "--log-level=WARN")
+    return root
+
+
+def test_source_notebooks_are_generated_from_authoring_and_solutions():
+    for a in ASSIGNMENTS:
+        assert (SOURCE / a / f"{a}.ipynb").read_text() == render(a), f"{a}: run `make notebooks`"
+
+
+def test_regenerating_the_release_changes_nothing(course):
+    for a in ASSIGNMENTS:
+        fresh = (course / "release" / a / f"{a}.ipynb").read_text()
+        assert fresh == (RELEASE / a / f"{a}.ipynb").read_text(), f"{a}: run `make release`"
+    assert sorted(p.name for p in RELEASE.iterdir()) == sorted(ASSIGNMENTS)
+
+
+def test_release_holds_no_solution_or_hidden_test():
+    assert find_leaks() == []
+
+
+def test_leak_check_catches_a_planted_leak(tmp_path):
+    shutil.copytree(RELEASE, tmp_path / "release")
+    a = ASSIGNMENTS[0]
+    path = tmp_path / "release" / a / f"{a}.ipynb"
+    nb = nbformat.read(path, 4)
+    solution = next(iter(reference_cells(a).values()))
+    nb.cells.append(nbformat.v4.new_code_cell(solution))
+    path.write_text(nbformat.writes(nb))
+    (tmp_path / "release" / a / "suite_copy.py").write_text("x = 1\n")
+    leaks = find_leaks(tmp_path / "release")
+    assert any("solution of" in leak for leak in leaks)
+    assert any("only notebooks" in leak for leak in leaks)
+
+
+def test_released_notebooks_are_stubs():
+    for a in ASSIGNMENTS:
+        nb = nbformat.read(RELEASE / a / f"{a}.ipynb", 4)
+        solutions = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"]
+        assert solutions and all("raise NotImplementedError()" in c.source for c in solutions)
+
+
+def test_nbgrader_round_trip_shows_the_isolated_graders_scores(course):
+    a = ASSIGNMENTS[0]
+    submitted = course / "submitted"
+    student_notebook(a, reference_cells(a), submitted / "alice" / a / f"{a}.ipynb")
+    buggy = catalogue(a)[0].apply(reference_cells(a))
+    student_notebook(a, buggy, submitted / "bob" / a / f"{a}.ipynb")
+    for s in ("alice", "bob"):
+        nbgrader(course, "db", "student", "add", s)
+    grade = subprocess.run([sys.executable, "-m", "autograder", "grade", a, "--submitted", "submitted", "--out",
+                            "autograded", "--quiet", "--workers", "1"], cwd=course, capture_output=True, text=True,
+                           env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert grade.returncode == 0, grade.stderr
+    record = subprocess.run([sys.executable, "-m", "autograder", "record", "--graded", "autograded"], cwd=course,
+                            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert record.returncode == 0 and "recorded alice" in record.stdout, record.stdout + record.stderr
+    nbgrader(course, "export", "--to", "grades.csv")
+    with open(course / "grades.csv", newline="") as fh:
+        rows = {r["student_id"]: r for r in csv.DictReader(fh) if r["assignment"] == a}
+    with open(course / "autograded" / "gradebook.csv", newline="") as fh:
+        ours = {r["student"]: float(r["score"]) for r in csv.DictReader(fh)}
+    assert float(rows["alice"]["raw_score"]) == ours["alice"] == 100
+    assert float(rows["bob"]["raw_score"]) == ours["bob"] < 100
+
+
+def test_nbgrader_validate_accepts_a_correct_notebook(tmp_path):
+    a = ASSIGNMENTS[0]
+    path = student_notebook(a, reference_cells(a), tmp_path / f"{a}.ipynb")
+    done = subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(path)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300, env={**os.environ, "MPLBACKEND": "Agg"})
+    assert "Success" in done.stdout, done.stdout[-2000:] + done.stderr[-2000:]
+
+
+@pytest.mark.parametrize("which", ["correct", "buggy"])
+def test_gradescope_zip_runs_in_a_local_autograder_layout(tmp_path, which):
+    a = ASSIGNMENTS[0]
+    zip_path = build(a, tmp_path / "dist")
+    layout = tmp_path / "autograder"
+    with zipfile.ZipFile(zip_path) as zf:
+        zf.extractall(layout / "source")
+        assert {"setup.sh", "run_autograder"} <= set(zf.namelist())
+        assert not any(n.startswith(("tests/", "release/", "examples/")) for n in zf.namelist())
+    answers = reference_cells(a) if which == "correct" else catalogue(a)[0].apply(reference_cells(a))
+    student_notebook(a, answers, layout / "submission" / "my_work.ipynb")
+    results = layout / "results" / "results.json"
+    run = layout / "source" / "run_autograder"
+    run.chmod(0o755)
+    env = {**os.environ, "KIT_SOURCE": str(layout / "source"), "KIT_SUBMISSION": str(layout / "submission"),
+           "KIT_RESULTS": str(results), "KIT_PYTHON": sys.executable}
+    done = subprocess.run(["bash", str(run)], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(results.read_text())
+    assert set(data) >= {"score", "tests", "output", "visibility"}
+    assert all({"name", "score", "max_score", "output"} <= set(t) for t in data["tests"])
+    assert (data["score"] == 100) == (which == "correct")
