@@ -75,9 +75,9 @@ def _class(base: Path, assignment: str, students: int) -> Path:
     return submitted
 
 
-def _timed(fn) -> float:
+def _timed(fn, *args, **kwargs) -> float:
     start = time.perf_counter()
-    fn()
+    fn(*args, **kwargs)
     return time.perf_counter() - start
 
 
@@ -88,17 +88,17 @@ def main() -> None:
     env = {**os.environ, "MPLBACKEND": "Agg"}
     try:
         print(f"Per submission, {side_by_side} correct notebooks each, 1 process (seconds per submission):\n")
-        print(f"| assignment | nbgrader autograde (suite in kernel) | this grader (sandboxed) | speed-up |")
+        print("| assignment | nbgrader autograde (suite in kernel) | this grader (sandboxed) | speed-up |")
         print("|---|---:|---:|---:|")
         for assignment in ASSIGNMENTS:
             if not (SOURCE / assignment / f"{assignment}.ipynb").exists():
                 continue
             course = _nbgrader_course(base / assignment, assignment, side_by_side)
-            nbg = _timed(lambda: subprocess.run(
-                [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force", "--log-level=ERROR"],
-                cwd=course, env=env, check=True, capture_output=True))
-            ours = _timed(lambda: grade_class(assignment, course / "submitted", base / assignment / "ours",
-                                              workers=1, progress=False))
+            nbg = _timed(subprocess.run,
+                         [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force", "--log-level=ERROR"],
+                         cwd=course, env=env, check=True, capture_output=True)
+            ours = _timed(grade_class, assignment, course / "submitted", base / assignment / "ours", workers=1,
+                          progress=False)
             print(f"| {assignment} | {nbg / side_by_side:.2f} | {ours / side_by_side:.2f} | {nbg / ours:.1f}× |")
         assignment = ASSIGNMENTS[0]
         print(f"\nA class of {class_size} {assignment} submissions (reference and each catalogued bug in turn):\n")
@@ -108,7 +108,7 @@ def main() -> None:
         one = None
         for workers in (1, 2):
             out = base / f"out_{workers}"
-            seconds = _timed(lambda: grade_class(assignment, submitted, out, workers=workers, progress=False))
+            seconds = _timed(grade_class, assignment, submitted, out, workers=workers, progress=False)
             one = one or seconds
             print(f"| {workers} | {seconds:.1f} | {seconds / class_size:.2f} | {one / seconds:.2f}× |")
     finally:
