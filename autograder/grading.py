@@ -64,7 +64,7 @@ def grade_answers(assignment: str, answers: dict[str, str], *, student: str = "-
     try:
         outcomes, problems = run_suite(assignment, backend)
     finally:
-        backend.close()
+        backend.release()
     result = summarise(student, assignment, outcomes, prog.notes, backend)
     if problems and not outcomes:
         result.status, result.reason = "error", "grader problem: " + problems[0][:300]

@@ -10,6 +10,7 @@ it started. `isolation()` says which of these are in force; the gradebook record
 
 from __future__ import annotations
 
+import fcntl
 import os
 import resource
 import shutil
@@ -164,7 +165,8 @@ class Sandbox:
                  hide: tuple[str, ...] = ()):
         self.cells, self.limits, self.slot = cells, limits, slot
         self.hide = tuple(dict.fromkeys((*ALWAYS_HIDDEN, str(ROOT), *hide)))
-        self.uid = SANDBOX_UID_BASE + slot if os.geteuid() == 0 else os.geteuid()
+        self._uid_lock: int | None = None
+        self.uid = self._claim_uid(SANDBOX_UID_BASE + slot) if os.geteuid() == 0 else os.geteuid()
         self.deadline = time.monotonic() + limits.submission_timeout
         self.starts = 0
         self.load_errors: list[dict] = []
@@ -174,6 +176,28 @@ class Sandbox:
         self.dead = ""  # set when loading failed: it would fail the same way again, so no restart
         self.proc: subprocess.Popen | None = None
         self._code_dir: str | None = None
+
+    def _claim_uid(self, first: int) -> int:
+        """A sandbox uid no other sandbox on this machine uses now (a lock file per uid, held until release)."""
+        folder = Path(tempfile.gettempdir()) / "kit-sandbox-uids"
+        folder.mkdir(mode=0o700, exist_ok=True)
+        for uid in range(first, first + 512):
+            fd = os.open(folder / f"{uid}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                continue
+            self._uid_lock = fd
+            return uid
+        raise RuntimeError("no free sandbox uid")
+
+    def release(self) -> None:
+        """Close the sandbox and give its uid back."""
+        self.close()
+        if self._uid_lock is not None:
+            os.close(self._uid_lock)
+            self._uid_lock = None
 
     # -- life cycle -------------------------------------------------------------------------------------------
     def _spawn(self) -> None:
@@ -254,7 +278,7 @@ class Sandbox:
         return self
 
     def __exit__(self, *exc) -> None:
-        self.close()
+        self.release()
 
     # -- calls ------------------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -370,6 +394,8 @@ class InProcess:
 
     def close(self) -> None:
         pass
+
+    release = close
 
     def _local(self, fn):
         def call(*args, **kwargs):

@@ -135,7 +135,7 @@ def test_processes_do_not_outlive_the_sandbox(slot):
     sb = sandbox(code, slot)
     forked, _ = sb.call("spawn", (), {})
     assert forked < 200  # the process limit stopped the fork loop
-    sb.close()
+    sb.release()
     if sb.uid != os.geteuid():
         assert processes_of(sb.uid) == []
 
@@ -144,7 +144,7 @@ def test_exit_at_load_is_reported(slot):
     sb = sandbox("import os\nos._exit(0)\n", slot)
     with pytest.raises(SubmissionDied, match="exit code 0"):
         sb.call("anything", (), {})
-    sb.close()
+    sb.release()
     assert not sb.loaded
 
 
