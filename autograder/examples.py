@@ -84,6 +84,8 @@ def students(assignment: str) -> list[Student]:
         Student("perfect_vandalised_locked_cells", "perfect", ("ok",), full, full,
                 _writer(assignment, ref, _vandalise_locked)),
         Student("nothing_done", "broken", ("ok",), 0, 0, _writer(assignment, stubs)),
+        Student("hostile_edited_locked_cells", "hostile", ("ok",), 0, 0,
+                _writer(assignment, stubs, _vandalise_locked)),
     ]
     for i, mutant in enumerate(catalogue(assignment)[:TYPICAL_BUGS]):
         out.append(Student(f"bug_{i + 1}", "bug", ("ok",), 0, full - 1e-9, _writer(assignment, mutant.apply(ref))))
@@ -104,7 +106,8 @@ def students(assignment: str) -> list[Student]:
                            _writer(assignment, _with_hostile(stubs, code))))
     out.append(Student("hostile_forge_results_but_correct", "hostile", ("ok",), full, full,
                        _writer(assignment, _with_hostile(ref, (HOSTILE / "forge_results.py").read_text()))))
-    out.append(Student("hostile_monkeypatch_but_correct", "hostile", ("ok",), full, full,
+    # its own numpy is patched, so its own tests (A1's proof, A2) may fail: any score up to full is deserved
+    out.append(Student("hostile_monkeypatch_but_correct", "hostile", ("ok",), 0, full,
                        _writer(assignment, {**ref, first: PATCH_NUMPY + ref[first]})))
     return out
 

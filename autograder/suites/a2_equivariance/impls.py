@@ -1,0 +1,570 @@
+"""Wheats and chaffs of A2: the implementations the students' tests are judged against (hidden; never released).
+
+For each claimed property, *wheats* are implementations for which the claim holds (a student's test must pass every
+one) and *chaffs* are plausible ones for which it fails (a test should fail as many as it can). Every wheat and
+chaff of a property reaches the student's test through the same neutral wrapper (`operation`): same signature, same
+argument checks and error messages, float64 C-contiguous outputs, no name and no attribute that tells. Only
+behaviour differs.
+
+The claims are about families, as the notebook states them, so a test has to check the property itself:
+- a layer (H, W) -> (H, W) claimed shift-equivariant;
+- `corr(x, w)`: a 'same'-size correlation layer, x (H, W), w (KH, KW) -> (H, W), with a periodic, zero or mirror
+  boundary, possibly flipping its kernel (a convolution); anchor (KH//2, KW//2);
+- `corr_strided(x, w)`: a circular correlation (or convolution) layer with stride 2 in both directions, keeping
+  either phase of rows and columns (x of even H, W);
+- `pool(x)`: 2x2 max pooling with stride 2, leftover rows/columns dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+
+MAX_VALUES = 10**6  # largest image (or kernel) an operation accepts
+MAX_WORK = 2 * 10**7  # largest x.size * w.size a correlation accepts
+
+
+# --- the neutral wrapper ------------------------------------------------------------------------------------------
+
+
+def _image(value, name: str, least: int = 1) -> np.ndarray:
+    """`value` as a float64 (H, W) array, H, W >= least; ValueError (the same for every implementation) otherwise."""
+    try:
+        arr = np.asarray(value)
+    except Exception:  # ragged lists and the like
+        arr = np.asarray(0.0)
+    if arr.dtype.kind not in "biuf" or arr.ndim != 2 or min(arr.shape) < least:
+        shape = arr.shape if arr.dtype.kind in "biuf" else "not numeric"
+        raise ValueError(f"{name} must be a 2-D array of real numbers of at least {least}x{least}, got {shape}")
+    if arr.size > MAX_VALUES:
+        raise ValueError(f"{name} has {arr.size} values; at most {MAX_VALUES} are accepted")
+    return arr.astype(np.float64)
+
+
+def operation(signature: str, core: Callable) -> Callable:
+    """The function handed to a student's test: checks arguments exactly as every other implementation does.
+
+    signature: "x" (a layer or a pool: one image) or "x, w" (a correlation: image and kernel).
+    """
+    names = [n.strip() for n in signature.split(",")]
+    least = 2 if core in _POOLS else 1
+
+    def op(*args, **kwargs):
+        if kwargs or len(args) != len(names):
+            raise TypeError(f"the operation takes {len(names)} positional argument(s): ({signature})")
+        arrays = [_image(a, n, least) for a, n in zip(args, names, strict=True)]
+        if len(arrays) == 2 and arrays[0].size * arrays[1].size > MAX_WORK:
+            raise ValueError(f"x.size * w.size is {arrays[0].size * arrays[1].size}; at most {MAX_WORK}")
+        try:
+            with np.errstate(all="ignore"):
+                out = core(*arrays)
+            return np.ascontiguousarray(out, dtype=np.float64)
+        except Exception:  # never expected; a neutral message in any case
+            shapes = [a.shape for a in arrays]
+            raise ValueError(f"the operation cannot be applied to arguments of shapes {shapes}") from None
+
+    return op
+
+
+# --- building blocks: correlations with every boundary, and their parts ---------------------------------------------
+
+
+def _anchor(w: np.ndarray) -> tuple[int, int]:
+    return w.shape[0] // 2, w.shape[1] // 2
+
+
+def corr_indexed(x, w, anchor=None, periods=None, out_rows=None, out_cols=None) -> np.ndarray:
+    """y[i, j] = sum_{a,b} w[a, b] x[(i + a - c) mod P, (j + b - d) mod Q] (then mod H, mod W), by fancy indexing.
+
+    Correct (circular) with the defaults: anchor (c, d) = (KH//2, KW//2), periods (P, Q) = (H, W), every output.
+    """
+    (H, W), (KH, KW) = x.shape, w.shape
+    c, d = _anchor(w) if anchor is None else anchor
+    P, Q = (H, W) if periods is None else periods
+    i = np.arange(H) if out_rows is None else out_rows
+    j = np.arange(W) if out_cols is None else out_cols
+    rows = (i[:, None] + np.arange(KH) - c) % P % H
+    cols = (j[:, None] + np.arange(KW) - d) % Q % W
+    return np.einsum("ijab,ab->ij", x[rows[:, None, :, None], cols[None, :, None, :]], w)
+
+
+def corr_gather(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Circular correlation: all windows by fancy indexing, then one einsum."""
+    return corr_indexed(x, w)
+
+
+def corr_roll(x: np.ndarray, w: np.ndarray, dilation: int = 1) -> np.ndarray:
+    """A sum of shifted copies of x, one per kernel tap (taps `dilation` pixels apart)."""
+    (KH, KW), (c, d) = w.shape, _anchor(w)
+    y = np.zeros_like(x)
+    for a in range(KH):
+        for b in range(KW):
+            y += w[a, b] * np.roll(x, (dilation * (c - a), dilation * (d - b)), axis=(0, 1))
+    return y
+
+
+def _kernel_image(w: np.ndarray, shape: tuple[int, int], dilation: int = 1) -> np.ndarray:
+    """The kernel folded onto a periodic canvas: K[(a - c) mod H, (b - d) mod W] += w[a, b]."""
+    (KH, KW), (c, d) = w.shape, _anchor(w)
+    a, b = np.meshgrid(np.arange(KH), np.arange(KW), indexing="ij")
+    K = np.zeros(shape)
+    np.add.at(K, ((dilation * (a - c)) % shape[0], (dilation * (b - d)) % shape[1]), w)
+    return K
+
+
+def corr_fft(x: np.ndarray, w: np.ndarray, dilation: int = 1) -> np.ndarray:
+    """The correlation theorem: Y = X * conj(K) (rounding differs from the direct sums by ~1e-16)."""
+    K = _kernel_image(w, x.shape, dilation)
+    return np.real(np.fft.ifft2(np.fft.fft2(x) * np.conj(np.fft.fft2(K))))
+
+
+def corr_pad(x: np.ndarray, w: np.ndarray, modes: tuple[str, str] = ("wrap", "wrap")) -> np.ndarray:
+    """Pad each axis (rows with modes[0], columns with modes[1]), then a valid correlation over sliding windows."""
+    (KH, KW), (c, d) = w.shape, _anchor(w)
+    xp = np.pad(x, ((c, KH - 1 - c), (0, 0)), mode=modes[0])
+    xp = np.pad(xp, ((0, 0), (d, KW - 1 - d)), mode=modes[1])
+    windows = np.lib.stride_tricks.sliding_window_view(xp, (KH, KW))
+    return np.einsum("ijab,ab->ij", windows, w)
+
+
+def corr_zero(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """'same' correlation with zero padding (not periodic)."""
+    return corr_pad(x, w, ("constant", "constant"))
+
+
+def corr_mirror(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """'same' correlation with mirror padding (np.pad mode "symmetric")."""
+    return corr_pad(x, w, ("symmetric", "symmetric"))
+
+
+def conv_circular(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Circular true convolution: the kernel flipped on both axes."""
+    return corr_gather(x, w[::-1, ::-1])
+
+
+def relu(z: np.ndarray) -> np.ndarray:
+    return np.maximum(z, 0.0)
+
+
+def _fixed(shape: tuple[int, int], seed: int) -> np.ndarray:
+    return np.round(np.random.default_rng(seed).standard_normal(shape), 3)
+
+
+K3, K24, K5, K13, K76 = _fixed((3, 3), 1), _fixed((2, 4), 2), _fixed((5, 5), 3), _fixed((1, 3), 4), _fixed((7, 6), 5)
+K3_BORDER = K3 * np.array([[1.0, 0.5, 1.0], [0.5, 1.0, 0.5], [1.0, 0.5, 1.0]])
+
+
+def _position_ramp(shape: tuple[int, int]) -> np.ndarray:
+    i, j = np.indices(shape)
+    return 0.1 * np.sin(1.3 * i + 0.7 * j + 0.4)
+
+
+def _rounding_noise(y: np.ndarray) -> np.ndarray:
+    """A position-dependent perturbation ~1e-12 of the output's scale: 'equal up to rounding', not exactly."""
+    i, j = np.indices(y.shape)
+    return y + 1e-12 * (1 + np.abs(y).max()) * np.sin(i + 2 * j + 0.5)
+
+
+# --- shift equivariance: layers (H, W) -> (H, W) ------------------------------------------------------------------
+
+
+def layer_corr3(x):
+    return corr_roll(x, K3)
+
+
+def layer_fft_bias(x):
+    return corr_fft(x, K24) + 0.3
+
+
+def layer_two_stage(x):
+    return corr_gather(relu(corr_pad(x, K5) - 0.1), K13)
+
+
+def layer_max_filter(x):
+    return np.max([np.roll(x, (dy, dx), axis=(0, 1)) for dy in (-1, 0, 1) for dx in (-1, 0, 1)], axis=0)
+
+
+def layer_pointwise(x):
+    return np.tanh(2 * x) + x**2
+
+
+def layer_big_kernel(x):
+    return relu(corr_fft(x, K76))
+
+
+def layer_position_bias(x):
+    return corr_roll(x, K3) + _position_ramp(x.shape)
+
+
+def layer_zero_padding(x):
+    return corr_zero(x, K3)
+
+
+def layer_border_kernel(x):
+    y = corr_roll(x, K3)
+    border = corr_roll(x, K3_BORDER)
+    y[-1, :], y[:, -1] = border[-1, :], border[:, -1]
+    return y
+
+
+def layer_flat_roll(x):
+    W, (c, d) = x.shape[1], _anchor(K3)
+    y = np.zeros_like(x)
+    for a in range(3):
+        for b in range(3):
+            y += K3[a, b] * np.roll(x, (c - a) * W + (d - b))  # no axis: wraps into the next row
+    return y
+
+
+def layer_stride_up(x):
+    H, W = x.shape
+    return upsample(corr_roll(x, K3)[::2, ::2])[:H, :W]
+
+
+def layer_wrap_columns_only(x):
+    return corr_pad(x, K3, ("constant", "wrap"))
+
+
+def layer_reflect_padding(x):
+    return corr_mirror(x, K3)
+
+
+# --- rotation and scaling: correlations corr(x, w) ----------------------------------------------------------------
+
+
+def _centred_square(w: np.ndarray) -> np.ndarray:
+    """w embedded in an odd square S x S with its anchor (KH//2, KW//2) at the centre: same correlation."""
+    (KH, KW), (c, d) = w.shape, _anchor(w)
+    r = max(c, KH - 1 - c, d, KW - 1 - d)
+    S = np.zeros((2 * r + 1, 2 * r + 1))
+    S[r - c : r - c + KH, r - d : r - d + KW] = w
+    return S
+
+
+def _rotation_average(w: np.ndarray, mirror: bool = False) -> np.ndarray:
+    S = _centred_square(w)
+    turns = [np.rot90(S, k) for k in range(4)]
+    if mirror:
+        turns += [t.T for t in turns]
+    return np.mean(turns, axis=0)
+
+
+ISOTROPIC = np.outer([1.0, 2.0, 1.0], [1.0, 2.0, 1.0]) / 16
+
+
+def corr_symmetrised(x, w):
+    return corr_roll(x, _rotation_average(w))
+
+
+def corr_centre_tap(x, w):
+    c, d = _anchor(w)
+    return w[c, d] * x
+
+
+def corr_isotropic(x, w):
+    return corr_gather(x, ISOTROPIC * w.sum())
+
+
+def corr_symmetrised_rounding(x, w):
+    return _rounding_noise(corr_fft(x, _rotation_average(w, mirror=True)))
+
+
+def corr_global_mean(x, w):
+    return np.full(x.shape, x.mean() * w.sum())
+
+
+def corr_collapsed(x, w):
+    return w.sum() * x
+
+
+def corr_centre_tap_rounding(x, w):
+    return _rounding_noise(corr_centre_tap(x, w))
+
+
+def upsample(x):
+    return np.repeat(np.repeat(x, 2, axis=0), 2, axis=1)
+
+
+def corr_scale_aware(x, w):
+    """Recognises an upsampled image (constant 2x2 blocks) and answers upsample2 of its answer for the small one."""
+    H, W = x.shape
+    if H % 2 == 0 and W % 2 == 0 and np.array_equal(x, upsample(x[::2, ::2])):
+        return upsample(corr_scale_aware(x[::2, ::2], w))
+    return corr_gather(x, w)
+
+
+def corr_transposed_kernel(x, w):
+    return corr_gather(x, w.T)
+
+
+def corr_flipped_rows(x, w):
+    return corr_gather(x, w[::-1, :])
+
+
+def corr_top_left(x, w):
+    return corr_indexed(x, w, anchor=(0, 0))
+
+
+def corr_period_h(x, w):
+    """Column indices wrapped with period H instead of W (then mod W, so they stay in range)."""
+    return corr_indexed(x, w, periods=(x.shape[0], x.shape[0]))
+
+
+def corr_position_bias(x, w):
+    return corr_gather(x, w) + _position_ramp(x.shape)
+
+
+def corr_wrap_rows_only(x, w):
+    return corr_pad(x, w, ("wrap", "constant"))
+
+
+def corr_swapped_anchor(x, w):
+    return corr_indexed(x, w, anchor=(w.shape[1] // 2, w.shape[0] // 2))
+
+
+# --- stride 2: corr_strided(x, w), a circular layer keeping every second row and column ----------------------------
+
+
+def strided_gather(x, w):
+    return corr_gather(x, w)[::2, ::2]
+
+
+def strided_fft(x, w):
+    return corr_fft(x, w)[::2, ::2]
+
+
+def strided_convolution(x, w):
+    return conv_circular(x, w)[::2, ::2]
+
+
+def strided_odd_phase(x, w):
+    """Keeps rows and columns 1, 3, 5, ... (wrapping, so odd sizes give the same shape as phase 0)."""
+    return np.roll(corr_roll(x, w), (-1, -1), axis=(0, 1))[::2, ::2]
+
+
+def strided_direct(x, w):
+    """Only the kept outputs are computed: rows 0, 2, 4, ..., columns 1, 3, 5, ... (wrapping)."""
+    H, W = x.shape
+    return corr_indexed(x, w, out_rows=np.arange(0, H, 2), out_cols=np.arange(1, W + 1, 2))
+
+
+def _kept_shape(x):
+    return (x.shape[0] + 1) // 2, (x.shape[1] + 1) // 2
+
+
+def strided_cropped(x, w):
+    h, w_ = _kept_shape(x)
+    return corr_gather(x, w)[:h, :w_]
+
+
+def strided_rows_only(x, w):
+    h, w_ = _kept_shape(x)
+    return corr_gather(x, w)[::2, :w_]
+
+
+def strided_zero_padding(x, w):
+    return corr_zero(x, w)[::2, ::2]
+
+
+def _phases(y, rows=(0, 1), cols=(0, 1)):
+    return [np.roll(y, (-p, -q), axis=(0, 1))[::2, ::2] for p in rows for q in cols]
+
+
+def strided_adaptive_phase(x, w):
+    """Keeps the phase (p, q) of largest energy ("adaptive polyphase sampling"): secretly follows a shift by 1."""
+    phases = _phases(corr_gather(x, w))
+    return phases[int(np.argmax([np.sum(ph**2) for ph in phases]))]
+
+
+def strided_adaptive_columns(x, w):
+    """Adaptive phase along W only: follows a shift by 1 along W, not along H."""
+    phases = _phases(corr_gather(x, w), rows=(0,))
+    return phases[int(np.argmax([np.sum(ph**2) for ph in phases]))]
+
+
+def strided_position_bias(x, w):
+    y = corr_gather(x, w)[::2, ::2]
+    return y + _position_ramp(y.shape)
+
+
+# --- 2x2 max pooling ----------------------------------------------------------------------------------------------
+
+
+def _cells(x):
+    """x cropped to even size, as (H//2, 2, W//2, 2) cells."""
+    h, w = x.shape[0] // 2, x.shape[1] // 2
+    return x[: 2 * h, : 2 * w].reshape(h, 2, w, 2)
+
+
+def pool_reshape(x):
+    return _cells(x).max(axis=(1, 3))
+
+
+def pool_slices(x):
+    h, w = x.shape[0] // 2, x.shape[1] // 2
+    return np.maximum.reduce([x[p : 2 * h : 2, q : 2 * w : 2] for p in (0, 1) for q in (0, 1)])
+
+
+def pool_windows(x):
+    h, w = x.shape[0] // 2, x.shape[1] // 2
+    return np.lib.stride_tricks.sliding_window_view(x, (2, 2)).max(axis=(2, 3))[::2, ::2][:h, :w]
+
+
+def pool_sorted(x):
+    c = _cells(x)
+    return np.sort(c.transpose(0, 2, 1, 3).reshape(c.shape[0], c.shape[2], 4), axis=-1)[..., -1]
+
+
+def pool_average(x):
+    return _cells(x).mean(axis=(1, 3))
+
+
+def pool_one_row(x):
+    return _cells(x)[:, 0, :, :].max(axis=-1)
+
+
+def pool_offset_grid(x):
+    return pool_reshape(np.roll(x, (-1, -1), axis=(0, 1)))
+
+
+def pool_abs(x):
+    return np.abs(_cells(x)).max(axis=(1, 3))
+
+
+def pool_overlapping(x):
+    h, w = x.shape[0] // 2, x.shape[1] // 2
+    padded = np.pad(x, ((0, 1), (0, 1)), mode="edge")
+    return np.lib.stride_tricks.sliding_window_view(padded, (3, 3)).max(axis=(2, 3))[::2, ::2][:h, :w]
+
+
+def pool_global(x):
+    return np.full((x.shape[0] // 2, x.shape[1] // 2), x.max())
+
+
+def pool_ceil(x):
+    H, W = x.shape
+    padded = np.pad(x, ((0, H % 2), (0, W % 2)), mode="edge")
+    return _cells(padded).max(axis=(1, 3))
+
+
+_POOLS = {pool_reshape, pool_slices, pool_windows, pool_sorted, pool_average, pool_one_row, pool_offset_grid,
+          pool_abs, pool_overlapping, pool_global, pool_ceil}
+
+
+# --- the catalogue ------------------------------------------------------------------------------------------------
+
+
+class Property(NamedTuple):
+    """A claim a student's test checks: the implementations it must accept and those it should reject."""
+
+    signature: str  # "x" or "x, w"
+    wheats: tuple[tuple[str, Callable], ...]
+    chaffs: tuple[tuple[str, Callable], ...]
+
+    def wrapped(self, core: Callable) -> Callable:
+        return operation(self.signature, core)
+
+
+SAME_SIZE_CORRS = (
+    ("circular correlation, sum of shifted copies", corr_roll),
+    ("circular correlation by FFT (rounding differs)", corr_fft),
+    ("zero-padded correlation", corr_zero),
+    ("mirror-padded correlation", corr_mirror),
+    ("circular convolution (kernel flipped)", conv_circular),
+)
+
+PROPERTIES: dict[str, Property] = {
+    "test_shift_equivariance": Property(
+        "x",
+        wheats=(
+            ("circular correlation, 3x3 kernel", layer_corr3),
+            ("circular correlation by FFT, 2x4 kernel, + bias", layer_fft_bias),
+            ("5x5 correlation, ReLU, 1x3 correlation", layer_two_stage),
+            ("3x3 circular max filter", layer_max_filter),
+            ("pointwise tanh(2x) + x^2", layer_pointwise),
+            ("ReLU of a 7x6 correlation by FFT", layer_big_kernel),
+        ),
+        chaffs=(
+            ("position-dependent bias", layer_position_bias),
+            ("zero-padded 'same' correlation", layer_zero_padding),
+            ("kernel changes on the last row and column", layer_border_kernel),
+            ("np.roll without axis: wraps into the next row", layer_flat_roll),
+            ("stride 2 then nearest upsampling: even shifts only", layer_stride_up),
+            ("periodic along W only, zero padding along H", layer_wrap_columns_only),
+            ("mirror (symmetric) padding", layer_reflect_padding),
+        ),
+    ),
+    "test_rotation_counterexample": Property(
+        "x, w",
+        wheats=SAME_SIZE_CORRS,
+        chaffs=(
+            ("kernel averaged over its 4 rotations", corr_symmetrised),
+            ("centre tap of the kernel only", corr_centre_tap),
+            ("fixed isotropic blur times sum(w)", corr_isotropic),
+            ("kernel averaged over 8 rotations/mirrors, + 1e-12 noise", corr_symmetrised_rounding),
+            ("global mean times sum(w)", corr_global_mean),
+        ),
+    ),
+    "test_rotated_kernel": Property(
+        "x, w",
+        wheats=SAME_SIZE_CORRS,
+        chaffs=(
+            ("kernel transposed", corr_transposed_kernel),
+            ("kernel flipped upside down", corr_flipped_rows),
+            ("kernel anchored at its top-left tap", corr_top_left),
+            ("columns wrapped with period H: wrong on non-square images", corr_period_h),
+            ("position-dependent bias", corr_position_bias),
+            ("periodic along H only, zero padding along W", corr_wrap_rows_only),
+            ("anchor (KW//2, KH//2): wrong for non-square kernels", corr_swapped_anchor),
+        ),
+    ),
+    "test_scaling_counterexample": Property(
+        "x, w",
+        wheats=SAME_SIZE_CORRS,
+        chaffs=(
+            ("centre tap of the kernel only", corr_centre_tap),
+            ("kernel collapsed to its sum", corr_collapsed),
+            ("global mean times sum(w)", corr_global_mean),
+            ("centre tap, + 1e-12 noise", corr_centre_tap_rounding),
+            ("recognises upsampled images and rescales", corr_scale_aware),
+        ),
+    ),
+    "test_stride_breaks_shift": Property(
+        "x, w",
+        wheats=(
+            ("correlation, rows and columns 0, 2, 4, ...", strided_gather),
+            ("FFT, rows and columns 0, 2, 4, ... (rounding differs)", strided_fft),
+            ("convolution (kernel flipped), stride 2", strided_convolution),
+            ("rows and columns 1, 3, 5, ...", strided_odd_phase),
+            ("only the kept outputs computed: rows 0, 2, ..., columns 1, 3, ...", strided_direct),
+        ),
+        chaffs=(
+            ("stride ignored, output cropped", strided_cropped),
+            ("stride along H only, W cropped", strided_rows_only),
+            ("zero padding instead of periodic", strided_zero_padding),
+            ("adaptive phase: follows a shift by 1", strided_adaptive_phase),
+            ("adaptive phase along W only", strided_adaptive_columns),
+            ("position-dependent bias", strided_position_bias),
+        ),
+    ),
+    "test_pool_local_invariance": Property(
+        "x",
+        wheats=(
+            ("reshape into cells, max", pool_reshape),
+            ("maximum of four strided slices", pool_slices),
+            ("sliding windows, then [::2, ::2]", pool_windows),
+            ("largest after sorting each cell", pool_sorted),
+        ),
+        chaffs=(
+            ("average pooling", pool_average),
+            ("1x2 windows: the cell's first row only", pool_one_row),
+            ("grid of cells offset by one pixel", pool_offset_grid),
+            ("max of |x|", pool_abs),
+            ("3x3 windows at stride 2 (overlapping)", pool_overlapping),
+            ("global maximum everywhere", pool_global),
+            ("leftover row/column kept (ceil mode)", pool_ceil),
+        ),
+    ),
+}

@@ -1,0 +1,400 @@
+"""A4 reference: backpropagation through every layer, gradient checking, and training a small CNN (numpy only).
+
+Vocabulary: layer tensors are NCHW: x (N, C, H, W), conv weights w (F, C, KH, KW), bias b (F,); dense layers map
+x (N, D) with w (D, M), b (M,) to (N, M). Output size along an axis of length n with window k, stride s, pad p:
+floor((n + 2*p - k) / s) + 1. A backward function takes (dout, cache) -- dout the gradient of the loss with respect
+to the forward output, cache what the forward pass kept -- and returns the gradients in the forward's argument
+order. Weight and bias gradients are summed over the batch; losses are means as stated. Outputs are float64;
+inputs are never modified.
+
+The forward layers come from the kit: conv_forward from A1 and maxpool_forward / avgpool_forward from A3; their
+caches are (x, w, b, stride, pad) and (x, (kh, kw), (sh, sw)).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from solutions.a1_convolution import conv_forward
+from solutions.a3_pooling import maxpool_forward
+from solutions.common import as_float64
+
+# --- elementwise and dense layers ---------------------------------------------------------------------------------
+
+
+def relu_forward(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rectified linear unit, elementwise: out = max(x, 0).
+
+    x (any shape) -> out (same shape); cache = x as a float64 array, for relu_backward.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    return np.maximum(x, 0.0), x
+
+
+def relu_backward(dout: np.ndarray, cache: np.ndarray) -> np.ndarray:
+    """Gradient of ReLU: dx = dout where x > 0, else 0 (ReLU'(0) = 0).
+
+    dout (same shape as x), cache = x -> dx (same shape as x).
+    """
+    dout, x = np.asarray(dout, dtype=np.float64), np.asarray(cache, dtype=np.float64)
+    if dout.shape != x.shape:
+        raise ValueError(f"dout must have the shape of x: dout {dout.shape}, x {x.shape}")
+    return dout * (x > 0)
+
+
+def dense_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, tuple]:
+    """Fully connected (affine) layer: out = x w + b.
+
+    x (N, D), w (D, M), b (M,) -> out (N, M); cache = (x, w, b) as float64 arrays, for dense_backward.
+    """
+    x, w, b = as_float64(x, "x", 2), as_float64(w, "w", 2), as_float64(b, "b", 1)
+    if x.shape[1] != w.shape[0]:
+        raise ValueError(f"x has {x.shape[1]} features but w expects {w.shape[0]}: x {x.shape}, w {w.shape}")
+    if b.shape != (w.shape[1],):
+        raise ValueError(f"b must have shape (M,) = ({w.shape[1]},) for w {w.shape}, got {b.shape}")
+    return x @ w + b, (x, w, b)
+
+
+def dense_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gradients of the dense layer out = x w + b.
+
+    dout (N, M), cache = (x (N, D), w (D, M), b (M,)) -> dx (N, D), dw (D, M), db (M,):
+        dx = dout w^T,   dw = x^T dout (summed over the batch),   db = sum_n dout[n].
+    """
+    x, w, _ = (np.asarray(a, dtype=np.float64) for a in cache)
+    dout = as_float64(dout, "dout", 2)
+    if dout.shape != (x.shape[0], w.shape[1]):
+        raise ValueError(f"dout must have shape (N, M) = {(x.shape[0], w.shape[1])}, got {dout.shape}")
+    return dout @ w.T, x.T @ dout, dout.sum(axis=0)
+
+
+# --- convolution and pooling layers -------------------------------------------------------------------------------
+
+
+def conv_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gradients of the convolution layer (a cross-correlation) with any stride and zero padding.
+
+    dout (N, F, H', W'), cache = (x (N, C, H, W), w (F, C, KH, KW), b (F,), stride, pad)
+    -> dx (N, C, H, W), dw (F, C, KH, KW), db (F,), with H' = floor((H + 2*pad - KH) / stride) + 1, W' likewise.
+    Forward: out[n, f, i, j] = b[f] + sum_{c, p, q} x_pad[n, c, i*stride + p, j*stride + q] w[f, c, p, q], so
+        dw[f, c, p, q] = sum_{n, i, j} dout[n, f, i, j] x_pad[n, c, i*stride + p, j*stride + q],
+        db[f] = sum_{n, i, j} dout[n, f, i, j],
+        dx_pad[n, c, i*stride + p, j*stride + q] += sum_f dout[n, f, i, j] w[f, c, p, q]   (then crop the pad).
+    """
+    x, w, _, stride, pad = cache
+    x, w = as_float64(x, "x", 4), as_float64(w, "w", 4)
+    (N, C, H, W), (F, _, KH, KW) = x.shape, w.shape
+    Ho, Wo = (H + 2 * pad - KH) // stride + 1, (W + 2 * pad - KW) // stride + 1
+    dout = as_float64(dout, "dout", 4)
+    if dout.shape != (N, F, Ho, Wo):
+        raise ValueError(f"dout must have shape (N, F, H', W') = {(N, F, Ho, Wo)}, got {dout.shape}")
+    x_pad = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    windows = np.lib.stride_tricks.sliding_window_view(x_pad, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]
+    dw = np.einsum("nfhw,nchwpq->fcpq", dout, windows, optimize=True)
+    db = dout.sum(axis=(0, 2, 3))
+    dx_pad = np.zeros_like(x_pad)
+    for p in range(KH):
+        for q in range(KW):
+            rows, cols = slice(p, p + stride * Ho, stride), slice(q, q + stride * Wo, stride)
+            dx_pad[:, :, rows, cols] += np.einsum("nfhw,fc->nchw", dout, w[:, :, p, q])
+    return dx_pad[:, :, pad : pad + H, pad : pad + W], dw, db
+
+
+def maxpool_backward(dout: np.ndarray, cache: tuple) -> np.ndarray:
+    """Gradient of max pooling: each window passes its dout to the input that was its maximum.
+
+    dout (N, C, H', W'), cache = (x (N, C, H, W), (kh, kw), (sh, sw)) -> dx (N, C, H, W),
+    H' = floor((H - kh) / sh) + 1, W' likewise. Ties go to the first maximum in row-major order of the window;
+    overlapping windows (stride < size) add up their contributions.
+    """
+    x, (kh, kw), (sh, sw) = cache
+    x = as_float64(x, "x", 4)
+    N, C, H, W = x.shape
+    Ho, Wo = (H - kh) // sh + 1, (W - kw) // sw + 1
+    dout = as_float64(dout, "dout", 4)
+    if dout.shape != (N, C, Ho, Wo):
+        raise ValueError(f"dout must have shape (N, C, H', W') = {(N, C, Ho, Wo)}, got {dout.shape}")
+    windows = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
+    first_max = windows.reshape(N, C, Ho, Wo, kh * kw).argmax(axis=-1)  # (N, C, H', W'), row-major index
+    dx = np.zeros_like(x)
+    for p in range(kh):
+        for q in range(kw):
+            rows, cols = slice(p, p + sh * Ho, sh), slice(q, q + sw * Wo, sw)
+            dx[:, :, rows, cols] += np.where(first_max == p * kw + q, dout, 0.0)
+    return dx
+
+
+def avgpool_backward(dout: np.ndarray, cache: tuple) -> np.ndarray:
+    """Gradient of average pooling: each window spreads dout / (kh*kw) evenly over its inputs.
+
+    dout (N, C, H', W'), cache = (x (N, C, H, W), (kh, kw), (sh, sw)) -> dx (N, C, H, W),
+    H' = floor((H - kh) / sh) + 1, W' likewise; overlapping windows add up, inputs in no window get 0.
+    """
+    x, (kh, kw), (sh, sw) = cache
+    x = as_float64(x, "x", 4)
+    N, C, H, W = x.shape
+    Ho, Wo = (H - kh) // sh + 1, (W - kw) // sw + 1
+    dout = as_float64(dout, "dout", 4)
+    if dout.shape != (N, C, Ho, Wo):
+        raise ValueError(f"dout must have shape (N, C, H', W') = {(N, C, Ho, Wo)}, got {dout.shape}")
+    share = dout / (kh * kw)
+    dx = np.zeros_like(x)
+    for p in range(kh):
+        for q in range(kw):
+            dx[:, :, p : p + sh * Ho : sh, q : q + sw * Wo : sw] += share
+    return dx
+
+
+# --- losses -------------------------------------------------------------------------------------------------------
+
+
+def mse_loss(pred: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean squared error over all elements: loss = mean((pred - target)^2).
+
+    pred, target (same shape, S elements) -> loss float, dpred (same shape) = 2 (pred - target) / S.
+    """
+    pred, target = np.asarray(pred, dtype=np.float64), np.asarray(target, dtype=np.float64)
+    if pred.shape != target.shape:
+        raise ValueError(f"pred and target must have the same shape, got {pred.shape} and {target.shape}")
+    if pred.size == 0:
+        raise ValueError("pred must not be empty")
+    diff = pred - target
+    return float(np.mean(diff**2)), 2.0 * diff / diff.size
+
+
+def softmax_cross_entropy(scores: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """Softmax cross-entropy, averaged over the batch; numerically stable (scores shifted by their row maximum).
+
+    scores (N, M), y (N,) integer labels in [0, M) -> loss float, dscores (N, M):
+        p = softmax(scores) row-wise,   loss = -(1/N) sum_n log p[n, y[n]],   dscores = (p - onehot(y)) / N.
+    """
+    scores, y = as_float64(scores, "scores", 2), np.asarray(y)
+    N, M = scores.shape
+    if y.shape != (N,) or y.dtype.kind not in "iu":
+        raise ValueError(f"y must be an integer array of shape (N,) = ({N},), got {y.dtype} {y.shape}")
+    if y.min() < 0 or y.max() >= M:
+        raise ValueError(f"labels must lie in [0, {M}) for scores {scores.shape}, got {y.min()}..{y.max()}")
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    rows = np.arange(N)
+    dscores = np.exp(log_p)
+    dscores[rows, y] -= 1.0
+    return float(-log_p[rows, y].mean()), dscores / N
+
+
+def l2_penalty(w: np.ndarray, lam: float) -> tuple[float, np.ndarray]:
+    """L2 weight penalty ("weight decay"): loss = 0.5 lam sum(w^2), dw = lam w.
+
+    w (any shape), lam >= 0 -> loss float, dw (same shape as w).
+    """
+    w = np.asarray(w, dtype=np.float64)
+    return float(0.5 * lam * np.sum(w**2)), lam * w
+
+
+# --- gradient checking and the update -----------------------------------------------------------------------------
+
+
+def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
+    """Central-difference gradient of a scalar function f at x.
+
+    x (any shape) -> grad (same shape, float64), grad[i] = (f(x + h e_i) - f(x - h e_i)) / (2h) for every
+    element i (e_i the unit array at i). f is called with float64 arrays of x's shape; x is unchanged afterwards.
+    """
+    x_work = np.array(x, dtype=np.float64)  # a copy: the caller's x is never touched
+    grad = np.zeros_like(x_work)
+    for i in np.ndindex(x_work.shape):
+        old = x_work[i]
+        x_work[i] = old + h
+        f_plus = float(f(x_work))
+        x_work[i] = old - h
+        f_minus = float(f(x_work))
+        x_work[i] = old
+        grad[i] = (f_plus - f_minus) / (2 * h)
+    return grad
+
+
+def sgd_step(params: dict[str, np.ndarray], grads: dict[str, np.ndarray], lr: float) -> dict[str, np.ndarray]:
+    """One step of (stochastic) gradient descent: p <- p - lr * dp for every parameter.
+
+    params, grads: dicts name -> array (grads has every name of params, same shapes) -> a new dict of new arrays;
+    neither input dict nor any of its arrays is modified.
+    """
+    missing = sorted(set(params) - set(grads))
+    if missing:
+        raise ValueError(f"grads lacks a gradient for {missing}")
+    new = {}
+    for name, p in params.items():
+        p, g = np.asarray(p, dtype=np.float64), np.asarray(grads[name], dtype=np.float64)
+        if p.shape != g.shape:
+            raise ValueError(f"param {name!r} has shape {p.shape} but its gradient {g.shape}")
+        new[name] = p - lr * g
+    return new
+
+
+# --- the kit's synthetic data, Gabor filters and the small CNN ----------------------------------------------------
+
+
+def make_edge_images(
+    n: int, size: int = 12, n_classes: int = 4, noise: float = 0.5, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Oriented bars in Gaussian noise: class k is a bright bar at angle 180 k / n_classes degrees (+- 10).
+
+    -> X (n, 1, size, size) float64, y (n,) int64 labels in [0, n_classes). Each bar has a Gaussian profile
+    (width ~1 pixel), a random offset of up to 2 pixels from the centre across the bar and a random brightness
+    in [0.8, 1.2]; noise is the standard deviation of the white Gaussian noise added on top. Seeded: the same
+    arguments give the same images.
+    """
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, n_classes, size=n)
+    theta = np.pi * y / n_classes + np.deg2rad(rng.uniform(-10, 10, size=n))
+    offset = rng.uniform(-2, 2, size=n)
+    brightness = rng.uniform(0.8, 1.2, size=n)
+    r, c = np.mgrid[:size, :size] - (size - 1) / 2
+    # signed distance of every pixel from the bar's centre line, a line through the centre at angle theta
+    dist = r[None] * np.cos(theta)[:, None, None] - c[None] * np.sin(theta)[:, None, None] - offset[:, None, None]
+    bars = brightness[:, None, None] * np.exp(-(dist**2) / 2)
+    X = bars + noise * rng.standard_normal((n, size, size))
+    return X[:, None], y.astype(np.int64)
+
+
+def gabor_bank(
+    size: int = 5, n_orientations: int = 8, wavelengths: tuple[float, ...] = (5.0, 8.0), sigma: float = 2.0
+) -> np.ndarray:
+    """Oriented Gabor filters, each with zero mean and unit norm: a model of V1 simple cells.
+
+    -> bank (n_orientations * len(wavelengths) * 2, size, size): for every orientation theta = pi k / n_orientations,
+    wavelength lam and phase phi in (0, pi/2) (even and odd: bar and edge detectors),
+        g(r, c) = exp(-(u^2 + v^2) / (2 sigma^2)) cos(2 pi u / lam + phi),  u = c cos(theta) + r sin(theta),
+        v = -c sin(theta) + r cos(theta), with (r, c) measured from the centre of the window.
+    """
+    r, c = np.mgrid[:size, :size] - (size - 1) / 2
+    filters = []
+    for k in range(n_orientations):
+        theta = np.pi * k / n_orientations
+        u, v = c * np.cos(theta) + r * np.sin(theta), -c * np.sin(theta) + r * np.cos(theta)
+        for lam in wavelengths:
+            for phi in (0.0, np.pi / 2):
+                g = np.exp(-(u**2 + v**2) / (2 * sigma**2)) * np.cos(2 * np.pi * u / lam + phi)
+                g = g - g.mean()
+                filters.append(g / np.linalg.norm(g))
+    return np.array(filters)
+
+
+def gabor_similarity(filters: np.ndarray, bank: np.ndarray | None = None) -> np.ndarray:
+    """How Gabor-like each filter is: its largest |normalised correlation| with a filter of the bank.
+
+    filters (F, KH, KW) or (F, 1, KH, KW), bank (G, KH, KW) (default gabor_bank(KH) for square filters)
+    -> similarity (F,) in [0, 1]: max_g |<f - mean f, g>| / ||f - mean f|| (bank filters are zero-mean, unit-norm).
+    A flat filter has similarity 0.
+    """
+    f = np.asarray(filters, dtype=np.float64)
+    f = f.reshape(f.shape[0], f.shape[-2], f.shape[-1])
+    if bank is None:
+        bank = gabor_bank(f.shape[-1])
+    f = f - f.mean(axis=(1, 2), keepdims=True)
+    norms = np.linalg.norm(f.reshape(len(f), -1), axis=1)
+    corr = np.abs(np.einsum("fpq,gpq->fg", f, bank)) / np.maximum(norms, 1e-12)[:, None]
+    return corr.max(axis=1)
+
+
+def init_cnn(
+    in_shape: tuple[int, int, int], n_classes: int, n_filters: int = 6, kernel_size: int = 5, seed: int = 0
+) -> dict[str, np.ndarray]:
+    """Random initial parameters of conv (stride 1, pad 0) -> ReLU -> 2x2 max-pool -> dense.
+
+    in_shape = (C, H, W) -> params: w1 (F, C, K, K), b1 (F,) zeros, w2 (D, n_classes), b2 (n_classes,) zeros,
+    D = F * floor((H - K + 1) / 2) * floor((W - K + 1) / 2). Weights are Gaussian: w2 with standard deviation
+    sqrt(2 / D) (He initialisation), w1 ten times smaller, 0.1 sqrt(2 / (C K K)), so that the filters' structure
+    comes from learning rather than from the initial noise. Seeded: the same arguments give the same params.
+    """
+    C, H, W = in_shape
+    F, K = n_filters, kernel_size
+    D = F * ((H - K + 1) // 2) * ((W - K + 1) // 2)
+    rng = np.random.default_rng(seed)
+    return {
+        "w1": rng.standard_normal((F, C, K, K)) * 0.1 * math.sqrt(2.0 / (C * K * K)),
+        "b1": np.zeros(F),
+        "w2": rng.standard_normal((D, n_classes)) * math.sqrt(2.0 / D),
+        "b2": np.zeros(n_classes),
+    }
+
+
+def cnn_scores(params: dict[str, np.ndarray], X: np.ndarray) -> np.ndarray:
+    """Class scores of the small CNN (forward pass only): conv -> ReLU -> 2x2 max-pool -> flatten -> dense.
+
+    X (N, C, H, W), params as made by init_cnn -> scores (N, n_classes).
+    """
+    conv, _ = conv_forward(X, params["w1"], params["b1"])
+    pooled, _ = maxpool_forward(np.maximum(conv, 0.0), 2)
+    return pooled.reshape(len(pooled), -1) @ params["w2"] + params["b2"]
+
+
+def accuracy(params: dict[str, np.ndarray], X: np.ndarray, y: np.ndarray) -> float:
+    """Fraction of the images of X whose highest-scoring class is their label y."""
+    return float(np.mean(cnn_scores(params, X).argmax(axis=1) == np.asarray(y)))
+
+
+def cnn_loss(
+    params: dict[str, np.ndarray], X: np.ndarray, y: np.ndarray, lam: float = 0.0
+) -> tuple[float, dict[str, np.ndarray]]:
+    """Loss and gradients of the small CNN: conv -> ReLU -> 2x2 max-pool -> flatten -> dense -> softmax CE, + L2.
+
+    X (N, C, H, W), y (N,) labels, params w1 (F, C, K, K), b1 (F,), w2 (D, M), b2 (M,) ->
+    loss = softmax_cross_entropy(scores, y) + 0.5 lam (sum w1^2 + sum w2^2)   (no penalty on the biases),
+    grads: dict with the same names and shapes as params. The conv layer has stride 1 and no padding; the
+    pooled maps (N, F, H'', W'') are flattened in C order to (N, D).
+    """
+    conv, conv_cache = conv_forward(X, params["w1"], params["b1"])
+    hidden, relu_cache = relu_forward(conv)
+    pooled, pool_cache = maxpool_forward(hidden, 2)
+    scores, dense_cache = dense_forward(pooled.reshape(len(pooled), -1), params["w2"], params["b2"])
+    data_loss, dscores = softmax_cross_entropy(scores, y)
+    penalty1, dpenalty1 = l2_penalty(params["w1"], lam)
+    penalty2, dpenalty2 = l2_penalty(params["w2"], lam)
+
+    dflat, dw2, db2 = dense_backward(dscores, dense_cache)
+    dhidden = maxpool_backward(dflat.reshape(pooled.shape), pool_cache)
+    dconv = relu_backward(dhidden, relu_cache)
+    _, dw1, db1 = conv_backward(dconv, conv_cache)
+    grads = {"w1": dw1 + dpenalty1, "b1": db1, "w2": dw2 + dpenalty2, "b2": db2}
+    return data_loss + penalty1 + penalty2, grads
+
+
+def train_cnn(
+    X: np.ndarray,
+    y: np.ndarray,
+    n_filters: int = 6,
+    kernel_size: int = 5,
+    lr: float = 0.05,
+    lam: float = 0.01,
+    epochs: int = 8,
+    batch_size: int = 20,
+    seed: int = 0,
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Train the small CNN of cnn_loss with minibatch SGD; returns (params, losses).
+
+    X (N, C, H, W), y (N,) labels in [0, M) with M = y.max() + 1 ->
+    params (as init_cnn makes them), losses (epochs * ceil(N / batch_size),): the minibatch loss (with the L2
+    term) before each step. The recipe:
+        params = init_cnn(X.shape[1:], M, n_filters, kernel_size, seed); rng = np.random.default_rng(seed + 1)
+        for every epoch: order = rng.permutation(N); for each batch of batch_size indices of order (the last one
+        may be smaller): loss, grads = cnn_loss(params, X[batch], y[batch], lam); params = sgd_step(params,
+        grads, lr).
+    """
+    X, y = as_float64(X, "X", 4), np.asarray(y)
+    if y.shape != (len(X),):
+        raise ValueError(f"y must have shape (N,) = ({len(X)},), got {y.shape}")
+    params = init_cnn(X.shape[1:], int(y.max()) + 1, n_filters, kernel_size, seed)
+    rng = np.random.default_rng(seed + 1)
+    losses = []
+    for _ in range(epochs):
+        order = rng.permutation(len(X))
+        for start in range(0, len(X), batch_size):
+            batch = order[start : start + batch_size]
+            loss, grads = cnn_loss(params, X[batch], y[batch], lam)
+            params = sgd_step(params, grads, lr)
+            losses.append(loss)
+    return params, np.array(losses)
