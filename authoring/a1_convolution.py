@@ -398,10 +398,11 @@ print("visible checks passed")
 
 # %% demo
 try:
+    rows = [("fully connected", dense_param_count((3, 32, 32), (16, 32, 32))),
+            ("convolution 3x3, pad 1", conv_param_count(3, 16, 3, 3)),
+            ("convolution 5x5, pad 2", conv_param_count(3, 16, 5, 5))]
     print(f"{'layer, 3x32x32 -> 16x32x32':<40} {'parameters':>14} {'float32 memory':>16}")
-    for name, count in [("fully connected", dense_param_count((3, 32, 32), (16, 32, 32))),
-                        ("convolution 3x3, pad 1", conv_param_count(3, 16, 3, 3)),
-                        ("convolution 5x5, pad 2", conv_param_count(3, 16, 5, 5))]:
+    for name, count in rows:
         print(f"{name:<40} {count:>14,} {count * 4 / 2**20:>13.3f} MiB")
 except NotImplementedError:
     print("implement the parameter counts to see the table")

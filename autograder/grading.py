@@ -86,8 +86,8 @@ def summarise(student: str, assignment: str, outcomes: list[Outcome], notes: lis
     status, reason = "ok", ""
     if getattr(backend, "timed_out", False):
         status, reason = "timeout", "the submission used up its total time limit; later tests got no points"
-    elif getattr(backend, "starts", 1) and not getattr(backend, "loaded", True):
-        status, reason = "error", "the notebook's code ended its process while loading (sys.exit / os._exit / crash?)"
+    elif getattr(backend, "dead", ""):
+        status, reason = "error", backend.dead
     tests = [asdict(o) for o in outcomes]
     return Result(student, assignment, status, reason, round(sum(p[0] for p in parts.values()), 6),
                   sum(p[1] for p in parts.values()), parts, tests, notes, getattr(backend, "output", ""))

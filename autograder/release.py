@@ -14,11 +14,14 @@ from autograder.config import ASSIGNMENTS, RELEASE, ROOT, SOURCE
 
 
 def stub_answers(assignment: str) -> dict[str, str]:
-    """grade_id -> code of the solution cells as a student first sees them (nbgrader's ClearSolutions)."""
+    """grade_id -> code of the solution cells as a student first sees them: the released notebook, or the source
+    notebook passed through nbgrader's own ClearSolutions when nothing is released yet."""
     released = RELEASE / assignment / f"{assignment}.ipynb"
-    nb = nbformat.read(released if released.exists() else SOURCE / assignment / f"{assignment}.ipynb", 4)
-    nb = copy.deepcopy(nb)
-    nb, _ = ClearSolutions().preprocess(nb, {"language": "python"})
+    if released.exists():
+        nb = nbformat.read(released, 4)
+    else:
+        nb = copy.deepcopy(nbformat.read(SOURCE / assignment / f"{assignment}.ipynb", 4))
+        nb, _ = ClearSolutions().preprocess(nb, {})
     return {
         c.metadata["nbgrader"]["grade_id"]: c.source
         for c in nb.cells

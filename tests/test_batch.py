@@ -6,6 +6,7 @@ import csv
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -125,7 +126,8 @@ def test_regrading_is_deterministic_and_resumable(graded, tmp_path):
     stamp = (out / "perfect" / ASSIGNMENT / "results.json").stat().st_mtime_ns
     again = grade_class(ASSIGNMENT, submitted, out, workers=1, progress=False, limits=FAST, first_slot=SLOTS)
     assert (out / "perfect" / ASSIGNMENT / "results.json").stat().st_mtime_ns == stamp, "resumed, not regraded"
-    fresh = grade_class(ASSIGNMENT, submitted, tmp_path / "again", workers=1, progress=False, limits=FAST,
+    shutil.copytree(submitted / "perfect", tmp_path / "class" / "perfect")
+    fresh = grade_class(ASSIGNMENT, tmp_path / "class", tmp_path / "again", workers=1, progress=False, limits=FAST,
                         first_slot=SLOTS)
     redo = next(r for r in fresh if r.student == "perfect")
     assert [(t["name"], t["score"]) for t in redo.tests] == [(t["name"], t["score"]) for t in perfect.tests]

@@ -108,3 +108,15 @@ MUTANTS = [
     Mutant("proof test: compares shapes only", "test_stride_is_downsampling", code=_SHAPES_ONLY_PROOF),
     Mutant("proof test: tries stride 1 only", "test_stride_is_downsampling", code=_STRIDE_1_PROOF),
 ]
+
+# Score ranges that say more than "loses some points".
+EXPECTED = {
+    # a test that cannot tell stride from no stride earns nothing of its 10 points, and loses nothing else
+    "proof test: tries stride 1 only": (90, 90),
+    # weak tests earn partial credit: some chaffs caught, not all
+    "proof test: one stride (2) on one length it divides": (90.5, 99.5),
+    "proof test: compares shapes only": (90.5, 99.5),
+    # a layer bug that makes most layer outputs wrong loses most of conv_forward's 16 points
+    "conv_forward bias on the wrong axis (out + b)": (84, 92),
+    "conv_forward kernel flipped (a true convolution)": (84, 92),
+}

@@ -8,10 +8,10 @@ from autograder.testing import Mismatch, as_array, assert_close, assert_scalar_c
 
 def fir_data(rng, n, n_true=3, mean=3.0, noise=0.2):
     """Non-zero-mean input x and desired d = bias + FIR(x) + noise, with random filter and bias."""
-    x = mean + rng.standard_normal(n)
-    w_true, b_true = rng.standard_normal(n_true), rng.uniform(-2, 2)
-    d = b_true + np.convolve(x, w_true)[:n] + noise * rng.standard_normal(n)
-    return x, d
+    signal = mean + rng.standard_normal(n)
+    taps, bias = rng.standard_normal(n_true), rng.uniform(-2, 2)
+    desired = bias + np.convolve(signal, taps)[:n] + noise * rng.standard_normal(n)
+    return signal, desired
 
 
 def check_fit(got, want, what):

@@ -231,6 +231,17 @@ def layer_reflect_padding(x):
     return corr_mirror(x, K3)
 
 
+def layer_period_h(x):
+    """Columns wrapped with period H: right on square images only."""
+    return corr_indexed(x, K3, periods=(x.shape[0], x.shape[0]))
+
+
+def layer_slope_per_pixel(x):
+    """A leaky ReLU on the input whose slope for negative values is a parameter per pixel: fine for x >= 0."""
+    i, j = np.indices(x.shape)
+    return corr_roll(relu(x) + (0.2 + 0.1 * ((i + 2 * j) % 3)) * np.minimum(x, 0.0), K3)
+
+
 # --- rotation and scaling: correlations corr(x, w) ----------------------------------------------------------------
 
 
@@ -384,6 +395,17 @@ def strided_adaptive_columns(x, w):
     return phases[int(np.argmax([np.sum(ph**2) for ph in phases]))]
 
 
+def strided_adaptive_rows(x, w):
+    """Adaptive phase along H only: follows a shift by 1 along H, not along W."""
+    phases = _phases(corr_gather(x, w), cols=(0,))
+    return phases[int(np.argmax([np.sum(ph**2) for ph in phases]))]
+
+
+def strided_global_average(x, w):
+    """The mean of the correlation everywhere: invariant, so every shift 'commutes' trivially."""
+    return np.full(_kept_shape(x), corr_gather(x, w).mean())
+
+
 def strided_position_bias(x, w):
     y = corr_gather(x, w)[::2, ::2]
     return y + _position_ramp(y.shape)
@@ -494,6 +516,8 @@ PROPERTIES: dict[str, Property] = {
             ("stride 2 then nearest upsampling: even shifts only", layer_stride_up),
             ("periodic along W only, zero padding along H", layer_wrap_columns_only),
             ("mirror (symmetric) padding", layer_reflect_padding),
+            ("columns wrapped with period H: right on square images", layer_period_h),
+            ("per-pixel slope for negative inputs: right for x >= 0", layer_slope_per_pixel),
         ),
     ),
     "test_rotation_counterexample": Property(
@@ -546,6 +570,8 @@ PROPERTIES: dict[str, Property] = {
             ("zero padding instead of periodic", strided_zero_padding),
             ("adaptive phase: follows a shift by 1", strided_adaptive_phase),
             ("adaptive phase along W only", strided_adaptive_columns),
+            ("adaptive phase along H only", strided_adaptive_rows),
+            ("global average of the correlation everywhere", strided_global_average),
             ("position-dependent bias", strided_position_bias),
         ),
     ),
