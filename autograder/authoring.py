@@ -119,8 +119,10 @@ def expand(lines: list[str]) -> str:
             src = with_solution_region(src)
         elif how == "hidden":
             src = f"{BEGIN}\n{src}\n{END}"
-        out.append(src)
-    return "\n".join(out).strip("\n")
+        if out and out[-1].strip():
+            out.append("\n")  # two blank lines between functions, as in a module
+        out.append(src + "\n")
+    return re.sub(r"\n{4,}", "\n\n\n", "\n".join(out)).strip("\n")
 
 
 def _markdown(lines: list[str]) -> str:

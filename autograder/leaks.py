@@ -40,7 +40,7 @@ def find_leaks(release: Path = RELEASE, assignments: list[str] | None = None) ->
         if path.suffix != ".ipynb":
             leaks.append(f"{path}: only notebooks are released")
         text = path.read_text(errors="replace").replace("\\n", "\n").replace('\\"', '"')
-        for line in {line.strip().strip('",') for line in text.splitlines()} & set(table):
+        for line in {line.strip().strip('",').strip() for line in text.splitlines()} & set(table):
             leaks.append(f"{path}: {table[line]}: {line[:80]}")
     return leaks
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -29,11 +30,17 @@ def stub_answers(assignment: str) -> dict[str, str]:
     }
 
 
+def tool_env() -> dict[str, str]:
+    """The environment for nbgrader's commands: it calls `alembic` by name, so the venv's bin goes on PATH."""
+    bin_dir = str(Path(sys.executable).parent)
+    return {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
+
+
 def generate(assignment: str) -> Path:
     """`nbgrader generate_assignment` into release/<assignment>/ (regenerated from scratch every time)."""
     cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force", "--create",
            "--log-level=WARN"]
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=tool_env())
     if done.returncode != 0:
         raise RuntimeError(f"nbgrader generate_assignment {assignment} failed:\n{done.stdout}\n{done.stderr}")
     return RELEASE / assignment

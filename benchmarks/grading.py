@@ -21,6 +21,7 @@ from autograder.batch import grade_class
 from autograder.config import ASSIGNMENTS, ROOT, SOURCE
 from autograder.load import reference_cells
 from autograder.mutation import catalogue
+from autograder.release import tool_env
 
 IN_KERNEL = """import sys
 sys.path.insert(0, {root!r})
@@ -53,14 +54,14 @@ def _nbgrader_course(base: Path, assignment: str, students: int) -> Path:
         "c = get_config()\nc.CourseDirectory.root = '.'\nc.Execute.timeout = 600\n"
     )
     subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--create", "--force",
-                    "--log-level=ERROR"], cwd=course, check=True)
+                    "--log-level=ERROR"], cwd=course, check=True, env=tool_env())
     released = course / "release" / assignment / f"{assignment}.ipynb"
     for i in range(students):
         folder = course / "submitted" / f"s{i:03d}" / assignment
         folder.mkdir(parents=True)
         nbformat.write(_notebook(released, reference_cells(assignment)), folder / f"{assignment}.ipynb")
         subprocess.run([sys.executable, "-m", "nbgrader", "db", "student", "add", f"s{i:03d}",
-                        "--log-level=ERROR"], cwd=course, check=True)
+                        "--log-level=ERROR"], cwd=course, check=True, env=tool_env())
     return course
 
 
@@ -85,7 +86,7 @@ def main() -> None:
     side_by_side = int(os.environ.get("BENCH_SIDE", "3"))
     class_size = int(os.environ.get("BENCH_CLASS", "100"))
     base = Path(tempfile.mkdtemp(prefix="kit-bench-"))
-    env = {**os.environ, "MPLBACKEND": "Agg"}
+    env = {**tool_env(), "MPLBACKEND": "Agg"}
     try:
         print(f"Per submission, {side_by_side} correct notebooks each, 1 process (seconds per submission):\n")
         print("| assignment | nbgrader autograde (suite in kernel) | this grader (sandboxed) | speed-up |")

@@ -216,6 +216,31 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float
     return grad
 
 
+def rel_error(a: np.ndarray, b: np.ndarray) -> float:
+    """Relative difference of two arrays: ||a - b|| / (||a|| + ||b||), 0 for two zero arrays.
+
+    About 1e-7 or less: the same up to rounding; above 1e-4: almost surely a bug.
+    """
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    scale = np.linalg.norm(a) + np.linalg.norm(b)
+    return float(np.linalg.norm(a - b) / scale) if scale > 0 else 0.0
+
+
+def gradient_check(f: Callable[[np.ndarray], float], x: np.ndarray, analytic: np.ndarray, what: str = "gradient",
+                   tol: float = 1e-6) -> float:
+    """Compare an analytic gradient of the scalar function f at x with numerical_gradient(f, x).
+
+    Returns their rel_error; raises AssertionError (naming `what`) when the shapes differ or the error exceeds tol.
+    """
+    numeric = numerical_gradient(f, x)
+    if np.shape(analytic) != numeric.shape:
+        raise AssertionError(f"{what}: shape {np.shape(analytic)}, expected {numeric.shape}")
+    err = rel_error(analytic, numeric)
+    if err > tol:
+        raise AssertionError(f"{what}: relative error {err:.1e} against the numerical gradient (expected < {tol:g})")
+    return err
+
+
 def sgd_step(params: dict[str, np.ndarray], grads: dict[str, np.ndarray], lr: float) -> dict[str, np.ndarray]:
     """One step of (stochastic) gradient descent: p <- p - lr * dp for every parameter.
 
@@ -370,7 +395,7 @@ def train_cnn(
     kernel_size: int = 5,
     lr: float = 0.05,
     lam: float = 0.01,
-    epochs: int = 8,
+    epochs: int = 12,
     batch_size: int = 20,
     seed: int = 0,
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:

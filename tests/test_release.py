@@ -20,13 +20,14 @@ from autograder.gradescope import build
 from autograder.leaks import find_leaks
 from autograder.load import reference_cells
 from autograder.mutation import catalogue
+from autograder.release import tool_env
 
 pytestmark = pytest.mark.xdist_group("release")
 
 
 def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
     done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, capture_output=True, text=True,
-                          timeout=300)
+                          timeout=300, env=tool_env())
     assert done.returncode == 0, done.stdout + done.stderr
     return done
 
@@ -100,10 +101,10 @@ def test_nbgrader_round_trip_shows_the_isolated_graders_scores(course):
         nbgrader(course, "db", "student", "add", s)
     grade = subprocess.run([sys.executable, "-m", "autograder", "grade", a, "--submitted", "submitted", "--out",
                             "autograded", "--quiet", "--workers", "1"], cwd=course, capture_output=True, text=True,
-                           env={**os.environ, "PYTHONPATH": str(ROOT)})
+                           env={**tool_env(), "PYTHONPATH": str(ROOT)})
     assert grade.returncode == 0, grade.stderr
     record = subprocess.run([sys.executable, "-m", "autograder", "record", "--graded", "autograded"], cwd=course,
-                            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                            capture_output=True, text=True, env={**tool_env(), "PYTHONPATH": str(ROOT)})
     assert record.returncode == 0 and "recorded alice" in record.stdout, record.stdout + record.stderr
     nbgrader(course, "export", "--to", "grades.csv")
     with open(course / "grades.csv", newline="") as fh:
@@ -118,7 +119,7 @@ def test_nbgrader_validate_accepts_a_correct_notebook(tmp_path):
     a = ASSIGNMENTS[0]
     path = student_notebook(a, reference_cells(a), tmp_path / f"{a}.ipynb")
     done = subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(path)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300, env={**os.environ, "MPLBACKEND": "Agg"})
+                          text=True, timeout=300, env={**tool_env(), "MPLBACKEND": "Agg"})
     assert "Success" in done.stdout, done.stdout[-2000:] + done.stderr[-2000:]
 
 

@@ -206,4 +206,37 @@ MUTANTS = [
     _weak("test_pool_local_invariance", "pool test: peak moved within a cell only", _POOL_PEAK_IN_CELL),
 ]
 
-EXPECTED: dict[str, tuple[float, float]] = {}
+# Scores of the whole submission (reference cells + one weak test). Earning nothing: 100 - the part's points.
+# A weak test that fails a correct implementation (exact ==, a claim-less oracle, inputs outside the claim) or
+# rejects no wrong one (vacuous, shapes only) earns 0; partial ones earn roughly the share of bugs they can see.
+EXPECTED: dict[str, tuple[float, float]] = {
+    "shift test: vacuous (asserts nothing)": (85, 85),
+    "shift test: shapes only": (85, 85),
+    "shift test: exact == on floats": (85, 85),
+    "shift test: a single shift (1, 0)": (94, 99),  # misses bugs that only column shifts or squares reveal
+    "shift test: shifts along W only": (94, 99.5),  # misses the layer that is periodic along W only
+    "shift test: even shifts only": (94, 99.5),  # misses the stride-2-then-upsample layer
+    "shift test: image with a zero border (boundary-blind)": (87, 92),  # sees no border bug at all
+    "rotation counterexample: vacuous": (90, 90),
+    "rotation counterexample: shapes only": (90, 90),
+    "rotation counterexample: symmetric kernel": (90, 90),
+    "rotation counterexample: exact != on floats": (92, 96),  # rounding noise passes for a counterexample
+    "rotated kernel: vacuous": (85, 85),
+    "rotated kernel: one fixed symmetric kernel": (89, 94),  # blind to transposed or flipped kernels
+    "rotated kernel: square image and kernel only": (94, 99),  # blind to swapped axes
+    "rotated kernel: even kernel (outside the claim)": (85, 85),
+    "rotated kernel: compared with circular_corr2d, not the claim": (85, 85),
+    "scaling counterexample: vacuous": (90, 90),
+    "scaling counterexample: 1x1 kernel": (90, 90),
+    "scaling counterexample: constant image": (90, 90),
+    "scaling counterexample: exact != on floats": (93, 98),
+    "stride test: vacuous": (85, 85),
+    "stride test: shapes only": (85, 85),
+    "stride test: shifts by 2 only": (90, 95),  # half the claim
+    "stride test: shift by 1 along H only": (96, 99.5),
+    "stride test: compared with circular_corr2d[::2, ::2]": (85, 85),
+    "pool test: vacuous": (90, 90),
+    "pool test: shapes only": (90, 90),
+    "pool test: one fixed input": (95, 99),  # non-negative, even-sized: blind to |x| and ceil mode
+    "pool test: peak moved within a cell only": (92, 97),  # tests invariance but not that it is max pooling
+}

@@ -6,7 +6,7 @@ The pooling functions handed to the student's shift_invariance run here, in the 
 import numpy as np
 
 import solutions.a3_pooling as ref
-from autograder.testing import assert_scalar_close, assert_unchanged, grade
+from autograder.testing import Mismatch, assert_scalar_close, grade
 
 
 def max_1x2(z):
@@ -101,8 +101,19 @@ def test_images_without_batch_and_channel_axes(student, rng):
     check(student, max_pairs_2d, x, 1, "shift_invariance(pairwise max, 2-D x (5, 8), shift=1)")
 
 
-@grade(points=2, part="shift_invariance", hint="Possible reason: x shifted in place instead of making a shifted copy?")
-def test_x_unchanged(student, rng):
-    for x in (small_ints(rng, (2, 2, 4, 6)), rng.standard_normal((1, 3, 5, 7))):
-        _, args, _ = student.shift_invariance.with_inputs(max_1x2, x, 1)
-        assert_unchanged(x, args[1], "x")
+@grade(points=2, part="shift_invariance",
+       hint="Possible reason: pool should see x itself and a circularly shifted copy of x (np.roll along W).")
+def test_pool_sees_x_and_its_shifted_copy(student, rng):
+    for x, shift in ((small_ints(rng, (2, 2, 4, 6)), 1), (rng.standard_normal((1, 3, 5, 7)), 3)):
+        seen = []
+
+        def recording_pool(z, seen=seen):
+            seen.append(np.array(z, dtype=np.float64))
+            return max_1x2(z)
+
+        student.shift_invariance(recording_pool, x, shift)
+        what = f"shift_invariance(pool, x {x.shape}, shift={shift})"
+        if not any(z.shape == x.shape and np.array_equal(z, x) for z in seen):
+            raise Mismatch(f"{what}: pool was never called with x itself")
+        if not any(z.shape == x.shape and np.array_equal(z, np.roll(x, shift, axis=-1)) for z in seen):
+            raise Mismatch(f"{what}: pool was never called with x shifted circularly by {shift} along W")
