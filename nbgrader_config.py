@@ -1,10 +1,12 @@
 """nbgrader settings for the course. Hidden suites, wheats, chaffs and solutions live outside `assignments/`,
 so nothing nbgrader copies beside a source notebook can leak them."""
 
+import os
+
 c = get_config()  # noqa: F821 — provided by nbgrader
 
 c.CourseDirectory.course_id = "5LSL0-cnn"
-c.CourseDirectory.root = "."
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 c.CourseDirectory.source_directory = "assignments"
 c.CourseDirectory.release_directory = "release"
 c.CourseDirectory.submitted_directory = "submitted"

@@ -51,7 +51,7 @@ def _nbgrader_course(base: Path, assignment: str, students: int) -> Path:
     nb.cells.append(cell)
     nbformat.write(nb, course / "source" / assignment / f"{assignment}.ipynb")
     (course / "nbgrader_config.py").write_text(
-        "c = get_config()\nc.CourseDirectory.root = '.'\nc.Execute.timeout = 600\n"
+        f"c = get_config()\nc.CourseDirectory.root = {str(course)!r}\nc.Execute.timeout = 600\n"
     )
     subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--create", "--force",
                     "--log-level=ERROR"], cwd=course, check=True, env=tool_env())

@@ -86,7 +86,7 @@ def conv_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.ndarra
     """
     x, w, _, stride, pad = cache
     x, w = as_float64(x, "x", 4), as_float64(w, "w", 4)
-    (N, C, H, W), (F, _, KH, KW) = x.shape, w.shape
+    (N, _, H, W), (F, _, KH, KW) = x.shape, w.shape
     Ho, Wo = (H + 2 * pad - KH) // stride + 1, (W + 2 * pad - KW) // stride + 1
     dout = as_float64(dout, "dout", 4)
     if dout.shape != (N, F, Ho, Wo):

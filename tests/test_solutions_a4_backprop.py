@@ -34,6 +34,11 @@ def num_grad(f, x, h=1e-6):
     return g
 
 
+def grads_of(f, *args, h=1e-6):
+    """Numerical gradients of scalar f(*args) with respect to each of its arguments, in order."""
+    return [num_grad(lambda z, i=i: f(*args[:i], z, *args[i + 1 :]), a, h) for i, a in enumerate(args)]
+
+
 def random_conv_configs(count: int = 8):
     """(N, C, H, W, F, KH, KW, stride, pad) with every axis a different size, uneven strides and pad 0-2."""
     rng = np.random.default_rng(11)
@@ -106,6 +111,11 @@ def loop_pool_forward(x, kh, kw, sh, sw, reduce):
     return out
 
 
+def pool_loss(dout, kh, kw, sh, sw, reduce):
+    """x -> sum(dout * pool(x)): its gradient is the pooling layer's dx for the upstream gradient dout."""
+    return lambda x: np.sum(dout * loop_pool_forward(x, kh, kw, sh, sw, reduce))
+
+
 def loop_maxpool_backward(dout, x, kh, kw, sh, sw, bug=None):
     """Direct loops: each window sends its dout to its first maximum in row-major order (bugs for the demo)."""
     dx = np.zeros_like(x, dtype=np.float64)
@@ -155,31 +165,34 @@ def check_dense_backward(dense_backward):
         def loss(x, w, b, dout=dout):
             return np.sum(dout * (x @ w + b))
 
-        dx, dw, db = dense_backward(dout, (x, w, b))
-        assert np.allclose(dx, num_grad(lambda z: loss(z, w, b), x), atol=1e-6)
-        assert np.allclose(dw, num_grad(lambda z: loss(x, z, b), w), atol=1e-6)
-        assert np.allclose(db, num_grad(lambda z: loss(x, w, z), b), atol=1e-6)
+        got = dense_backward(dout, (x, w, b))
+        assert len(got) == 3
+        for g, want in zip(got, grads_of(loss, x, w, b), strict=True):
+            assert np.allclose(g, want, atol=1e-6)
 
 
 def check_conv_backward(conv_backward, configs=CONV_CONFIGS):
-    """Against numerical gradients of sum(dout * out) for the scipy forward (linear, so central differences are exact)."""
+    """Against numerical gradients of sum(dout * out) of a loop forward (linear: central differences are exact)."""
     rng = np.random.default_rng(3)
     for N, C, H, W, F, KH, KW, s, p in configs:
         x, w, b = rng.standard_normal((N, C, H, W)), rng.standard_normal((F, C, KH, KW)), rng.standard_normal(F)
-        out = loop_conv_forward(x, w, b, s, p)
-        dout = rng.standard_normal(out.shape)
-        dx, dw, db = conv_backward(dout, (x, w, b, s, p))
-        assert np.allclose(dx, num_grad(lambda z: np.sum(dout * loop_conv_forward(z, w, b, s, p)), x, 1e-3))
-        assert np.allclose(dw, num_grad(lambda z: np.sum(dout * loop_conv_forward(x, z, b, s, p)), w, 1e-3))
-        assert np.allclose(db, num_grad(lambda z: np.sum(dout * loop_conv_forward(x, w, z, s, p)), b, 1e-3))
+        dout = rng.standard_normal(loop_conv_forward(x, w, b, s, p).shape)
+
+        def loss(x, w, b, dout=dout, s=s, p=p):
+            return np.sum(dout * loop_conv_forward(x, w, b, s, p))
+
+        got = conv_backward(dout, (x, w, b, s, p))
+        assert len(got) == 3
+        for g, want in zip(got, grads_of(loss, x, w, b, h=1e-3), strict=True):
+            assert np.allclose(g, want)
 
 
 def check_maxpool_backward(maxpool_backward):
     rng = np.random.default_rng(4)
     for N, C, H, W, kh, kw, sh, sw in POOL_CONFIGS:
         x = rng.standard_normal((N, C, H, W))
-        dout = rng.standard_normal(((N, C, (H - kh) // sh + 1, (W - kw) // sw + 1)))
-        numeric = num_grad(lambda z: np.sum(dout * loop_pool_forward(z, kh, kw, sh, sw, np.max)), x)
+        dout = rng.standard_normal((N, C, (H - kh) // sh + 1, (W - kw) // sw + 1))
+        numeric = num_grad(pool_loss(dout, kh, kw, sh, sw, np.max), x)
         assert np.allclose(maxpool_backward(dout, (x, (kh, kw), (sh, sw))), numeric, atol=1e-6)
         ties = rng.integers(0, 3, size=x.shape).astype(np.float64)  # many ties: first maximum wins
         want = loop_maxpool_backward(dout, ties, kh, kw, sh, sw)
@@ -193,8 +206,8 @@ def check_avgpool_backward(avgpool_backward):
     rng = np.random.default_rng(5)
     for N, C, H, W, kh, kw, sh, sw in POOL_CONFIGS:
         x = rng.standard_normal((N, C, H, W))
-        dout = rng.standard_normal(((N, C, (H - kh) // sh + 1, (W - kw) // sw + 1)))
-        numeric = num_grad(lambda z: np.sum(dout * loop_pool_forward(z, kh, kw, sh, sw, np.mean)), x)
+        dout = rng.standard_normal((N, C, (H - kh) // sh + 1, (W - kw) // sw + 1))
+        numeric = num_grad(pool_loss(dout, kh, kw, sh, sw, np.mean), x)
         assert np.allclose(avgpool_backward(dout, (x, (kh, kw), (sh, sw))), numeric, atol=1e-6)
     # hand-derived: 1x4 input, windows of 2 with stride 1: the middle inputs are in two windows
     got = avgpool_backward(np.array([[[[2.0, 4.0, 6.0]]]]), (np.zeros((1, 1, 1, 4)), (1, 2), (1, 1)))

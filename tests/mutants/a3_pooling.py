@@ -82,8 +82,8 @@ MUTANTS = [
            replace=(("float(np.mean(before == after))", "float(np.array_equal(before, after))"),)),
     Mutant("shift_invariance zero-filled shift instead of circular", "shift_invariance",
            replace=((_SHIFTED,
-                     "zeros = np.zeros_like(x[..., :shift])\n"
-                     "    after = np.asarray(pool(np.concatenate([zeros, x[..., : x.shape[-1] - shift]], axis=-1)))"),)),
+                     "kept = x[..., : x.shape[-1] - shift]\n"
+                     "    after = np.asarray(pool(np.concatenate([np.zeros_like(x[..., :shift]), kept], axis=-1)))"),)),
 ]
 
 # Bugs confined to one test's subject lose exactly that test's points (and no more).

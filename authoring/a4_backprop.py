@@ -1,0 +1,565 @@
+# ruff: noqa: F821, F401, E402, E501 — a notebook source: names come from other cells, LaTeX lines are long
+# %% [markdown]
+# # Assignment 4 — Backpropagation: from gradients to edge detectors
+#
+# *Machine learning for signal processing (5LSL0), lecture "Convolutional neural networks".*
+#
+# A typical convolutional network stacks layers of **convolution → nonlinearity (ReLU) → pooling** and ends in a
+# fully connected (dense) layer. It is trained like the FIR filter of assignment 1: choose a cost (MSE or
+# cross-entropy, plus an L2 penalty on the weights) and follow its gradient, with **stochastic gradient descent**
+# on small batches of examples. The gradient of the cost with respect to millions of weights is computed by
+# **backpropagation**: the chain rule, applied layer by layer from the cost back to the input.
+#
+# In this assignment you write the backward pass of every layer the network needs, check each one numerically,
+# and train a small CNN on images of oriented bars. At the end you will see what the lecture promised: the
+# first-layer filters the network learns look like **oriented edge and bar detectors — Gabor filters**, the same
+# receptive fields that Hubel and Wiesel found in the simple cells of the primary visual cortex (V1).
+#
+# 1. gradient checking: `numerical_gradient` (you use it for everything after);
+# 2. ReLU and dense layers: `relu_forward`, `relu_backward`, `dense_forward`, `dense_backward`;
+# 3. losses: `mse_loss`, `softmax_cross_entropy`, `l2_penalty`;
+# 4. the convolution layer: `conv_backward`, with any stride and padding;
+# 5. pooling: `maxpool_backward`, `avgpool_backward`;
+# 6. the update: `sgd_step`;
+# 7. a whole CNN: `cnn_loss`, then `train_cnn` — and the learned filters compared with Gabor filters.
+#
+# **How to work.** Implement each function in its solution cell (replace `raise NotImplementedError()`), then run
+# the check cell below it. The visible checks are small and help you find mistakes; passing them does **not**
+# guarantee full marks: a hidden suite grades your functions on many more inputs (other sizes for every axis,
+# strides 1–3, padding 0–2, overlapping pooling windows, ties, integer inputs, random upstream gradients, ...).
+# Only the code of the solution cells is graded; the forward layers are given (they are the reference solutions
+# of assignments 1 and 3), so this assignment does not depend on your earlier work. Use numpy only in your
+# solutions. Loops over the kernel offsets ($K_H \times K_W$ iterations) are fine; a Python loop over every
+# pixel and every image works too, but makes `train_cnn` slow (see section 7).
+#
+# **Conventions used throughout (and by the grader).**
+# - Layer tensors are NCHW: `x` (N, C, H, W); conv weights `w` (F, C, KH, KW), bias `b` (F,). Dense layers map
+#   `x` (N, D) with `w` (D, M), `b` (M,) to (N, M).
+# - The convolution layer is a **cross-correlation** (as in deep-learning libraries); output size along an axis of
+#   length $n$ with kernel $k$, zero padding $p$, stride $s$: $\lfloor (n + 2p - k)/s \rfloor + 1$.
+# - Pooling has no padding; the stride defaults to the window size; with ties, max pooling routes the gradient to
+#   the **first** maximum of its window in row-major order (what `argmax` of the flattened window returns).
+# - $\mathrm{ReLU}'(0) = 0$.
+# - **Forward** functions return `(out, cache)`; **backward** functions take `(dout, cache)` — `dout` is the
+#   gradient of the loss with respect to `out` — and return the gradients in the order of the forward's arguments.
+#   Caches: `conv_forward` → `(x, w, b, stride, pad)`; `maxpool_forward`/`avgpool_forward` → `(x, (kh, kw), (sh, sw))`;
+#   `relu_forward` → `x`; `dense_forward` → `(x, w, b)` (arrays as float64).
+# - Gradients of weights and biases are **summed over the batch** (the batch mean lives in the loss);
+#   losses are **means** as stated for each.
+# - Outputs are `float64` arrays (also for integer inputs). Inputs are never modified. No state between calls.
+
+# %% given
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+#| source solutions.common:as_float64
+
+
+#| source solutions.common:check_stride_pad
+
+
+#| source solutions.common:check_fits
+
+
+#| source solutions.a3_pooling:as_pair
+
+
+#| source solutions.a1_convolution:conv_forward
+
+
+#| source solutions.a3_pooling:maxpool_forward
+
+
+#| source solutions.a3_pooling:avgpool_forward
+
+# %% [markdown]
+# The cell above gives you the forward layers: `conv_forward(x, w, b, stride=1, pad=0)` (assignment 1) and
+# `maxpool_forward(x, size=2, stride=None)`, `avgpool_forward(x, size=2, stride=None)` (assignment 3), with the
+# argument helpers they use. Read them: your backward passes consume their caches.
+#
+# ## 1. Backpropagation and gradient checking
+#
+# A network is a chain of functions, $L = \ell(f_K(\cdots f_2(f_1(x; \theta_1); \theta_2) \cdots))$. Each layer
+# $y = f(x; \theta)$ receives from the layer above the **upstream gradient** $\partial L/\partial y$ (`dout`, the
+# shape of $y$) and, by the chain rule, passes down
+#
+# $$\frac{\partial L}{\partial x_i} = \sum_j \frac{\partial L}{\partial y_j}\,\frac{\partial y_j}{\partial x_i},
+# \qquad \frac{\partial L}{\partial \theta_k} = \sum_j \frac{\partial L}{\partial y_j}\,\frac{\partial y_j}{\partial \theta_k}.$$
+#
+# Every backward function in this assignment is one such sum, written with array operations. The sums run over
+# every output $j$ that the input touched — this is why a weight that is *shared* (a convolution kernel, used at
+# every position and for every image of the batch) collects a **sum** of contributions.
+#
+# Analytic gradients are easy to get subtly wrong, so we check them against a **numerical gradient**. For a
+# scalar function $f$ of an array $x$, the central difference
+#
+# $$\frac{\partial f}{\partial x_i} \approx \frac{f(x + h\,e_i) - f(x - h\,e_i)}{2h}$$
+#
+# ($e_i$ is 1 at element $i$, 0 elsewhere) has an error of order $h^2$, much smaller than the one-sided
+# $(f(x + h e_i) - f(x))/h$ with its error of order $h$. Implement `numerical_gradient(f, x, h=1e-5)`: it works
+# for `x` of any shape (loop with `np.ndindex(x.shape)`), calls `f` with float64 arrays of x's shape, returns a
+# float64 array of x's shape, and leaves the caller's `x` unchanged (work on a copy).
+
+# %% solution numerical_gradient
+#| solution solutions.a4_backprop:numerical_gradient
+
+# %% check numerical_gradient points=7
+x = np.array([[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]])
+x_before = x.copy()
+g = numerical_gradient(lambda z: np.sum(z**2), x)
+assert np.shape(g) == x.shape, f"the gradient has x's shape {x.shape}, got {np.shape(g)}"
+assert np.allclose(g, 2 * x), "d/dx sum(x^2) = 2x"
+assert np.array_equal(x, x_before), "x must be unchanged afterwards"
+g = numerical_gradient(lambda z: np.sum(z**3), np.array([1.0, 2.0]), h=0.1)
+assert np.allclose(g, [3.01, 12.01]), "central differences of x^3 give 3x^2 + h^2 (one-sided ones are worse)"
+assert numerical_gradient(lambda z: float(z.sum()), np.arange(3)).dtype == np.float64, "integer x works too"
+print("visible checks passed")
+
+# %% [markdown]
+# The kit uses your `numerical_gradient` in a gradient check for every layer below:
+
+# %% given
+#| source solutions.a4_backprop:rel_error
+
+
+#| source solutions.a4_backprop:gradient_check
+
+# %% [markdown]
+# A relative error around $10^{-7}$ or below means the gradients agree up to rounding; above $10^{-4}$ there is
+# almost surely a bug. A useful trick for a layer $y = f(x)$: with a **random** upstream gradient `dout`, the
+# scalar $L(x) = \sum_j \texttt{dout}_j\, f(x)_j$ has $\partial L/\partial x$ equal to exactly what the backward
+# pass must return. (A constant `dout` of ones would hide bugs that permute or mix up the upstream gradient.)
+#
+# ## 2. ReLU and the dense layer
+#
+# **ReLU**, elementwise: $y = \max(x, 0)$, so $\partial L/\partial x = \partial L/\partial y$ where $x > 0$ and $0$
+# elsewhere (we take $\mathrm{ReLU}'(0) = 0$). The cache of `relu_forward` is `x` itself (as float64).
+
+# %% solution relu
+#| solution solutions.a4_backprop:relu_forward
+
+
+#| solution solutions.a4_backprop:relu_backward
+
+# %% check relu points=6
+out, cache = relu_forward(np.array([[-2, 0, 3]]))
+assert out.dtype == np.float64 and np.array_equal(out, [[0, 0, 3]]), "max(x, 0), as float64"
+assert np.array_equal(relu_backward(np.array([[5.0, 6.0, 7.0]]), cache), [[0, 0, 7]]), "ReLU'(0) = 0"
+rng = np.random.default_rng(0)
+x = rng.standard_normal((3, 4))
+x = x + 0.1 * np.sign(x)  # stay away from the kink at 0 for the numerical gradient
+dout = rng.standard_normal(x.shape)
+out, cache = relu_forward(x)
+gradient_check(lambda z: np.sum(dout * relu_forward(z)[0]), x, relu_backward(dout, cache), "relu dx")
+print("visible checks passed")
+
+# %% [markdown]
+# **Dense layer**: $y = xW + b$ with $x$ (N, D), $W$ (D, M), $b$ (M,). Work out the three gradients from the sum
+# $y_{nm} = \sum_d x_{nd} W_{dm} + b_m$:
+#
+# $$\frac{\partial L}{\partial x} = \frac{\partial L}{\partial y}\, W^\top \;(N, D), \qquad
+# \frac{\partial L}{\partial W} = x^\top \frac{\partial L}{\partial y} \;(D, M), \qquad
+# \frac{\partial L}{\partial b_m} = \sum_n \frac{\partial L}{\partial y_{nm}} \;(M,).$$
+#
+# Check the shapes: each gradient has the shape of what it is the gradient of. $W$ and $b$ are used for every
+# example of the batch, so their gradients are sums over the batch.
+
+# %% solution dense
+#| solution solutions.a4_backprop:dense_forward
+
+
+#| solution solutions.a4_backprop:dense_backward
+
+# %% check dense points=8
+rng = np.random.default_rng(1)
+x, w, b = rng.standard_normal((3, 5)), rng.standard_normal((5, 4)), rng.standard_normal(4)
+out, cache = dense_forward(x, w, b)
+assert out.shape == (3, 4), f"out has shape (N, M) = (3, 4), got {out.shape}"
+dout = rng.standard_normal(out.shape)
+dx, dw, db = dense_backward(dout, cache)
+assert dx.shape == x.shape and dw.shape == w.shape and db.shape == b.shape, "each gradient has its variable's shape"
+gradient_check(lambda z: np.sum(dout * dense_forward(z, w, b)[0]), x, dx, "dense dx")
+gradient_check(lambda z: np.sum(dout * dense_forward(x, z, b)[0]), w, dw, "dense dw")
+gradient_check(lambda z: np.sum(dout * dense_forward(x, w, z)[0]), b, db, "dense db")
+print("visible checks passed")
+
+# %% [markdown]
+# ## 3. Losses
+#
+# The loss turns the network's output into one number; its backward pass starts the chain with
+# $\partial L/\partial\,\text{output}$. Each loss function returns `(loss, dpred)`: the loss as a Python float and
+# its gradient with respect to its first argument.
+#
+# **Mean squared error** over all $S$ elements: $L = \frac{1}{S}\sum_i (\hat y_i - y_i)^2$, so
+# $\partial L/\partial \hat y_i = \frac{2}{S}(\hat y_i - y_i)$ — the regression cost of assignment 1.
+
+# %% solution mse_loss
+#| solution solutions.a4_backprop:mse_loss
+
+# %% check mse_loss points=5
+loss, dpred = mse_loss(np.array([1.0, 2.0, 3.0]), np.array([1.0, 4.0, 3.0]))
+assert np.isclose(loss, 4 / 3), "(0 + 4 + 0) / 3"
+rng = np.random.default_rng(2)
+pred, target = rng.standard_normal((2, 3)), rng.standard_normal((2, 3))
+gradient_check(lambda z: mse_loss(z, target)[0], pred, mse_loss(pred, target)[1], "mse dpred")
+print("visible checks passed")
+
+# %% [markdown]
+# **Softmax cross-entropy** for classification: scores $s$ (N, M), labels $y_n \in \{0, \dots, M-1\}$,
+#
+# $$p_{nm} = \frac{e^{s_{nm}}}{\sum_k e^{s_{nk}}}, \qquad L = -\frac{1}{N}\sum_n \log p_{n, y_n}, \qquad
+# \frac{\partial L}{\partial s_{nm}} = \frac{1}{N}\bigl(p_{nm} - [m = y_n]\bigr).$$
+#
+# Compute it **stably**: $e^{1000}$ overflows, but the softmax does not change when a constant is subtracted from a
+# row, so subtract each row's maximum first, and compute $\log p = (s - \max s) - \log\sum e^{s - \max s}$.
+
+# %% solution softmax_cross_entropy
+#| solution solutions.a4_backprop:softmax_cross_entropy
+
+# %% check softmax_cross_entropy points=8
+loss, dscores = softmax_cross_entropy(np.zeros((2, 4)), np.array([0, 3]))
+assert np.isclose(loss, np.log(4)), "equal scores: p = 1/M for every class, so L = log M"
+assert dscores.shape == (2, 4) and np.allclose(dscores.sum(axis=1), 0), "each row of p - onehot sums to 0"
+loss, _ = softmax_cross_entropy(np.array([[1000.0, 0.0]]), np.array([1]))
+assert np.isfinite(loss) and np.isclose(loss, 1000.0), "huge scores: subtract the row maximum first"
+rng = np.random.default_rng(3)
+scores, y = rng.standard_normal((4, 3)), np.array([2, 0, 1, 1])
+gradient_check(lambda z: softmax_cross_entropy(z, y)[0], scores, softmax_cross_entropy(scores, y)[1], "dscores")
+print("visible checks passed")
+
+# %% [markdown]
+# **L2 penalty** ("weight decay"): $R(W) = \frac{\lambda}{2}\sum W^2$ with $\partial R/\partial W = \lambda W$.
+# Added to the data loss it pulls the weights towards zero: whatever the data does not ask for decays away.
+
+# %% solution l2_penalty
+#| solution solutions.a4_backprop:l2_penalty
+
+# %% check l2_penalty points=3
+loss, dw = l2_penalty(np.array([[1.0, -2.0]]), 0.5)
+assert np.isclose(loss, 1.25) and np.allclose(dw, [[0.5, -1.0]]), "0.5 * 0.5 * (1 + 4) and 0.5 * w"
+print("visible checks passed")
+
+# %% [markdown]
+# ## 4. The convolution layer
+#
+# The forward pass (given) computes, for $x_{\text{pad}}$ the input with $p$ zeros around each image,
+#
+# $$\text{out}[n, f, i, j] = b[f] + \sum_{c, p', q'} x_{\text{pad}}[n, c,\ i s + p',\ j s + q']\; w[f, c, p', q'].$$
+#
+# Every output position $(i, j)$ used the same kernel; every kernel entry touched many inputs. Differentiate the
+# sum:
+#
+# - $\displaystyle \frac{\partial L}{\partial w[f, c, p', q']} = \sum_{n, i, j} \texttt{dout}[n, f, i, j]\; x_{\text{pad}}[n, c,\ i s + p',\ j s + q']$:
+#   a **cross-correlation of the input with `dout`** (summed over the batch);
+# - $\displaystyle \frac{\partial L}{\partial b[f]} = \sum_{n, i, j} \texttt{dout}[n, f, i, j]$;
+# - each output scatters its gradient back over the window it read:
+#   $\displaystyle \frac{\partial L}{\partial x_{\text{pad}}[n, c,\ i s + p',\ j s + q']} \mathrel{+}= \sum_f \texttt{dout}[n, f, i, j]\; w[f, c, p', q']$,
+#   and $\partial L/\partial x$ is the inside of $\partial L/\partial x_{\text{pad}}$ (drop the padding).
+#
+# For stride 1 the last line is a **full convolution** of `dout` with the kernel: the kernel appears *flipped*
+# compared with the forward cross-correlation. With stride $s$ the outputs sit $s$ input pixels apart: the
+# scatter uses $i s + p'$, not $i + p'$ (equivalently, insert $s - 1$ zeros between the entries of `dout`).
+# Rows and columns the forward pass dropped (when the stride does not divide evenly) get zero gradient.
+#
+# Implement `conv_backward(dout, cache)` → `(dx, dw, db)` for the cache `(x, w, b, stride, pad)` of `conv_forward`.
+# Loop over the kernel offsets $(p', q')$ if you like, and use array operations for the rest.
+
+# %% solution conv_backward
+#| solution solutions.a4_backprop:conv_backward
+
+# %% check conv_backward points=18
+rng = np.random.default_rng(4)
+x, w, b = rng.standard_normal((2, 3, 7, 6)), rng.standard_normal((4, 3, 3, 2)), rng.standard_normal(4)
+for stride, pad in [(1, 0), (2, 1), (3, 2)]:
+    out, cache = conv_forward(x, w, b, stride, pad)
+    dout = rng.standard_normal(out.shape)
+    dx, dw, db = conv_backward(dout, cache)
+    assert dx.shape == x.shape and dw.shape == w.shape and db.shape == b.shape, "each gradient has its variable's shape"
+    what = f"conv_backward with stride {stride}, pad {pad}:"
+    gradient_check(lambda z: np.sum(dout * conv_forward(z, w, b, stride, pad)[0]), x, dx, f"{what} dx")
+    gradient_check(lambda z: np.sum(dout * conv_forward(x, z, b, stride, pad)[0]), w, dw, f"{what} dw")
+    gradient_check(lambda z: np.sum(dout * conv_forward(x, w, z, stride, pad)[0]), b, db, f"{what} db")
+print("visible checks passed")
+
+# %% demo
+import matplotlib.pyplot as plt
+
+try:
+    x = np.zeros((1, 1, 9, 9))
+    w = np.arange(1.0, 7.0).reshape(1, 1, 2, 3)
+    fig, ax = plt.subplots(1, 3, figsize=(11, 3.2))
+    for a, stride in zip(ax[:2], (1, 2), strict=True):
+        out, cache = conv_forward(x, w, np.zeros(1), stride=stride)
+        dout = np.zeros(out.shape)
+        dout[0, 0, 1, 2] = 1.0  # the gradient of one output
+        a.imshow(conv_backward(dout, cache)[0][0, 0], cmap="viridis")
+        a.set(title=f"dx for dout = impulse at (1, 2), stride {stride}", xticks=range(9), yticks=range(9))
+    ax[2].imshow(w[0, 0], cmap="viridis")
+    ax[2].set(title="the kernel w", xticks=range(3), yticks=range(2))
+    plt.show()
+    print("one output's gradient lands on the window it read: the kernel, at (i*stride, j*stride)")
+except NotImplementedError:
+    print("implement conv_backward to see where the gradient of one output goes")
+
+# %% [markdown]
+# ## 5. Pooling
+#
+# **Max pooling** passes each window's maximum; its gradient is a **switch**: the whole `dout` of a window goes to
+# the input that was the maximum, every other input of the window gets nothing from it. When windows overlap
+# (stride < size), an input can be the maximum of several windows and **collects the sum** of their gradients, so
+# accumulate with `+=` (or `np.add.at`). When a window has several equal maxima, the gradient goes to the
+# **first** one in row-major order (`np.argmax` of the flattened window) — only one of them.
+
+# %% solution maxpool_backward
+#| solution solutions.a4_backprop:maxpool_backward
+
+# %% check maxpool_backward points=10
+x = np.array([[[[1.0, 5.0, 2.0], [5.0, 0.0, 3.0]]]])
+out, cache = maxpool_forward(x, size=(2, 3))
+dx = maxpool_backward(np.array([[[[7.0]]]]), cache)
+assert np.array_equal(dx, [[[[0, 7, 0], [0, 0, 0]]]]), "a tie: all of dout to the first maximum (row-major)"
+out, cache = maxpool_forward(np.array([[[[1.0, 9.0, 2.0, 0.0]]]]), size=(1, 2), stride=1)  # overlapping windows
+assert np.allclose(maxpool_backward(np.array([[[[1.0, 2.0, 3.0]]]]), cache), [[[[0, 3, 3, 0]]]]), \
+    "9 is the maximum of two windows: it collects both gradients"
+rng = np.random.default_rng(5)
+x = rng.standard_normal((2, 3, 7, 8))  # random values: no ties, so the numerical gradient is exact
+for size, stride in [(2, None), ((3, 2), (2, 1))]:
+    out, cache = maxpool_forward(x, size, stride)
+    dout = rng.standard_normal(out.shape)
+    gradient_check(lambda z: np.sum(dout * maxpool_forward(z, size, stride)[0]), x,
+                   maxpool_backward(dout, cache), f"maxpool dx, size {size}, stride {stride}")
+print("visible checks passed")
+
+# %% [markdown]
+# **Average pooling** is linear: each window's `dout` is shared equally, $\texttt{dout}/(k_h k_w)$, by all the
+# inputs of the window (again summed where windows overlap; inputs in no window get 0).
+
+# %% solution avgpool_backward
+#| solution solutions.a4_backprop:avgpool_backward
+
+# %% check avgpool_backward points=6
+out, cache = avgpool_forward(np.zeros((1, 1, 2, 2)), size=2)
+assert np.allclose(avgpool_backward(np.array([[[[8.0]]]]), cache), 2.0), "8 shared by 4 inputs"
+rng = np.random.default_rng(6)
+x = rng.standard_normal((2, 3, 7, 8))
+for size, stride in [(2, None), ((3, 2), (2, 1))]:
+    out, cache = avgpool_forward(x, size, stride)
+    dout = rng.standard_normal(out.shape)
+    gradient_check(lambda z: np.sum(dout * avgpool_forward(z, size, stride)[0]), x,
+                   avgpool_backward(dout, cache), f"avgpool dx, size {size}, stride {stride}")
+print("visible checks passed")
+
+# %% [markdown]
+# ## 6. Stochastic gradient descent
+#
+# With the gradients in hand, one step of gradient descent moves every parameter against its gradient:
+# $\theta \leftarrow \theta - \eta\, \partial L/\partial \theta$. *Stochastic* gradient descent uses the gradient
+# of the loss on a small random **minibatch** of examples instead of the whole training set: a noisy but cheap
+# estimate, so many more steps fit in the same time.
+#
+# Parameters and gradients are dicts of arrays (`{"w1": ..., "b1": ..., ...}`). Implement
+# `sgd_step(params, grads, lr)`: return a **new** dict of **new** arrays; do not modify `params` or its arrays
+# (in place updates such as `params[k] -= ...` would change the caller's arrays too).
+
+# %% solution sgd_step
+#| solution solutions.a4_backprop:sgd_step
+
+# %% check sgd_step points=4
+params = {"w": np.array([1.0, 2.0]), "b": np.array([0.5])}
+grads = {"w": np.array([10.0, -10.0]), "b": np.array([1.0])}
+new = sgd_step(params, grads, lr=0.1)
+assert np.allclose(new["w"], [0.0, 3.0]) and np.allclose(new["b"], [0.4]), "p - lr * dp"
+assert np.array_equal(params["w"], [1.0, 2.0]), "params must not be modified"
+print("visible checks passed")
+
+# %% [markdown]
+# ## 7. A small CNN that learns edge detectors
+#
+# The kit generates images of **oriented bars in noise**: $12 \times 12$ pixels, 4 classes — a bar at 0°, 45°,
+# 90° or 135° (± 10°), a random offset of up to 2 pixels, a random brightness, and white Gaussian noise of
+# standard deviation 0.5. The network classifies the orientation:
+#
+# $$x\ (N, 1, 12, 12) \xrightarrow{\text{conv } 5\times5,\ F=6,\ \text{stride 1, pad 0}} (N, 6, 8, 8)
+# \xrightarrow{\text{ReLU}} \xrightarrow{\text{max-pool } 2\times2} (N, 6, 4, 4)
+# \xrightarrow{\text{flatten}} (N, 96) \xrightarrow{\text{dense}} (N, 4) \xrightarrow{\text{softmax CE}} L$$
+#
+# with the loss $L = \text{CE} + \frac{\lambda}{2}\bigl(\sum w_1^2 + \sum w_2^2\bigr)$ (no penalty on the biases).
+# The parameters are a dict: `w1` (F, C, K, K), `b1` (F,), `w2` (D, M), `b2` (M,); `init_cnn` below makes them.
+# The cell below also gives the data generator, `cnn_scores` (the forward pass alone), `accuracy`, and the Gabor
+# filters of the last part.
+
+# %% given
+#| source solutions.a4_backprop:make_edge_images
+
+
+#| source solutions.a4_backprop:init_cnn
+
+
+#| source solutions.a4_backprop:cnn_scores
+
+
+#| source solutions.a4_backprop:accuracy
+
+
+#| source solutions.a4_backprop:gabor_bank
+
+
+#| source solutions.a4_backprop:gabor_similarity
+
+# %% demo
+X_train, y_train = make_edge_images(600, seed=100)
+X_test, y_test = make_edge_images(500, seed=10_000)
+fig, ax = plt.subplots(2, 8, figsize=(12, 3.4))
+for k, a in enumerate(ax.flat):
+    i = np.flatnonzero(y_train == k % 4)[k // 4]
+    a.imshow(X_train[i, 0], cmap="gray")
+    a.set(title=f"class {y_train[i]}: {45 * y_train[i]}°", xticks=[], yticks=[])
+plt.show()
+
+# %% [markdown]
+# Implement `cnn_loss(params, X, y, lam=0.0)` → `(loss, grads)`: the forward pass through the given
+# `conv_forward` (stride 1, pad 0) and `maxpool_forward` (size 2) and your `relu_forward` and `dense_forward`,
+# keeping every cache; the loss; then the backward pass in reverse order with your backward functions.
+# Flatten the pooled maps (N, F, H'', W'') with `reshape(N, -1)` (C order) before the dense layer, and reshape
+# the gradient back. `grads` has the same names and shapes as `params`; the L2 terms add $\lambda w$ to the
+# gradients of `w1` and `w2`.
+
+# %% solution cnn_loss
+#| solution solutions.a4_backprop:cnn_loss
+
+# %% check cnn_loss points=10
+rng = np.random.default_rng(7)
+X, y = rng.standard_normal((3, 1, 9, 8)), np.array([2, 0, 1])
+params = init_cnn((1, 9, 8), n_classes=3, n_filters=2, kernel_size=3, seed=1)
+params = {k: v + 0.1 * rng.standard_normal(v.shape) for k, v in params.items()}
+loss, grads = cnn_loss(params, X, y, lam=0.3)
+assert sorted(grads) == sorted(params), f"grads needs the names of params, got {sorted(grads)}"
+scores = cnn_scores(params, X)
+want = softmax_cross_entropy(scores, y)[0] + 0.15 * (np.sum(params["w1"] ** 2) + np.sum(params["w2"] ** 2))
+assert np.isclose(loss, want), "loss = softmax cross-entropy of the scores + 0.5 lam (sum w1^2 + sum w2^2)"
+for name in params:
+    gradient_check(lambda z: cnn_loss({**params, name: z}, X, y, lam=0.3)[0], params[name], grads[name],
+                   f"cnn_loss gradient of {name}", tol=1e-5)
+print("visible checks passed")
+
+# %% [markdown]
+# ### Training
+#
+# Implement `train_cnn` with exactly this recipe (the grader follows it too, so that results can be compared):
+#
+# ```
+# train_cnn(X, y, n_filters=6, kernel_size=5, lr=0.05, lam=0.01, epochs=12, batch_size=20, seed=0) -> (params, losses)
+#     M = y.max() + 1 classes
+#     params = init_cnn(X.shape[1:], M, n_filters, kernel_size, seed)
+#     rng = np.random.default_rng(seed + 1)          # created once, before the first epoch
+#     for every epoch:
+#         order = rng.permutation(N)
+#         for every batch of batch_size consecutive indices of order (the last batch may be smaller):
+#             loss, grads = cnn_loss(params, X[batch], y[batch], lam)
+#             params = sgd_step(params, grads, lr)
+#             record loss
+# ```
+#
+# `losses` is a float64 array with one entry per step, `epochs * ceil(N / batch_size)` in all: the minibatch loss
+# (with the L2 term) *before* that step. With the defaults, on 600 training images, training takes about a second
+# with vectorised layers. **The bars** (graded on held-out images the network never saw, with the kit's forward
+# pass `cnn_scores`): `accuracy(params, X_test, y_test)` **≥ 0.9** (chance is 0.25), and in section 8 the median
+# Gabor similarity of the learned filters **≥ 0.6**. The grader trains your `train_cnn` once, with the defaults,
+# on 600 images, with a time limit of **60 s**: a loop over kernel offsets is fast enough, a Python loop over every
+# pixel of every image of every batch may not be.
+
+# %% solution train_cnn
+#| solution solutions.a4_backprop:train_cnn
+
+# %% check train_cnn points=10
+import time
+
+start = time.perf_counter()
+params, losses = train_cnn(X_train, y_train)
+seconds = time.perf_counter() - start
+assert set(params) == {"w1", "b1", "w2", "b2"} and params["w1"].shape == (6, 1, 5, 5), "params as init_cnn makes them"
+assert np.shape(losses) == (12 * 30,), "one loss per step: epochs * ceil(600 / 20)"
+assert np.mean(losses[-30:]) < 0.5 * np.mean(losses[:30]), "the loss should go down"
+test_accuracy = accuracy(params, X_test, y_test)
+print(f"trained in {seconds:.1f} s; held-out accuracy {test_accuracy:.3f} (bar: 0.9)")
+assert test_accuracy >= 0.9, "below the accuracy bar"
+print("visible checks passed")
+
+# %% demo
+try:
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    steps_per_epoch = len(losses) // 12
+    ax.plot(losses, lw=0.6, alpha=0.5, label="minibatch loss")
+    ax.plot(np.convolve(losses, np.ones(steps_per_epoch) / steps_per_epoch, "valid"), label="mean over an epoch")
+    ax.axhline(np.log(4), color="gray", ls=":", label="log 4: guessing")
+    ax.set(xlabel="SGD step", ylabel="loss (cross-entropy + L2)", title="training the small CNN")
+    ax.legend()
+    plt.show()
+except NameError:
+    print("run the check of train_cnn first")
+
+# %% [markdown]
+# ## 8. What did the first layer learn? Gabor filters, as in V1
+#
+# A **Gabor filter** is a sinusoidal grating under a Gaussian envelope,
+#
+# $$g(u, v) = e^{-(u^2 + v^2)/(2\sigma^2)} \cos\!\left(\frac{2\pi u}{\lambda} + \phi\right), \qquad
+# u = c\cos\theta + r\sin\theta,\quad v = -c\sin\theta + r\cos\theta,$$
+#
+# with orientation $\theta$, wavelength $\lambda$ and phase $\phi$ ($\phi = 0$: a bar detector, $\phi = \pi/2$: an
+# edge detector). Gabor filters model the receptive fields of simple cells in V1 well, and the first layer of
+# CNNs trained on natural images famously learns filters like them. Our network was never told about orientation
+# filters; let us see whether it found them.
+#
+# `gabor_bank(5)` holds 32 Gabor filters of size $5\times5$ (8 orientations, $\lambda \in \{5, 8\}$, both phases,
+# $\sigma = 2$), each with zero mean and unit norm. The **Gabor similarity** of a filter $f$ is its largest absolute
+# normalised correlation with the bank,
+#
+# $$\operatorname{sim}(f) = \max_{g}\ \frac{|\langle f - \bar f,\ g\rangle|}{\lVert f - \bar f \rVert} \in [0, 1],$$
+#
+# computed by `gabor_similarity(filters)`. Random $5 \times 5$ filters score about 0.4 (the median of six random
+# filters is below 0.5 in 99 % of cases); the graded check asks for a **median over your six learned filters of at
+# least 0.6**.
+
+# %% demo
+try:
+    bank = gabor_bank(5)
+    init = init_cnn((1, 12, 12), 4, seed=0)
+    fig, ax = plt.subplots(3, 6, figsize=(10, 5.6))
+    for f in range(6):
+        learned = params["w1"][f, 0]
+        centred = learned - learned.mean()
+        corr = np.einsum("pq,gpq->g", centred, bank) / np.linalg.norm(centred)
+        best = np.argmax(np.abs(corr))
+        ax[0, f].imshow(init["w1"][f, 0], cmap="RdBu_r")
+        ax[0, f].set_title(f"initial, sim {gabor_similarity(init['w1'][f:f + 1])[0]:.2f}", fontsize=9)
+        ax[1, f].imshow(learned, cmap="RdBu_r")
+        ax[1, f].set_title(f"learned, sim {abs(corr[best]):.2f}", fontsize=9)
+        ax[2, f].imshow(np.sign(corr[best]) * bank[best], cmap="RdBu_r")
+        ax[2, f].set_title("closest Gabor", fontsize=9)
+    for a in ax.flat:
+        a.set(xticks=[], yticks=[])
+    plt.show()
+except NameError:
+    print("run the check of train_cnn first")
+
+# %% check gabor points=5
+similarity = gabor_similarity(params["w1"])
+print("Gabor similarity of the learned filters:", np.round(similarity, 2))
+print("of the initial filters:               ", np.round(gabor_similarity(init_cnn((1, 12, 12), 4)["w1"]), 2))
+assert np.median(similarity) >= 0.6, "the learned filters are not Gabor-like enough (median similarity < 0.6)"
+print("visible checks passed")
+
+# %% [markdown]
+# The learned filters are oriented: most of them are bar or edge detectors at one of the orientations in the data,
+# close to a Gabor filter — although nobody told the network what an edge is. The L2 penalty helps: it lets the
+# random initial noise decay, and only what the data reinforces survives.
+#
+# ## Done
+#
+# Restart the kernel and run all cells (or run `nbgrader validate`) before you hand in. Remember that the hidden
+# suite tests more inputs than these checks: other sizes for every axis, strides 1–3, padding 0–2, overlapping
+# pooling windows and ties, integer inputs, random upstream gradients, and that your functions leave their
+# inputs unchanged.
