@@ -201,8 +201,9 @@ except NotImplementedError:
 # Rules and tips:
 # - The implementations are plain functions: they accept numpy arrays (or lists) of any real numbers and return
 #   `float64` arrays; nothing but their behaviour tells them apart. They live in the grader's process: each call
-#   costs a little, so keep a test to a few hundred calls and a few seconds (the limit is 20 s per run), with
-#   images of at most $10^6$ values.
+#   costs a little, so keep a test to a few hundred calls and a few seconds (the limit is 20 s per run). They
+#   accept images of up to $10^6$ values, and image size × kernel size up to $4 \cdot 10^6$: small images are
+#   enough (and faster).
 # - Correct implementations may **round differently** (one may use an FFT): compare floats with a tolerance
 #   (`np.allclose`, or `equivariance_error(...) < tol`), never with `==`; and a counterexample must differ by far
 #   more than rounding, or it proves nothing.
@@ -458,8 +459,8 @@ plt.show()
 
 def maxpool2x2(x):  # correct
     x = np.asarray(x, dtype=float)
-    h, w = x.shape[0] // 2, x.shape[1] // 2
-    return x[: 2 * h, : 2 * w].reshape(h, 2, w, 2).max(axis=(1, 3))
+    H, W = x.shape
+    return x[: H // 2 * 2, : W // 2 * 2].reshape(H // 2, 2, W // 2, 2).max(axis=(1, 3))
 
 
 def overlapping(x):  # wrong: 2x2 windows at stride 1

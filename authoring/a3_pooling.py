@@ -44,6 +44,8 @@
 #   no state between calls.
 
 # %% given
+from collections.abc import Callable  # noqa: F401 — used in a signature below
+
 import numpy as np
 
 #| source solutions.common:as_float64
@@ -119,15 +121,14 @@ sobel_x = np.array([[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]])  # br
 try:
     img = shapes_image()
     detected = typical_layer_maps(img, sobel_x)
-    panels = [(img, "input (48 x 64)"), (detected[0, 0], "convolution + ReLU"),
+    panels = [(img, "input"), (detected[0, 0], "convolution + ReLU"),
               (maxpool_forward(detected, 2)[0][0, 0], "max pool 2x2"),
               (maxpool_forward(detected, 4)[0][0, 0], "max pool 4x4")]
-    fig, ax = plt.subplots(1, len(panels), figsize=(14, 3.2))
+    fig, ax = plt.subplots(1, len(panels), figsize=(14, 3.4), layout="constrained")
     for a, (im, title) in zip(ax, panels, strict=True):
         a.imshow(im, cmap="gray")
         a.set(title=f"{title}\n{im.shape[0]} x {im.shape[1]}", xticks=[], yticks=[])
     fig.suptitle("the typical layer: convolution -> ReLU -> pooling")
-    plt.tight_layout()
     plt.show()
 except NotImplementedError:
     print("implement maxpool_forward to see the typical layer")
@@ -163,12 +164,12 @@ print("visible checks passed")
 # %% demo
 try:
     detected = typical_layer_maps(shapes_image(), sobel_x)
-    fig, ax = plt.subplots(1, 2, figsize=(8, 3.2))
-    for a, (name, pool) in zip(ax, [("max", maxpool_forward), ("average", avgpool_forward)], strict=True):
-        a.imshow(pool(detected, 4)[0][0, 0], cmap="gray", vmin=0)
+    pooled = {"max": maxpool_forward(detected, 4)[0], "average": avgpool_forward(detected, 4)[0]}
+    fig, ax = plt.subplots(1, 2, figsize=(8, 3.4), layout="constrained")
+    for a, (name, out) in zip(ax, pooled.items(), strict=True):
+        a.imshow(out[0, 0], cmap="gray", vmin=0)
         a.set(title=f"{name} pool 4x4", xticks=[], yticks=[])
     fig.suptitle("max pooling keeps the strongest detection; averaging dilutes a thin edge")
-    plt.tight_layout()
     plt.show()
 except NotImplementedError:
     print("implement maxpool_forward and avgpool_forward to compare them")
@@ -205,37 +206,41 @@ assert isinstance(shift_invariance(max_pairs, x), float), "return a float"
 print("visible checks passed")
 
 # %% demo
-def detector_maps(n: int = 4, c: int = 4, h: int = 24, w: int = 40, seed: int = 0) -> np.ndarray:
-    """Sparse, positive feature maps like those after a ReLU: (n, c, h, w), mostly zeros."""
-    return np.maximum(np.random.default_rng(seed).standard_normal((n, c, h, w)) - 0.5, 0.0)
+def feature_maps(n: int = 4, c: int = 4, h: int = 24, w: int = 40, seed: int = 0) -> np.ndarray:
+    """Positive feature maps (n, c, h, w) in which every value differs: detectors that respond a little everywhere."""
+    return np.random.default_rng(seed).random((n, c, h, w))
 
 
 try:
-    maps = detector_maps()
-    shifts = np.arange(0, 9)
-    fig, ax = plt.subplots(1, 2, figsize=(12, 3.6))
+    maps = feature_maps()
+    shifts, widths = np.arange(0, 9), np.arange(1, 9)
+    invariance = {(k, s): shift_invariance(lambda z, k=k: maxpool_forward(z, (1, k), 1)[0], maps, s)
+                  for k in widths for s in shifts}  # (window width, shift) -> fraction unchanged
+    fig, ax = plt.subplots(1, 2, figsize=(12, 3.8), layout="constrained")
     for k in (1, 2, 3, 4, 6):
-        ax[0].plot(shifts, [shift_invariance(lambda z, k=k: maxpool_forward(z, (1, k), 1)[0], maps, s) for s in shifts],
-                   "o-", label=f"max pool 1x{k}, stride 1" if k > 1 else "no pooling")
-        ax[1].plot(shifts, [shift_invariance(lambda z, k=k: maxpool_forward(z, (1, k))[0], maps, s) for s in shifts],
-                   "o-", label=f"max pool 1x{k}, stride {k}" if k > 1 else "no pooling")
+        ax[0].plot(shifts, [invariance[k, s] for s in shifts], "o-",
+                   label=f"max pool 1x{k}, stride 1" if k > 1 else "no pooling")
     ax[0].set(xlabel="shift along W (pixels)", ylabel="fraction of outputs unchanged",
-              title="windows overlapping (stride 1)")
-    ax[1].set(xlabel="shift along W (pixels)", title="windows side by side (stride = size)")
+              title="invariance against shift size")
+    for s, color in [(1, "C0"), (2, "C1"), (3, "C2")]:
+        ax[1].plot(widths, [invariance[k, s] for k in widths], "o", color=color, label=f"shift {s}: measured")
+        ax[1].plot(widths, np.maximum(widths - s, 0) / (widths + s), "--", color=color, label=f"shift {s}: (k - s)/(k + s)")
+    ax[1].set(xlabel="pooling window width k (stride 1)", title="invariance against pool size")
     for a in ax:
         a.legend(fontsize=8)
         a.set_ylim(-0.03, 1.03)
-    plt.tight_layout()
     plt.show()
 except NotImplementedError:
     print("implement maxpool_forward and shift_invariance to see the invariance against shift and pool size")
 
 # %% [markdown]
-# Without pooling a shift by one pixel changes almost every output of a detector. The larger the pooling window,
-# the larger the fraction of outputs that survive a small shift; the invariance fades as the shift grows towards
-# the window size. With windows side by side, a shift by a whole window moves every maximum into the next window,
-# and the curve has dips and rises at multiples of the window size. Pooling buys robustness to *small*
-# translations only, and only when we care more about *whether* a feature is present than *exactly where*.
+# Without pooling, a shift by one pixel changes every output (all values differ). With max pooling over a window
+# of width $k$, an output survives a shift by $s < k$ whenever the maximum of the $k + s$ values that the window
+# sees before *or* after the shift lies in the $k - s$ values it sees both times: for independent random values
+# that happens with probability $(k - s)/(k + s)$ (dashed). The larger the window, the more outputs survive a small
+# shift; the invariance fades as the shift approaches the window size and is gone beyond it. Pooling buys
+# robustness to *small* translations only, and it is useful when we care more about *whether* a feature is present
+# than *exactly where*.
 #
 # ## 4. Pooling with stride: downsampling saves computation
 #
@@ -247,21 +252,20 @@ except NotImplementedError:
 #
 # so 2×2 pooling with stride 2 makes the next layer about 4 times cheaper. Your `maxpool_forward` with `stride`
 # already does this; the table below uses it on a batch of detector maps and counts the work of a following
-# 3×3 convolution layer.
+# 3×3 convolution layer with padding 1.
 
 # %% demo
 try:
     N, C, F, K = 8, 16, 32, 3
-    maps = detector_maps(N, C, 64, 64)
+    maps = feature_maps(N, C, 64, 64)
+    shapes = {(size, stride): maxpool_forward(maps, size, stride)[0].shape for size, stride in [(1, 1), (2, 2), (3, 2), (4, 4)]}
     print(f"{'pooling before the next layer':<32}{'input to next layer':>22}{'multiply-adds':>16}{'saving':>8}")
     base = None
-    for size, stride in [(1, 1), (2, 2), (3, 2), (4, 4)]:
-        pooled = maxpool_forward(maps, size, stride)[0]
-        H2, W2 = pooled.shape[2] - K + 1, pooled.shape[3] - K + 1
-        macs = N * F * H2 * W2 * C * K * K
+    for (size, stride), shape in shapes.items():
+        macs = N * F * shape[2] * shape[3] * C * K * K  # a 3x3 convolution with padding 1 keeps the size
         base = base or macs
         name = "none" if size == 1 else f"max {size}x{size}, stride {stride}"
-        print(f"{name:<32}{str(pooled.shape):>22}{macs:>16,}{base / macs:>7.1f}x")
+        print(f"{name:<32}{str(shape):>22}{macs:>16,}{base / macs:>7.1f}x")
 except NotImplementedError:
     print("implement maxpool_forward to see the table")
 
@@ -320,7 +324,7 @@ try:
     responses = np.array([[typical_layer_maps(edge_image(a), f)[0, 0].max() for f in filters]
                           for a in test_angles])  # (angles, detectors)
     pooled = channel_maxpool(responses[:, :, None, None], n_rot)[:, 0, 0, 0]  # pooled over the 8 detectors
-    fig, ax = plt.subplots(1, 2, figsize=(13, 3.6), gridspec_kw={"width_ratios": [1.2, 2]})
+    fig, ax = plt.subplots(1, 2, figsize=(13, 3.6), gridspec_kw={"width_ratios": [1.2, 2]}, layout="constrained")
     ax[0].imshow(np.hstack([np.pad(f, 1, constant_values=np.nan) for f in filters]), cmap="RdBu")
     ax[0].set(title=f"{n_rot} detectors: one edge at {n_rot} rotations", xticks=[], yticks=[])
     for k in range(n_rot):
@@ -329,7 +333,6 @@ try:
     ax[1].set(xlabel="rotation of the edge in the image (degrees)", ylabel="response",
               title="each detector is tuned to one rotation; their maximum is (nearly) invariant")
     ax[1].legend(loc="lower right")
-    plt.tight_layout()
     plt.show()
 except NotImplementedError:
     print("implement channel_maxpool to see invariance to rotation learned by pooling over detectors")
@@ -369,16 +372,15 @@ print("visible checks passed")
 
 # %% demo
 try:
-    fig, ax = plt.subplots(2, 3, figsize=(12, 6))
-    for col, (h, w) in enumerate([(30, 40), (48, 64), (75, 60)]):
-        maps = typical_layer_maps(shapes_image(h, w), sobel_x)
-        out = adaptive_maxpool(maps, (6, 6))
+    all_maps = [typical_layer_maps(shapes_image(h, w), sobel_x) for h, w in [(30, 40), (48, 64), (75, 60)]]
+    all_outs = [adaptive_maxpool(maps, (6, 6)) for maps in all_maps]
+    fig, ax = plt.subplots(2, 3, figsize=(12, 6), layout="constrained")
+    for col, (maps, out) in enumerate(zip(all_maps, all_outs, strict=True)):
         ax[0, col].imshow(maps[0, 0], cmap="gray")
         ax[0, col].set(title=f"convolution + ReLU: {maps.shape[2]} x {maps.shape[3]}", xticks=[], yticks=[])
         ax[1, col].imshow(out[0, 0], cmap="gray")
         ax[1, col].set(title=f"adaptive_maxpool: {out.shape[2]} x {out.shape[3]}", xticks=[], yticks=[])
     fig.suptitle("three input sizes, one output size: the next layer always gets 6 x 6 features per channel")
-    plt.tight_layout()
     plt.show()
 except NotImplementedError:
     print("implement adaptive_maxpool to see inputs of three sizes pooled to one size")

@@ -1,4 +1,5 @@
-# ruff: noqa: F821, F401, E402, E501 — a notebook source: names come from other cells, LaTeX lines are long
+# ruff: noqa: F821, F401, E402, E501, B023 — a notebook source: names come from other cells, LaTeX lines are long,
+# and the checks' lambdas are called at once
 # %% [markdown]
 # # Assignment 4 — Backpropagation: from gradients to edge detectors
 #
@@ -295,9 +296,10 @@ try:
         dout = np.zeros(out.shape)
         dout[0, 0, 1, 2] = 1.0  # the gradient of one output
         a.imshow(conv_backward(dout, cache)[0][0, 0], cmap="viridis")
-        a.set(title=f"dx for dout = impulse at (1, 2), stride {stride}", xticks=range(9), yticks=range(9))
+        a.set(title=f"dx, stride {stride}", xticks=range(9), yticks=range(9))
     ax[2].imshow(w[0, 0], cmap="viridis")
     ax[2].set(title="the kernel w", xticks=range(3), yticks=range(2))
+    fig.suptitle("the gradient of the single output (i, j) = (1, 2): dout is 1 there, 0 elsewhere")
     plt.show()
     print("one output's gradient lands on the window it read: the kernel, at (i*stride, j*stride)")
 except NotImplementedError:
@@ -409,13 +411,12 @@ print("visible checks passed")
 #| source solutions.a4_backprop:gabor_similarity
 
 # %% demo
-X_train, y_train = make_edge_images(600, seed=100)
-X_test, y_test = make_edge_images(500, seed=10_000)
+images, labels = make_edge_images(40, seed=1)
 fig, ax = plt.subplots(2, 8, figsize=(12, 3.4))
 for k, a in enumerate(ax.flat):
-    i = np.flatnonzero(y_train == k % 4)[k // 4]
-    a.imshow(X_train[i, 0], cmap="gray")
-    a.set(title=f"class {y_train[i]}: {45 * y_train[i]}°", xticks=[], yticks=[])
+    i = np.flatnonzero(labels == k % 4)[k // 4]
+    a.imshow(images[i, 0], cmap="gray")
+    a.set(title=f"class {labels[i]}: {45 * labels[i]}°", xticks=[], yticks=[])
 plt.show()
 
 # %% [markdown]
@@ -476,6 +477,8 @@ print("visible checks passed")
 # %% check train_cnn points=10
 import time
 
+X_train, y_train = make_edge_images(600, seed=100)  # the training set
+X_test, y_test = make_edge_images(500, seed=10_000)  # held-out images, never used in training
 start = time.perf_counter()
 params, losses = train_cnn(X_train, y_train)
 seconds = time.perf_counter() - start

@@ -49,7 +49,7 @@ def load(cells: list) -> dict:
     errors = []
     for cell_id, code in cells:
         try:
-            exec(compile(code, f"<cell {cell_id}>", "exec"), NAMESPACE)
+            exec(compile(code, f"<cell {cell_id}>", "exec", dont_inherit=True), NAMESPACE)
         except BaseException as exc:  # noqa: B902 — SystemExit and KeyboardInterrupt too
             errors.append({"cell": cell_id, **describe(exc)})
     names = sorted(k for k, v in NAMESPACE.items() if callable(v) and not k.startswith("__"))
@@ -67,7 +67,8 @@ def call(request: dict) -> dict:
         return {"op": "raise", **describe(exc)}
     reply = {"op": "return", "value": value}
     if request.get("echo"):
-        reply["inputs_after"] = [list(args), dict(kwargs)]
+        reply["inputs_after"] = [[None if callable(a) else a for a in args],
+                                 {k: None if callable(v) else v for k, v in kwargs.items()}]
     return reply
 
 

@@ -378,7 +378,7 @@ class InProcess:
         self.output, self.timed_out = "", False
         for cell_id, code in cells:
             try:
-                exec(compile(code, f"<cell {cell_id}>", "exec"), self.ns)
+                exec(compile(code, f"<cell {cell_id}>", "exec", dont_inherit=True), self.ns)
             except Exception as exc:
                 self.load_errors.append({"cell": cell_id, "type": type(exc).__name__, "message": str(exc)})
 
@@ -422,4 +422,7 @@ class InProcess:
             value = wire.decode(wire.encode(value))
         except wire.WireError as exc:
             raise StudentError(name, "TypeError", f"returned a value that cannot be graded: {exc}") from None
-        return value, (wire.decode(wire.encode([args, kwargs])) if echo else None)
+        if not echo:
+            return value, None
+        after = [[None if callable(a) else a for a in args], {k: None if callable(v) else v for k, v in kwargs.items()}]
+        return value, wire.decode(wire.encode(after))

@@ -84,10 +84,11 @@ def test_shift_equivariance(layer: Callable) -> None:
     """Claim: `layer`, (H, W) -> (H, W), commutes with every circular shift:
     layer(shift(x, dy, dx)) == shift(layer(x), dy, dx) for every x, dy, dx.
 
-    Random images of odd and even, non-square sizes; every shift of each (so borders, single-axis shifts and
-    odd shifts all get tested); tolerance relative to the output's scale, since rounding may differ.
+    Passes (returns) when the claim holds for `layer`; fails (AssertionError) when it finds it broken.
     """
     rng = np.random.default_rng(0)
+    # Random images (negative values too) of odd and even, non-square sizes; every shift of each, so bugs that
+    # hide near a border, along one axis or for odd shifts all show; a tolerance relative to the output's scale.
     for H, W in [(6, 5), (5, 8)]:
         x = rng.standard_normal((H, W))
         y = np.asarray(layer(x))
@@ -102,11 +103,12 @@ def test_shift_equivariance(layer: Callable) -> None:
 def test_rotation_counterexample(corr: Callable) -> None:
     """Claim: correlation does not commute with rotation: some x, w have corr(rot90(x), w) != rot90(corr(x, w)).
 
-    `corr(x, w)`, (H, W) and (KH, KW) -> (H, W), is a correlation layer (periodic, zero or mirror boundary; maybe a
-    convolution). A generic (random, non-square) image and a generic kernel are a counterexample for all of them;
-    the difference must be far above rounding, or it proves nothing.
+    `corr(x, w)`, (H, W) and (KH, KW) -> (H, W), is a correlation layer (periodic, zero or mirror boundary; maybe
+    a convolution). Passes when it exhibits such x, w for `corr`; fails (AssertionError) when it cannot.
     """
     rng = np.random.default_rng(1)
+    # A generic (random) image and kernel are a counterexample for every correlation layer; the difference must
+    # be far above rounding, or it proves nothing.
     x, w = rng.standard_normal((5, 6)), rng.standard_normal((3, 3))
     scale = 1 + np.abs(np.asarray(corr(x, w))).max()
     err = equivariance_error(lambda z: corr(z, w), rot90, x)
@@ -118,9 +120,10 @@ def test_rotated_kernel(corr: Callable) -> None:
     corr(rot90(x), rot90(w)) == rot90(corr(x, w)) for every x and every kernel w of odd size KH, KW,
     whichever boundary (periodic, zero, mirror) the correlation layer `corr` uses.
 
-    Non-square images and non-square kernels (a square one hides transposed axes), and thin kernels.
+    Passes when the claim holds for `corr`; fails (AssertionError) when it finds it broken.
     """
     rng = np.random.default_rng(2)
+    # Non-square images and non-square kernels (square ones hide swapped axes), thin kernels, random values.
     for (H, W), (KH, KW) in [((5, 7), (3, 5)), ((6, 6), (3, 3)), ((4, 7), (1, 3)), ((7, 4), (5, 1))]:
         x, w = rng.standard_normal((H, W)), rng.standard_normal((KH, KW))
         rotated_first = np.asarray(corr(rot90(x), rot90(w)))
@@ -134,6 +137,8 @@ def test_rotated_kernel(corr: Callable) -> None:
 def test_scaling_counterexample(corr: Callable) -> None:
     """Claim: correlation does not commute with upscaling: some x, w have
     corr(upsample2(x), w) != upsample2(corr(x, w)) (the kernel does not grow with the image).
+
+    Passes when it exhibits such x, w for the correlation layer `corr`; fails (AssertionError) when it cannot.
     """
     rng = np.random.default_rng(3)
     x, w = rng.standard_normal((4, 5)), rng.standard_normal((3, 3))
@@ -144,8 +149,10 @@ def test_scaling_counterexample(corr: Callable) -> None:
 
 def test_stride_breaks_shift(corr_strided: Callable) -> None:
     """Claim: `corr_strided(x, w)`, a circular correlation layer with stride 2 ((H, W) -> (H/2, W/2) for even H, W),
-    commutes with shifts by 2 (the output shifts by 1), but not with a shift by 1 along either axis: the output
-    for shift(x, 1, 0) or shift(x, 0, 1) is no circular shift at all of the output for x.
+    commutes with shifts by 2 (the output shifts by 1), but not with a shift by 1 along either axis: for some
+    x, w the output for shift(x, 1, 0) is no circular shift at all of the output for x; the same for shift(x, 0, 1).
+
+    Passes when the claim holds for `corr_strided`; fails (AssertionError) when it finds it broken.
     """
     rng = np.random.default_rng(4)
     x, w = rng.standard_normal((6, 8)), rng.standard_normal((3, 3))
@@ -163,10 +170,13 @@ def test_stride_breaks_shift(corr_strided: Callable) -> None:
 
 def test_pool_local_invariance(pool: Callable) -> None:
     """Claim: `pool` is 2x2 max pooling (stride 2, leftover rows/columns dropped): (H, W) -> (H//2, W//2),
-    each output the maximum of its 2x2 cell. So moving a maximum within its cell, or changing the other values
-    of the cell while they stay below it, leaves the output unchanged; moving it into the next cell does not.
+    each output the maximum of its 2x2 cell. So moving a maximum within its cell, or lowering the other values
+    of the cell, leaves the output unchanged; moving it into the next cell does not.
+
+    Passes when the claim holds for `pool`; fails (AssertionError) when it finds it broken.
     """
     rng = np.random.default_rng(5)
+    # The values on a random image with negative entries and an odd width, then the invariance on a peak.
     x = rng.standard_normal((6, 9))
     cells = x[:, :8].reshape(3, 2, 4, 2)
     y = np.asarray(pool(x))

@@ -23,7 +23,7 @@ from typing import NamedTuple
 import numpy as np
 
 MAX_VALUES = 10**6  # largest image (or kernel) an operation accepts
-MAX_WORK = 2 * 10**7  # largest x.size * w.size a correlation accepts
+MAX_WORK = 4 * 10**6  # largest x.size * w.size a correlation accepts
 
 
 # --- the neutral wrapper ------------------------------------------------------------------------------------------
