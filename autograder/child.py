@@ -53,6 +53,11 @@ def load(cells: list) -> dict:
         except BaseException as exc:  # noqa: B902 — SystemExit and KeyboardInterrupt too
             errors.append({"cell": cell_id, **describe(exc)})
     names = sorted(k for k, v in NAMESPACE.items() if callable(v) and not k.startswith("__"))
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # the submission may have replaced or closed them
+            pass
     return {"op": "loaded", "errors": errors, "names": names}
 
 

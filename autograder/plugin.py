@@ -46,9 +46,10 @@ class Submission:
 
 
 class Credit:
-    """Partial credit: a passing test earns points × fraction."""
+    """Partial credit: a passing test earns points × fraction; `note` tells the student why."""
 
     fraction: float = 1.0
+    note: str = ""
 
 
 @dataclass
@@ -108,6 +109,7 @@ class GradingPlugin:
                 credit = item.funcargs.get("credit")
                 fraction = min(max(float(credit.fraction), 0.0), 1.0) if credit is not None else 1.0
                 outcome.passed, outcome.score = True, outcome.points * fraction
+                outcome.message = str(getattr(credit, "note", ""))[:500] if fraction < 1 else ""
             else:
                 exc = call.excinfo.value if call.excinfo else None
                 outcome.message = str(exc) if isinstance(exc, SAFE_ERRORS) else "incorrect result"

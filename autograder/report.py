@@ -32,7 +32,8 @@ def test_output(test: dict) -> str:
     if test["passed"] and test["score"] >= test["points"]:
         return "Passed."
     if test["passed"]:
-        return f"Partly right: {test['score']:g} of {test['points']:g} points."
+        note = f" {test['message']}" if test["message"] else ""
+        return f"Partly right: {test['score']:g} of {test['points']:g} points.{note}"
     hint = f"\n{test['hint']}" if test["hint"] else ""
     return f"{test['message'] or 'incorrect result'}{hint}"
 
@@ -109,7 +110,8 @@ def feedback_html(result: Result) -> str:
     parts = "".join(f"<tr><td>{e(p)}</td><td>{s:g} / {m:g}</td></tr>" for p, (s, m) in result.parts.items())
     notes = "".join(f"<li>{e(n)}</li>" for n in result.notes)
     status = "" if result.status == "ok" else f"<p class=fail><b>{e(result.status)}</b>: {e(result.reason)}</p>"
-    output = f"<h2>What your code printed</h2><pre>{e(result.output)}</pre>" if result.output.strip() else ""
+    output = (f"<h2>What your code printed while the notebook loaded</h2><pre>{e(result.output)}</pre>"
+              if result.output.strip() else "")
     title = f"{e(result.assignment)} — {e(result.student)}"
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>{title}</title>
 <style>{_STYLE}</style></head><body>

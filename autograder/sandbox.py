@@ -146,15 +146,19 @@ class _Drain(threading.Thread):
         try:
             while chunk := os.read(self.fd, 65536):
                 if self.size < self.keep:
-                    self.chunks.append(chunk)
+                    self.chunks.append(chunk[: self.keep - self.size])
                 self.size += len(chunk)
         except OSError:
             pass
         finally:
             os.close(self.fd)
 
+    def freeze(self) -> None:
+        """Keep nothing printed from now on (what is printed during hidden tests could reveal them)."""
+        self.keep = min(self.keep, self.size)
+
     def text(self) -> str:
-        out = b"".join(self.chunks).decode("utf-8", "replace")[: self.keep]
+        out = b"".join(self.chunks)[: self.keep].decode("utf-8", "replace")
         return out + ("\n[… output cut]" if self.size > self.keep else "")
 
 
@@ -243,6 +247,8 @@ class Sandbox:
         if reply.get("op") != "loaded":
             raise SubmissionDied("unexpected answer while loading the notebook")
         self.loaded = True
+        time.sleep(0.02)  # let the reader catch up with what loading printed (the child flushed it)
+        self._drain.freeze()
         if self.starts == 1:
             self.load_errors = [e for e in reply.get("errors", []) if isinstance(e, dict)]
 

@@ -173,3 +173,11 @@ def test_restarts_are_bounded(slot):
 def test_kill_uid_ignores_root():
     kill_uid(0)  # must not kill the grader itself
     assert os.getpid() in [int(p) for p in os.listdir("/proc") if p.isdigit()]
+
+
+def test_only_what_loading_printed_is_kept(slot):
+    """Prints during hidden-test calls could reveal hidden inputs or wheats; only the notebook's own output is kept."""
+    code = "print('loading done')\ndef f(x):\n    print('SECRET', x)\n    return x\n"
+    with sandbox(code, slot) as sb:
+        sb.call("f", (12345,), {})
+    assert "loading done" in sb.output and "SECRET" not in sb.output and "12345" not in sb.output

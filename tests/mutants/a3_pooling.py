@@ -72,6 +72,9 @@ MUTANTS = [
            replace=(("x.reshape(N, C // group, group, H, W).max(axis=2)",
                      "np.maximum(x.reshape(N, C // group, group, H, W).max(axis=2), 0.0)"),)),
     # --- shift_invariance
+    Mutant("shift_invariance shifts x in place", "shift_invariance",
+           replace=((_SHIFTED, "before = before.copy()\n    x[...] = np.roll(x, shift, axis=-1)\n"
+                               "    after = np.asarray(pool(x))"),)),
     Mutant("shift_invariance shifts along H instead of W", "shift_invariance",
            replace=((_SHIFTED, "after = np.asarray(pool(np.roll(x, shift, axis=-2)))"),)),
     Mutant("shift_invariance rolls the flattened array", "shift_invariance",

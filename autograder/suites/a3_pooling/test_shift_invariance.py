@@ -6,7 +6,7 @@ The pooling functions handed to the student's shift_invariance run here, in the 
 import numpy as np
 
 import solutions.a3_pooling as ref
-from autograder.testing import Mismatch, assert_scalar_close, grade
+from autograder.testing import Mismatch, assert_scalar_close, assert_unchanged, grade
 
 
 def max_1x2(z):
@@ -102,7 +102,8 @@ def test_images_without_batch_and_channel_axes(student, rng):
 
 
 @grade(points=2, part="shift_invariance",
-       hint="Possible reason: pool should see x itself and a circularly shifted copy of x (np.roll along W).")
+       hint="Possible reason: pool should see x itself and a circularly shifted copy of x (np.roll along W), "
+            "and x must stay as it was (np.roll makes a copy; shifting x in place does not).")
 def test_pool_sees_x_and_its_shifted_copy(student, rng):
     for x, shift in ((small_ints(rng, (2, 2, 4, 6)), 1), (rng.standard_normal((1, 3, 5, 7)), 3)):
         seen = []
@@ -117,3 +118,5 @@ def test_pool_sees_x_and_its_shifted_copy(student, rng):
             raise Mismatch(f"{what}: pool was never called with x itself")
         if not any(z.shape == x.shape and np.array_equal(z, np.roll(x, shift, axis=-1)) for z in seen):
             raise Mismatch(f"{what}: pool was never called with x shifted circularly by {shift} along W")
+        _, args, _ = student.shift_invariance.with_inputs(max_1x2, x, shift)
+        assert_unchanged(x, args[1], f"x of {what}")
