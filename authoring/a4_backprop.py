@@ -451,7 +451,7 @@ print("visible checks passed")
 # Implement `train_cnn` with exactly this recipe (the grader follows it too, so that results can be compared):
 #
 # ```
-# train_cnn(X, y, n_filters=6, kernel_size=5, lr=0.05, lam=0.01, epochs=12, batch_size=20, seed=0) -> (params, losses)
+# train_cnn(X, y, n_filters=6, kernel_size=5, lr=0.1, lam=0.01, epochs=8, batch_size=20, seed=0) -> (params, losses)
 #     M = y.max() + 1 classes
 #     params = init_cnn(X.shape[1:], M, n_filters, kernel_size, seed)
 #     rng = np.random.default_rng(seed + 1)          # created once, before the first epoch
@@ -464,11 +464,11 @@ print("visible checks passed")
 # ```
 #
 # `losses` is a float64 array with one entry per step, `epochs * ceil(N / batch_size)` in all: the minibatch loss
-# (with the L2 term) *before* that step. With the defaults, on 600 training images, training takes about a second
+# (with the L2 term) *before* that step. With the defaults, on 400 training images, training takes about a second
 # with vectorised layers. **The bars** (graded on held-out images the network never saw, with the kit's forward
 # pass `cnn_scores`): `accuracy(params, X_test, y_test)` **≥ 0.9** (chance is 0.25), and in section 8 the median
 # Gabor similarity of the learned filters **≥ 0.6**. The grader trains your `train_cnn` once, with the defaults,
-# on 600 images, with a time limit of **60 s**: a loop over kernel offsets is fast enough, a Python loop over every
+# on 400 images, with a time limit of **60 s**: a loop over kernel offsets is fast enough, a Python loop over every
 # pixel of every image of every batch may not be.
 
 # %% solution train_cnn
@@ -477,14 +477,14 @@ print("visible checks passed")
 # %% check train_cnn points=10
 import time
 
-X_train, y_train = make_edge_images(600, seed=100)  # the training set
+X_train, y_train = make_edge_images(400, seed=100)  # the training set
 X_test, y_test = make_edge_images(500, seed=10_000)  # held-out images, never used in training
 start = time.perf_counter()
 params, losses = train_cnn(X_train, y_train)
 seconds = time.perf_counter() - start
 assert set(params) == {"w1", "b1", "w2", "b2"} and params["w1"].shape == (6, 1, 5, 5), "params as init_cnn makes them"
-assert np.shape(losses) == (12 * 30,), "one loss per step: epochs * ceil(600 / 20)"
-assert np.mean(losses[-30:]) < 0.5 * np.mean(losses[:30]), "the loss should go down"
+assert np.shape(losses) == (8 * 20,), "one loss per step: epochs * ceil(400 / 20)"
+assert np.mean(losses[-20:]) < 0.5 * np.mean(losses[:20]), "the loss should go down"
 test_accuracy = accuracy(params, X_test, y_test)
 print(f"trained in {seconds:.1f} s; held-out accuracy {test_accuracy:.3f} (bar: 0.9)")
 assert test_accuracy >= 0.9, "below the accuracy bar"
@@ -493,7 +493,7 @@ print("visible checks passed")
 # %% demo
 try:
     fig, ax = plt.subplots(figsize=(7, 3.2))
-    steps_per_epoch = len(losses) // 12
+    steps_per_epoch = len(losses) // 8
     ax.plot(losses, lw=0.6, alpha=0.5, label="minibatch loss")
     ax.plot(np.convolve(losses, np.ones(steps_per_epoch) / steps_per_epoch, "valid"), label="mean over an epoch")
     ax.axhline(np.log(4), color="gray", ls=":", label="log 4: guessing")

@@ -393,9 +393,9 @@ def train_cnn(
     y: np.ndarray,
     n_filters: int = 6,
     kernel_size: int = 5,
-    lr: float = 0.05,
+    lr: float = 0.1,
     lam: float = 0.01,
-    epochs: int = 12,
+    epochs: int = 8,
     batch_size: int = 20,
     seed: int = 0,
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:

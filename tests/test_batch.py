@@ -21,7 +21,7 @@ from autograder.sandbox import namespaces_available
 ASSIGNMENT = "a1_convolution"
 FAST = Limits(call_timeout=4, load_timeout=8, submission_timeout=90, restarts=2)
 SLOTS = 40  # sandbox uids of this test: SANDBOX_UID_BASE + 40, + 41
-pytestmark = pytest.mark.xdist_group("batch")
+pytestmark = pytest.mark.xdist_group(name="batch")
 
 
 def tree_digest(*roots: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
@@ -37,9 +37,10 @@ def tree_digest(*roots: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
 
 
 def live_sandbox_processes() -> list[str]:
+    """Live processes of this test's sandbox users (other tests may run sandboxes of their own meanwhile)."""
+    ours = range(SANDBOX_UID_BASE + SLOTS, SANDBOX_UID_BASE + SLOTS + 16)
     out = subprocess.run(["ps", "-eo", "uid=,stat=,args="], capture_output=True, text=True).stdout.splitlines()
-    return [line for line in out if line.split()[0].isdigit() and int(line.split()[0]) >= SANDBOX_UID_BASE
-            and not line.split()[1].startswith("Z")]
+    return [line for line in out if int(line.split()[0]) in ours and not line.split()[1].startswith("Z")]
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ from autograder.load import reference_cells
 from autograder.mutation import catalogue
 from autograder.release import tool_env
 
-pytestmark = pytest.mark.xdist_group("release")
+pytestmark = pytest.mark.xdist_group(name="release")
 
 
 def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
