@@ -82,7 +82,7 @@ def letter_f(h: int = 20, w: int = 24) -> np.ndarray:
 
 
 def show(images: dict, title: str = "", cmap: str = "gray") -> None:
-    """Images side by side, each with its title; one shared colour scale per image."""
+    """Images side by side, each with its title and its own colour scale (black = lowest, white = highest)."""
     fig, axes = plt.subplots(1, len(images), figsize=(2.6 * len(images), 2.8))
     for ax, (name, img) in zip(np.atleast_1d(axes), images.items(), strict=True):
         ax.imshow(img, cmap=cmap)
@@ -171,7 +171,7 @@ err = equivariance_error(lambda z: z + np.arange(4.0), lambda z: shift(z, 0, 1),
 assert isinstance(err, float), f"return a Python float, got {type(err).__name__}"
 assert np.isclose(err, 3.0), f"adding [0, 1, 2, 3] to each row does not commute with a shift: expected 3.0, got {err}"
 assert equivariance_error(lambda z: z[:1], upsample2, x) == np.inf, \
-    "z[:1] after upsample2 has shape (1, 8), before it (2, 8): different shapes must give inf"
+    "f = first row, g = upsample2: f(g(x)) has shape (1, 8), g(f(x)) has shape (2, 8); different shapes give inf"
 print("visible checks passed")
 
 # %% demo
@@ -391,9 +391,13 @@ try:
     def strided(x, w):
         return circular_corr2d(x, w)[::2, ::2]
 
-    show({"f(x)": strided(x_f, edge), "f(shift(x, 0, 1))": strided(shift(x_f, 0, 1), edge),
-          "f(shift(x, 0, 2))": strided(shift(x_f, 0, 2), edge), "shift(f(x), 0, 1)": shift(strided(x_f, edge), 0, 1)},
-         "stride 2 (x is 20 x 24): a shift by 2 moves the output by 1; a shift by 1 changes it")
+    fx = strided(x_f, edge)
+    f_by2, f_by1 = strided(shift(x_f, 0, 2), edge), strided(shift(x_f, 0, 1), edge)
+    show({"f(x)": fx, "shift(f(x), 0, 1)": shift(fx, 0, 1), "f(shift(x, 0, 2))": f_by2, "f(shift(x, 0, 1))": f_by1},
+         "stride 2 (x is 20 x 24, f(x) is 10 x 12): a shift by 2 moves the output by 1; a shift by 1 changes it")
+    print("max |f(shift(x, 0, 2)) - shift(f(x), 0, 1)| =", np.abs(f_by2 - shift(fx, 0, 1)).max())
+    print("max |f(shift(x, 0, 1)) - shift(f(x), a, b)|, smallest over all shifts (a, b) =",
+          min(np.abs(f_by1 - shift(fx, a, b)).max() for a in range(fx.shape[0]) for b in range(fx.shape[1])))
 except NotImplementedError:
     print("implement circular_corr2d to see the figure")
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from solutions.a1_convolution import conv_forward
 from solutions.a3_pooling import maxpool_forward
-from solutions.common import as_float64
+from solutions.common import as_float64, check_stride_pad
 
 # --- elementwise and dense layers ---------------------------------------------------------------------------------
 
@@ -86,14 +86,18 @@ def conv_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.ndarra
     """
     x, w, _, stride, pad = cache
     x, w = as_float64(x, "x", 4), as_float64(w, "w", 4)
-    (N, _, H, W), (F, _, KH, KW) = x.shape, w.shape
+    stride, pad = check_stride_pad(stride, pad)
+    (N, C, H, W), (F, C_w, KH, KW) = x.shape, w.shape
+    if C_w != C:
+        raise ValueError(f"w has {C_w} input channels but x has {C}: x {x.shape}, w {w.shape}")
     Ho, Wo = (H + 2 * pad - KH) // stride + 1, (W + 2 * pad - KW) // stride + 1
     dout = as_float64(dout, "dout", 4)
     if dout.shape != (N, F, Ho, Wo):
         raise ValueError(f"dout must have shape (N, F, H', W') = {(N, F, Ho, Wo)}, got {dout.shape}")
-    x_pad = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
-    windows = np.lib.stride_tricks.sliding_window_view(x_pad, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]
-    dw = np.einsum("nfhw,nchwpq->fcpq", dout, windows, optimize=True)
+    x_pad = np.pad(x, [(0, 0), (0, 0), (pad, pad), (pad, pad)])
+    patches = np.lib.stride_tricks.sliding_window_view(x_pad, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]
+    # patches[n, c, i, j] is the (KH, KW) patch of channel c that out[n, :, i, j] read
+    dw = np.einsum("nfhw,nchwpq->fcpq", dout, patches, optimize=True)
     db = dout.sum(axis=(0, 2, 3))
     dx_pad = np.zeros_like(x_pad)
     for p in range(KH):
@@ -111,13 +115,13 @@ def maxpool_backward(dout: np.ndarray, cache: tuple) -> np.ndarray:
     overlapping windows (stride < size) add up their contributions.
     """
     x, (kh, kw), (sh, sw) = cache
-    x = as_float64(x, "x", 4)
+    x, dout = as_float64(x, "x", 4), as_float64(dout, "dout", 4)
     N, C, H, W = x.shape
     Ho, Wo = (H - kh) // sh + 1, (W - kw) // sw + 1
-    dout = as_float64(dout, "dout", 4)
     if dout.shape != (N, C, Ho, Wo):
         raise ValueError(f"dout must have shape (N, C, H', W') = {(N, C, Ho, Wo)}, got {dout.shape}")
-    windows = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
+    view = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(2, 3))  # every (kh, kw) window, stride 1
+    windows = view[:, :, ::sh, ::sw]  # (N, C, H', W', kh, kw): the windows the forward pass took the maximum of
     first_max = windows.reshape(N, C, Ho, Wo, kh * kw).argmax(axis=-1)  # (N, C, H', W'), row-major index
     dx = np.zeros_like(x)
     for p in range(kh):
@@ -134,10 +138,9 @@ def avgpool_backward(dout: np.ndarray, cache: tuple) -> np.ndarray:
     H' = floor((H - kh) / sh) + 1, W' likewise; overlapping windows add up, inputs in no window get 0.
     """
     x, (kh, kw), (sh, sw) = cache
-    x = as_float64(x, "x", 4)
+    x, dout = as_float64(x, "x", 4), as_float64(dout, "dout", 4)
     N, C, H, W = x.shape
     Ho, Wo = (H - kh) // sh + 1, (W - kw) // sw + 1
-    dout = as_float64(dout, "dout", 4)
     if dout.shape != (N, C, Ho, Wo):
         raise ValueError(f"dout must have shape (N, C, H', W') = {(N, C, Ho, Wo)}, got {dout.shape}")
     share = dout / (kh * kw)

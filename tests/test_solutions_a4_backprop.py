@@ -349,6 +349,10 @@ def test_bad_arguments_raise_value_error():
     x, w = np.zeros((2, 3, 5, 4)), np.zeros((2, 3, 2, 2))
     with pytest.raises(ValueError, match="dout"):
         ref.conv_backward(np.zeros((2, 2, 3, 3)), (x, w, np.zeros(2), 2, 0))
+    with pytest.raises(ValueError, match="stride"):
+        ref.conv_backward(np.zeros((2, 2, 4, 3)), (x, w, np.zeros(2), 0, 0))
+    with pytest.raises(ValueError, match="channels"):
+        ref.conv_backward(np.zeros((2, 2, 4, 3)), (x, w[:, :2], np.zeros(2), 1, 0))
     with pytest.raises(ValueError, match="dout"):
         ref.maxpool_backward(np.zeros((2, 3, 3, 2)), (x, (2, 2), (2, 2)))
     with pytest.raises(ValueError, match="features"):

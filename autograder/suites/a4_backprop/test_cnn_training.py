@@ -82,7 +82,9 @@ def test_cnn_loss_gradients(student, rng):
 @grade(points=1, part="cnn_loss", hint="Possible reason: params or X modified in place?")
 def test_cnn_loss_inputs_unchanged(student, rng):
     params, X, y = small_net(rng)
-    _, args, _ = student.cnn_loss.with_inputs(params, X, y, 0.2)
+    got, args, _ = student.cnn_loss.with_inputs(params, X, y, 0.2)
+    loss = unpack(got, 2, "cnn_loss(params, X, y, lam)")[0]
+    assert_scalar_close(loss, ref.cnn_loss(params, X, y, 0.2)[0], "cnn_loss with lam = 0.2: loss")
     for name in params:
         assert_unchanged(params[name], args[0][name], f"params[{name!r}]")
     assert_unchanged(X, args[1], "X")
@@ -161,6 +163,10 @@ def test_train_cnn_loss_history(student):
             "applied to w1, and is w1 trained at all?")
 def test_learned_filters_are_gabor_like(student):
     params, _ = trained(student)
+    X_test, y_test = ref.make_edge_images(500, seed=10_000 + SEED)
+    if ref.accuracy(params, X_test, y_test) < ACCURACY_BAR:
+        raise Mismatch("the network does not reach the accuracy bar, so its filters are not graded: "
+                       "they have to be learned from the task")
     median = float(np.median(ref.gabor_similarity(params["w1"])))
     if median < GABOR_BAR:
         raise Mismatch(f"median Gabor similarity of the learned filters {median:.2f} is below the bar {GABOR_BAR}")

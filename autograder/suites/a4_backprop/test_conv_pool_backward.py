@@ -99,7 +99,10 @@ def test_conv_backward_integer_cache(student, rng):
 @grade(points=1, part="conv_backward", hint="Possible reason: dout or an array of the cache modified in place?")
 def test_conv_backward_inputs_unchanged(student, rng):
     dout, cache = conv_case(rng, 2, 3, 7, 6, 2, 3, 2, 2, 1)
-    _, args, _ = student.conv_backward.with_inputs(dout, cache)
+    got, args, _ = student.conv_backward.with_inputs(dout, cache)
+    for name, g, want in zip(("dx", "dw", "db"), unpack(got, 3, "conv_backward"), ref.conv_backward(dout, cache),
+                             strict=True):
+        assert_close(g, want, f"conv_backward {name}, x (2, 3, 7, 6), w (2, 3, 3, 2), stride 2, pad 1")
     assert_unchanged(dout, args[0], "dout")
     for name, before, after in zip(("x", "w", "b"), cache[:3], args[1][:3], strict=True):
         assert_unchanged(before, after, f"the cache's {name}")

@@ -100,11 +100,15 @@ def test_dense_backward_dw_db(student, rng):
 @grade(points=1, part="dense", hint="Possible reason: an input or the cache modified in place?")
 def test_dense_inputs_unchanged(student, rng):
     x, w, b = dense_inputs(rng, 3, 4, 2)
-    _, args, _ = student.dense_forward.with_inputs(x, w, b)
+    got, args, _ = student.dense_forward.with_inputs(x, w, b)
+    assert_close(unpack(got, 2, "dense_forward(x, w, b)")[0], ref.dense_forward(x, w, b)[0], "dense_forward out")
     for name, before, after in zip("xwb", (x, w, b), args, strict=True):
         assert_unchanged(before, after, name)
     dout = rng.standard_normal((3, 2))
-    _, args, _ = student.dense_backward.with_inputs(dout, (x, w, b))
+    got, args, _ = student.dense_backward.with_inputs(dout, (x, w, b))
+    for name, g, want in zip(("dx", "dw", "db"), unpack(got, 3, "dense_backward"), ref.dense_backward(dout, (x, w, b)),
+                             strict=True):
+        assert_close(g, want, f"dense_backward {name}")
     assert_unchanged(dout, args[0], "dout")
     for name, before, after in zip("xwb", (x, w, b), args[1], strict=True):
         assert_unchanged(before, after, f"the cache's {name}")

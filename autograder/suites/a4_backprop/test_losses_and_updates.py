@@ -161,7 +161,7 @@ def test_numerical_gradient_non_separable(student, rng):
 @grade(points=2, part="numerical_gradient",
        hint="Possible reason: a perturbation not undone, or x not converted to a float64 copy first?")
 def test_numerical_gradient_probes_one_element_at_a_time(student, rng):
-    """f must only ever see x with one element moved by +-h (and so x itself is left as it was)."""
+    """f must only ever see x with one element moved by +-h, and x must be left as it was."""
     x, h = rng.standard_normal((3, 2)), 1e-3
     probes = []
 
@@ -169,8 +169,9 @@ def test_numerical_gradient_probes_one_element_at_a_time(student, rng):
         probes.append(np.array(z))
         return float(np.sum(z**3))
 
-    assert_close(student.numerical_gradient(f, x, h), 3 * x**2 + h**2, "numerical_gradient of sum(x**3), x (3, 2)",
-                 rtol=1e-6, atol=1e-8)
+    got, args, _ = student.numerical_gradient.with_inputs(f, x, h)
+    assert_close(got, 3 * x**2 + h**2, "numerical_gradient of sum(x**3), x (3, 2)", rtol=1e-6, atol=1e-8)
+    assert_unchanged(x, args[1], "x")
     for z in probes:
         if z.shape != x.shape or z.dtype != np.float64:
             raise Mismatch(f"f was called with a {z.dtype} array of shape {z.shape}; expected float64 of x's shape")
@@ -213,8 +214,12 @@ def test_sgd_step_values(student, rng):
        hint="Possible reason: params updated in place (p -= ...): return new arrays, leave the inputs alone.")
 def test_sgd_step_inputs_unchanged(student, rng):
     params, grads = sgd_inputs(rng)
-    _, args, _ = student.sgd_step.with_inputs(params, grads, 0.1)
+    got, args, _ = student.sgd_step.with_inputs(params, grads, 0.1)
+    got, want = as_dict(got, "sgd_step(params, grads, lr)"), ref.sgd_step(params, grads, 0.1)
     for name in params:
+        if name not in got:
+            raise Mismatch(f"sgd_step result lacks {name!r}")
+        assert_close(got[name], want[name], f"sgd_step new {name!r}, lr 0.1")
         assert_unchanged(params[name], args[0][name], f"params[{name!r}]")
         assert_unchanged(grads[name], args[1][name], f"grads[{name!r}]")
 
