@@ -6,7 +6,9 @@ import re
 import sys
 from pathlib import Path
 
-from autograder.config import RELEASE, ROOT, SUITES
+import nbformat
+
+from autograder.config import RELEASE, ROOT, SOURCE, SUITES
 from autograder.load import reference_cells
 
 MIN_LINE = 24  # shorter lines ("return out", "x = x.copy()") are too common to mean anything
@@ -17,31 +19,41 @@ def _significant(lines) -> set[str]:
     return {line.strip() for line in lines if len(line.strip()) >= MIN_LINE and not line.strip().startswith("#")}
 
 
-def secrets(assignments: list[str]) -> dict[str, str]:
-    """Lines that must never be released -> where they come from."""
+def public_lines(assignment: str) -> set[str]:
+    """Lines the source notebook shows students anyway: every cell with its solution regions taken out
+    (A4's given forward layers are A1's and A3's reference code, on purpose: release A4 after those are due)."""
+    nb = nbformat.read(SOURCE / assignment / f"{assignment}.ipynb", as_version=4)
+    return _significant("\n".join(_REGION.sub("", cell.source + "\n") for cell in nb.cells).splitlines())
+
+
+def secrets(assignment: str) -> dict[str, str]:
+    """Lines that must never be released with `assignment` -> where they come from: its solution regions and
+    every hidden suite, less what its own public cells show anyway."""
     found: dict[str, str] = {}
-    for a in assignments:
-        for gid, code in reference_cells(a).items():
-            for region in _REGION.findall(code):
-                found.update(dict.fromkeys(_significant(region.splitlines()), f"solution of {a}:{gid}"))
-        for path in sorted((SUITES / a).glob("*.py")):
-            found.update(dict.fromkeys(_significant(path.read_text().splitlines()), f"hidden suite {path.name}"))
+    for gid, code in reference_cells(assignment).items():
+        for region in _REGION.findall(code):
+            found.update(dict.fromkeys(_significant(region.splitlines()), f"solution of {assignment}:{gid}"))
+    for path in sorted(SUITES.glob("*/*.py")):
+        where = f"hidden suite {path.parent.name}/{path.name}"
+        found.update(dict.fromkeys(_significant(path.read_text().splitlines()), where))
+    for line in public_lines(assignment):
+        found.pop(line, None)
     found.update(dict.fromkeys(["### BEGIN SOLUTION", "### BEGIN HIDDEN TESTS", "import solutions",
                                 "from solutions", "autograder.suites"], "marker"))
     return found
 
 
-def find_leaks(release: Path = RELEASE, assignments: list[str] | None = None) -> list[str]:
-    """Every released file that contains a secret line, and every file that is not a notebook."""
-    assignments = assignments or sorted(p.name for p in release.iterdir() if p.is_dir())
-    table = secrets(assignments)
+def find_leaks(release: Path = RELEASE) -> list[str]:
+    """Every released file that contains a secret line of its assignment, and every file that is not a notebook."""
     leaks = []
-    for path in sorted(p for p in release.rglob("*") if p.is_file()):
-        if path.suffix != ".ipynb":
-            leaks.append(f"{path}: only notebooks are released")
-        text = path.read_text(errors="replace").replace("\\n", "\n").replace('\\"', '"')
-        for line in {line.strip().strip('",').strip() for line in text.splitlines()} & set(table):
-            leaks.append(f"{path}: {table[line]}: {line[:80]}")
+    for folder in sorted(p for p in release.iterdir() if p.is_dir()):
+        table = secrets(folder.name)
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            if path.suffix != ".ipynb":
+                leaks.append(f"{path}: only notebooks are released")
+            text = path.read_text(errors="replace").replace("\\n", "\n").replace('\\"', '"')
+            for line in {line.strip().strip('",').strip() for line in text.splitlines()} & set(table):
+                leaks.append(f"{path}: {table[line]}: {line[:80]}")
     return leaks
 
 

@@ -101,7 +101,7 @@ def test_isolation_is_recorded(graded):
 
 def test_results_follow_gradescope_schema_and_hide_the_suite(graded):
     roster, _, out, *_ = graded
-    hidden = set(secrets([ASSIGNMENT]))
+    hidden = set(secrets(ASSIGNMENT))
     for s in roster:
         folder = out / s.name / ASSIGNMENT
         data = json.loads((folder / "results.json").read_text())
