@@ -88,9 +88,25 @@ def summarise(student: str, assignment: str, outcomes: list[Outcome], notes: lis
         status, reason = "timeout", "the submission used up its total time limit; later tests got no points"
     elif getattr(backend, "dead", ""):
         status, reason = "error", backend.dead
+    elif getattr(backend, "incidents", []):
+        status, reason = incident_summary(backend.incidents, getattr(backend, "limits", LIMITS))
     tests = [asdict(o) for o in outcomes]
     return Result(student, assignment, status, reason, round(sum(p[0] for p in parts.values()), 6),
                   sum(p[1] for p in parts.values()), parts, tests, notes, getattr(backend, "output", ""))
+
+
+def incident_summary(incidents: list[tuple[str, str]], limits: Limits) -> tuple[str, str]:
+    """Status and reason of a graded submission whose process had to be killed or died during some tests."""
+    timeouts = [m for kind, m in incidents if kind == "timeout"]
+    crashes = [m for kind, m in incidents if kind == "crash"]
+    said = []
+    if timeouts:
+        said.append(f"{len(timeouts)} call(s) ran over the time limit, first: {timeouts[0]}")
+    if crashes:
+        said.append(f"the process died {len(crashes)} time(s), first: {crashes[0]}")
+    if len(incidents) > limits.restarts:
+        said.append(f"after {limits.restarts} restarts the remaining tests got no points")
+    return ("timeout" if timeouts else "ok"), "; ".join(said)[:300]
 
 
 def sha256(path: Path) -> str:

@@ -178,6 +178,7 @@ class Sandbox:
         self.timed_out = False
         self.loaded = False
         self.dead = ""  # set when loading failed: it would fail the same way again, so no restart
+        self.incidents: list[tuple[str, str]] = []  # ("timeout" | "crash", message) of every lost process
         self.proc: subprocess.Popen | None = None
         self._code_dir: str | None = None
 
@@ -326,17 +327,23 @@ class Sandbox:
             self.timed_out = self.timed_out or total
             self.close()
             limit = "its total time limit" if total else f"the {timeout:g} s limit"
-            raise CallTimeout(f"{what} did not finish within {limit} (endless loop?)") from None
+            message = f"{what} did not finish within {limit} (endless loop?)"
+            self.incidents.append(("timeout", message))
+            raise CallTimeout(message) from None
         except (EOFError, BrokenPipeError, OSError):
             try:
                 code = self.proc.wait(timeout=2) if self.proc else None
             except subprocess.TimeoutExpired:
                 code = None
             self.close()
-            raise SubmissionDied(f"the submission's process ended during {what} ({_exit_reason(code)})") from None
+            message = f"the submission's process ended during {what} ({_exit_reason(code)})"
+            self.incidents.append(("crash", message))
+            raise SubmissionDied(message) from None
         except (wire.WireError, ValueError, KeyError, TypeError) as exc:
             self.close()
-            raise SubmissionDied(f"{what}: the submission's process sent an unreadable answer ({exc})") from None
+            message = f"{what}: the submission's process sent an unreadable answer ({exc})"
+            self.incidents.append(("crash", message))
+            raise SubmissionDied(message) from None
 
     @staticmethod
     def _run_callback(request: dict, handles: dict) -> dict:

@@ -80,6 +80,16 @@ def test_every_row_gets_what_it_deserves_and_no_more(graded):
     assert all(r["reason"] for r in rows.values() if r["status"] != "ok"), "every error row says why"
 
 
+def test_timeouts_and_crashes_are_named_in_the_gradebook(graded):
+    _, _, out, *_ = graded
+    rows = {r["student"]: r for r in gradebook(out)}
+    loop = rows["hostile_endless_loop"]
+    assert loop["status"] == "timeout" and "time limit" in loop["reason"] and "restarts" in loop["reason"]
+    exits = rows["hostile_exit_in_function"]
+    assert exits["status"] == "ok" and "died" in exits["reason"] and "exit code 0" in exits["reason"]
+    assert rows["perfect"]["reason"] == "" and rows["bug_1"]["reason"] == ""
+
+
 def test_nothing_outside_the_output_folder_changed(graded):
     *_, before, after, submitted = graded
     assert before == after
