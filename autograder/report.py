@@ -109,7 +109,7 @@ def feedback_html(result: Result) -> str:
         )
     parts = "".join(f"<tr><td>{e(p)}</td><td>{s:g} / {m:g}</td></tr>" for p, (s, m) in result.parts.items())
     notes = "".join(f"<li>{e(n)}</li>" for n in result.notes)
-    status = "" if result.status == "ok" else f"<p class=fail><b>{e(result.status)}</b>: {e(result.reason)}</p>"
+    status = f"<p class=fail><b>{e(result.status)}</b>: {e(result.reason)}</p>" if result.reason else ""
     output = (f"<h2>What your code printed while the notebook loaded</h2><pre>{e(result.output)}</pre>"
               if result.output.strip() else "")
     title = f"{e(result.assignment)} — {e(result.student)}"

@@ -88,6 +88,8 @@ def test_timeouts_and_crashes_are_named_in_the_gradebook(graded):
     exits = rows["hostile_exit_in_function"]
     assert exits["status"] == "ok" and "died" in exits["reason"] and "exit code 0" in exits["reason"]
     assert rows["perfect"]["reason"] == "" and rows["bug_1"]["reason"] == ""
+    page = (out / "hostile_exit_in_function" / ASSIGNMENT / "feedback.html").read_text()
+    assert "the process died" in page, "the student sees why tests got no points"
 
 
 def test_nothing_outside_the_output_folder_changed(graded):
