@@ -72,8 +72,7 @@ def call(request: dict) -> dict:
         return {"op": "raise", **describe(exc)}
     reply = {"op": "return", "value": value}
     if request.get("echo"):
-        reply["inputs_after"] = [[None if callable(a) else a for a in args],
-                                 {k: None if callable(v) else v for k, v in kwargs.items()}]
+        reply["inputs_after"] = wire.echo_inputs(args, kwargs)
     return reply
 
 

@@ -5,7 +5,6 @@ in nbgrader's `submitted/<student>/<assignment>/` layout. Each student carries t
 
 from __future__ import annotations
 
-import copy
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,11 +18,11 @@ from autograder.mutation import catalogue
 from autograder.release import stub_answers
 
 HOSTILE = ROOT / "examples" / "hostile"
-TYPICAL_BUGS = 3
+TYPICAL_BUGS = 3  # students with one catalogued bug each, per assignment
 PATCH_NUMPY = (  # a correct submission that also tries to make every comparison succeed
     "import sys, types\nimport numpy as np\nnp.allclose = lambda *a, **k: True\n"
     "np.array_equal = lambda *a, **k: True\nsys.modules['pytest'] = types.ModuleType('pytest')\n\n"
-)  # students with one catalogued bug each, per assignment
+)
 
 
 @dataclass(frozen=True)
@@ -36,10 +35,13 @@ class Student:
     write: object  # (path) -> None
 
 
-def _notebook(assignment: str, answers: dict[str, str]) -> nbformat.NotebookNode:
-    """The student notebook (release version when built) with `answers` in its solution cells."""
-    released = RELEASE / assignment / f"{assignment}.ipynb"
-    nb = copy.deepcopy(nbformat.read(released if released.exists() else SOURCE / assignment / f"{assignment}.ipynb", 4))
+def student_notebook(assignment: str, answers: dict[str, str], base: Path | None = None) -> nbformat.NotebookNode:
+    """A student's notebook: `base` (default: the released notebook, or the source one before a release) with
+    `answers` (grade_id -> code) in its solution cells."""
+    if base is None:
+        released = RELEASE / assignment / f"{assignment}.ipynb"
+        base = released if released.exists() else SOURCE / assignment / f"{assignment}.ipynb"
+    nb = nbformat.read(base, 4)
     for cell in nb.cells:
         gid = cell.metadata.get("nbgrader", {}).get("grade_id")
         if cell.cell_type == "code" and gid in answers:
@@ -49,7 +51,7 @@ def _notebook(assignment: str, answers: dict[str, str]) -> nbformat.NotebookNode
 
 def _writer(assignment: str, answers: dict[str, str], edit=None):
     def write(path: Path) -> None:
-        nb = _notebook(assignment, answers)
+        nb = student_notebook(assignment, answers)
         if edit is not None:
             edit(nb)
         path.write_text(nbformat.writes(nb))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 from dataclasses import dataclass
+from functools import cache
 
 from autograder.config import ROOT
 
@@ -34,6 +35,7 @@ class Mutant:
         return {**cells, self.cell: src}
 
 
+@cache
 def _catalogue_module(assignment: str):
     path = ROOT / "tests" / "mutants" / f"{assignment}.py"
     if not path.exists():

@@ -437,5 +437,4 @@ class InProcess:
             raise StudentError(name, "TypeError", f"returned a value that cannot be graded: {exc}") from None
         if not echo:
             return value, None
-        after = [[None if callable(a) else a for a in args], {k: None if callable(v) else v for k, v in kwargs.items()}]
-        return value, wire.decode(wire.encode(after))
+        return value, wire.decode(wire.encode(wire.echo_inputs(args, kwargs)))

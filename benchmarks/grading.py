@@ -20,6 +20,7 @@ import nbformat
 
 from autograder.batch import grade_class
 from autograder.config import ASSIGNMENTS, ROOT, SOURCE
+from autograder.examples import student_notebook
 from autograder.load import reference_cells
 from autograder.mutation import catalogue
 from autograder.release import tool_env
@@ -31,15 +32,6 @@ from autograder.suites import run_suite
 _outcomes, _problems = run_suite({assignment!r}, InProcess.from_namespace(globals()))
 print("hidden suite:", sum(o.score for o in _outcomes), "/", sum(o.points for o in _outcomes))
 """
-
-
-def _notebook(source: Path, answers: dict[str, str]) -> nbformat.NotebookNode:
-    nb = nbformat.read(source, 4)
-    for cell in nb.cells:
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if gid in answers:
-            cell.source = answers[gid]
-    return nb
 
 
 def _nbgrader_course(base: Path, assignment: str, students: int) -> Path:
@@ -56,11 +48,12 @@ def _nbgrader_course(base: Path, assignment: str, students: int) -> Path:
     )
     subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--create", "--force",
                     "--log-level=ERROR"], cwd=course, check=True, env=tool_env())
-    released = course / "release" / assignment / f"{assignment}.ipynb"
+    correct = nbformat.writes(student_notebook(assignment, reference_cells(assignment),
+                                               course / "release" / assignment / f"{assignment}.ipynb"))
     for i in range(students):
         folder = course / "submitted" / f"s{i:03d}" / assignment
         folder.mkdir(parents=True)
-        nbformat.write(_notebook(released, reference_cells(assignment)), folder / f"{assignment}.ipynb")
+        (folder / f"{assignment}.ipynb").write_text(correct)
         subprocess.run([sys.executable, "-m", "nbgrader", "db", "student", "add", f"s{i:03d}",
                         "--log-level=ERROR"], cwd=course, check=True, env=tool_env())
     return course
@@ -68,12 +61,13 @@ def _nbgrader_course(base: Path, assignment: str, students: int) -> Path:
 
 def _class(base: Path, assignment: str, students: int) -> Path:
     submitted = base / f"class_{assignment}_{students}"
-    released = SOURCE / assignment / f"{assignment}.ipynb"
-    variants = [reference_cells(assignment)] + [m.apply(reference_cells(assignment)) for m in catalogue(assignment)]
+    ref = reference_cells(assignment)
+    variants = [nbformat.writes(student_notebook(assignment, answers, SOURCE / assignment / f"{assignment}.ipynb"))
+                for answers in [ref] + [m.apply(ref) for m in catalogue(assignment)]]
     for i in range(students):
         folder = submitted / f"s{i:03d}" / assignment
         folder.mkdir(parents=True)
-        nbformat.write(_notebook(released, variants[i % len(variants)]), folder / f"{assignment}.ipynb")
+        (folder / f"{assignment}.ipynb").write_text(variants[i % len(variants)])
     return submitted
 
 

@@ -7,10 +7,10 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+from processes import live_processes
 
 from autograder.batch import grade_class
 from autograder.config import ROOT, SANDBOX_UID_BASE, Limits
@@ -38,9 +38,7 @@ def tree_digest(*roots: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
 
 def live_sandbox_processes() -> list[str]:
     """Live processes of this test's sandbox users (other tests may run sandboxes of their own meanwhile)."""
-    ours = range(SANDBOX_UID_BASE + SLOTS, SANDBOX_UID_BASE + SLOTS + 16)
-    out = subprocess.run(["ps", "-eo", "uid=,stat=,args="], capture_output=True, text=True).stdout.splitlines()
-    return [line for line in out if int(line.split()[0]) in ours and not line.split()[1].startswith("Z")]
+    return live_processes(range(SANDBOX_UID_BASE + SLOTS, SANDBOX_UID_BASE + SLOTS + 16))
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ import pytest
 
 from autograder.authoring import render
 from autograder.config import ASSIGNMENTS, RELEASE, ROOT, SOURCE
+from autograder.examples import student_notebook
 from autograder.gradescope import build
 from autograder.leaks import find_leaks
 from autograder.load import reference_cells
@@ -32,12 +33,8 @@ def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
     return done
 
 
-def student_notebook(assignment: str, answers: dict[str, str], path: Path) -> Path:
-    nb = nbformat.read(RELEASE / assignment / f"{assignment}.ipynb", 4)
-    for cell in nb.cells:
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if gid in answers:
-            cell.source = answers[gid]
+def write_submission(assignment: str, answers: dict[str, str], path: Path) -> Path:
+    nb = student_notebook(assignment, answers, RELEASE / assignment / f"{assignment}.ipynb")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(nbformat.writes(nb))
     return path
@@ -94,9 +91,9 @@ def test_released_notebooks_are_stubs():
 def test_nbgrader_round_trip_shows_the_isolated_graders_scores(course):
     a = ASSIGNMENTS[0]
     submitted = course / "submitted"
-    student_notebook(a, reference_cells(a), submitted / "alice" / a / f"{a}.ipynb")
+    write_submission(a, reference_cells(a), submitted / "alice" / a / f"{a}.ipynb")
     buggy = catalogue(a)[0].apply(reference_cells(a))
-    student_notebook(a, buggy, submitted / "bob" / a / f"{a}.ipynb")
+    write_submission(a, buggy, submitted / "bob" / a / f"{a}.ipynb")
     for s in ("alice", "bob"):
         nbgrader(course, "db", "student", "add", s)
     grade = subprocess.run([sys.executable, "-m", "autograder", "grade", a, "--submitted", "submitted", "--out",
@@ -117,7 +114,7 @@ def test_nbgrader_round_trip_shows_the_isolated_graders_scores(course):
 
 def test_nbgrader_validate_accepts_a_correct_notebook(tmp_path):
     a = ASSIGNMENTS[0]
-    path = student_notebook(a, reference_cells(a), tmp_path / f"{a}.ipynb")
+    path = write_submission(a, reference_cells(a), tmp_path / f"{a}.ipynb")
     done = subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(path)], cwd=ROOT, capture_output=True,
                           text=True, timeout=300, env={**tool_env(), "MPLBACKEND": "Agg"})
     assert "Success" in done.stdout, done.stdout[-2000:] + done.stderr[-2000:]
@@ -133,7 +130,7 @@ def test_gradescope_zip_runs_in_a_local_autograder_layout(tmp_path, which):
         assert {"setup.sh", "run_autograder"} <= set(zf.namelist())
         assert not any(n.startswith(("tests/", "release/", "examples/")) for n in zf.namelist())
     answers = reference_cells(a) if which == "correct" else catalogue(a)[0].apply(reference_cells(a))
-    student_notebook(a, answers, layout / "submission" / "my_work.ipynb")
+    write_submission(a, answers, layout / "submission" / "my_work.ipynb")
     results = layout / "results" / "results.json"
     run = layout / "source" / "run_autograder"
     run.chmod(0o755)

@@ -5,6 +5,7 @@ import time
 
 import numpy as np
 import pytest
+from processes import live_processes
 
 from autograder.config import ROOT, Limits
 from autograder.sandbox import Sandbox, kill_uid, namespaces_available
@@ -16,20 +17,6 @@ needs_namespaces = pytest.mark.skipif(not namespaces_available(), reason="namesp
 
 def sandbox(code: str, slot: int, **kw) -> Sandbox:
     return Sandbox([("given", "import numpy as np"), ("cell", code)], slot=slot, limits=QUICK, **kw)
-
-
-def processes_of(uid: int) -> list[int]:
-    """Live (not zombie) processes of a user."""
-    pids = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/status") as fh:
-                status = dict(line.split(":", 1) for line in fh if ":" in line)
-        except OSError:
-            continue
-        if int(status["Uid"].split()[0]) == uid and not status["State"].strip().startswith("Z"):
-            pids.append(int(pid))
-    return pids
 
 
 def test_calls_return_plain_data_and_callbacks_reach_the_parent(slot):
@@ -137,7 +124,7 @@ def test_processes_do_not_outlive_the_sandbox(slot):
     assert forked < 200  # the process limit stopped the fork loop
     sb.release()
     if sb.uid != os.geteuid():
-        assert processes_of(sb.uid) == []
+        assert live_processes([sb.uid]) == []
 
 
 def test_exit_at_load_is_reported(slot):
