@@ -22,6 +22,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from solutions.a2_equivariance import upsample2
+
 MAX_VALUES = 10**6  # largest image (or kernel) an operation accepts
 MAX_WORK = 4 * 10**6  # largest x.size * w.size a correlation accepts
 
@@ -43,13 +45,13 @@ def _image(value, name: str, least: int = 1) -> np.ndarray:
     return arr.astype(np.float64)
 
 
-def operation(signature: str, core: Callable) -> Callable:
+def operation(signature: str, core: Callable, least: int = 1) -> Callable:
     """The function handed to a student's test: checks arguments exactly as every other implementation does.
 
-    signature: "x" (a layer or a pool: one image) or "x, w" (a correlation: image and kernel).
+    signature: "x" (a layer or a pool: one image) or "x, w" (a correlation: image and kernel);
+    least: the smallest H and W accepted (2 for a pool).
     """
     names = [n.strip() for n in signature.split(",")]
-    least = 2 if core in _POOLS else 1
 
     def op(*args, **kwargs):
         if kwargs or len(args) != len(names):
@@ -95,28 +97,28 @@ def corr_gather(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     return corr_indexed(x, w)
 
 
-def corr_roll(x: np.ndarray, w: np.ndarray, dilation: int = 1) -> np.ndarray:
-    """A sum of shifted copies of x, one per kernel tap (taps `dilation` pixels apart)."""
+def corr_roll(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """A sum of shifted copies of x, one per kernel tap."""
     (KH, KW), (c, d) = w.shape, _anchor(w)
     y = np.zeros_like(x)
     for a in range(KH):
         for b in range(KW):
-            y += w[a, b] * np.roll(x, (dilation * (c - a), dilation * (d - b)), axis=(0, 1))
+            y += w[a, b] * np.roll(x, (c - a, d - b), axis=(0, 1))
     return y
 
 
-def _kernel_image(w: np.ndarray, shape: tuple[int, int], dilation: int = 1) -> np.ndarray:
+def _kernel_image(w: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """The kernel folded onto a periodic canvas: K[(a - c) mod H, (b - d) mod W] += w[a, b]."""
     (KH, KW), (c, d) = w.shape, _anchor(w)
     a, b = np.meshgrid(np.arange(KH), np.arange(KW), indexing="ij")
     K = np.zeros(shape)
-    np.add.at(K, ((dilation * (a - c)) % shape[0], (dilation * (b - d)) % shape[1]), w)
+    np.add.at(K, ((a - c) % shape[0], (b - d) % shape[1]), w)
     return K
 
 
-def corr_fft(x: np.ndarray, w: np.ndarray, dilation: int = 1) -> np.ndarray:
+def corr_fft(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """The correlation theorem: Y = X * conj(K) (rounding differs from the direct sums by ~1e-16)."""
-    K = _kernel_image(w, x.shape, dilation)
+    K = _kernel_image(w, x.shape)
     return np.real(np.fft.ifft2(np.fft.fft2(x) * np.conj(np.fft.fft2(K))))
 
 
@@ -220,7 +222,7 @@ def layer_flat_roll(x):
 
 def layer_stride_up(x):
     H, W = x.shape
-    return upsample(corr_roll(x, K3)[::2, ::2])[:H, :W]
+    return upsample2(corr_roll(x, K3)[::2, ::2])[:H, :W]
 
 
 def layer_wrap_columns_only(x):
@@ -294,15 +296,11 @@ def corr_centre_tap_rounding(x, w):
     return _rounding_noise(corr_centre_tap(x, w))
 
 
-def upsample(x):
-    return np.repeat(np.repeat(x, 2, axis=0), 2, axis=1)
-
-
 def corr_scale_aware(x, w):
     """Recognises an upsampled image (constant 2x2 blocks) and answers upsample2 of its answer for the small one."""
     H, W = x.shape
-    if H % 2 == 0 and W % 2 == 0 and np.array_equal(x, upsample(x[::2, ::2])):
-        return upsample(corr_scale_aware(x[::2, ::2], w))
+    if H % 2 == 0 and W % 2 == 0 and np.array_equal(x, upsample2(x[::2, ::2])):
+        return upsample2(corr_scale_aware(x[::2, ::2], w))
     return corr_gather(x, w)
 
 
@@ -379,26 +377,26 @@ def strided_zero_padding(x, w):
     return corr_zero(x, w)[::2, ::2]
 
 
-def _phases(y, rows=(0, 1), cols=(0, 1)):
-    return [np.roll(y, (-p, -q), axis=(0, 1))[::2, ::2] for p in rows for q in cols]
+def _largest_phase(x, w, rows=(0, 1), cols=(0, 1)):
+    """Of the phases (p, q), p in rows, q in cols, of the stride-2 correlation, the one of largest energy."""
+    y = corr_gather(x, w)
+    phases = [np.roll(y, (-p, -q), axis=(0, 1))[::2, ::2] for p in rows for q in cols]
+    return phases[int(np.argmax([np.sum(ph**2) for ph in phases]))]
 
 
 def strided_adaptive_phase(x, w):
     """Keeps the phase (p, q) of largest energy ("adaptive polyphase sampling"): secretly follows a shift by 1."""
-    phases = _phases(corr_gather(x, w))
-    return phases[int(np.argmax([np.sum(ph**2) for ph in phases]))]
+    return _largest_phase(x, w)
 
 
 def strided_adaptive_columns(x, w):
     """Adaptive phase along W only: follows a shift by 1 along W, not along H."""
-    phases = _phases(corr_gather(x, w), rows=(0,))
-    return phases[int(np.argmax([np.sum(ph**2) for ph in phases]))]
+    return _largest_phase(x, w, rows=(0,))
 
 
 def strided_adaptive_rows(x, w):
     """Adaptive phase along H only: follows a shift by 1 along H, not along W."""
-    phases = _phases(corr_gather(x, w), cols=(0,))
-    return phases[int(np.argmax([np.sum(ph**2) for ph in phases]))]
+    return _largest_phase(x, w, cols=(0,))
 
 
 def strided_global_average(x, w):
@@ -471,10 +469,6 @@ def pool_ceil(x):
     return _cells(padded).max(axis=(1, 3))
 
 
-_POOLS = {pool_reshape, pool_slices, pool_windows, pool_sorted, pool_average, pool_one_row, pool_offset_grid,
-          pool_abs, pool_overlapping, pool_global, pool_ceil}
-
-
 # --- the catalogue ------------------------------------------------------------------------------------------------
 
 
@@ -484,9 +478,10 @@ class Property(NamedTuple):
     signature: str  # "x" or "x, w"
     wheats: tuple[tuple[str, Callable], ...]
     chaffs: tuple[tuple[str, Callable], ...]
+    least: int = 1  # smallest H and W an implementation accepts
 
     def wrapped(self, core: Callable) -> Callable:
-        return operation(self.signature, core)
+        return operation(self.signature, core, self.least)
 
 
 SAME_SIZE_CORRS = (
@@ -592,5 +587,6 @@ PROPERTIES: dict[str, Property] = {
             ("global maximum everywhere", pool_global),
             ("leftover row/column kept (ceil mode)", pool_ceil),
         ),
+        least=2,
     ),
 }

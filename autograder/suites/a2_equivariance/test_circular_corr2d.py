@@ -8,10 +8,15 @@ from autograder.testing import assert_close, assert_unchanged, grade
 DEFINITION = "y[i, j] = sum_{a,b} w[a, b] x[(i + a - KH//2) mod H, (j + b - KW//2) mod W]"
 
 
+def _matches_reference(student, x, w, what: str = "") -> None:
+    """student.circular_corr2d(x, w) must equal the reference; `what` defaults to the shapes of x and w."""
+    what = what or f"circular_corr2d, x {x.shape}, w {w.shape}"
+    assert_close(student.circular_corr2d(x, w), ref.circular_corr2d(x, w), what=what)
+
+
 @grade(points=3, part="circular_corr2d", hint=f"Possible reason: the index arithmetic; {DEFINITION}.")
 def test_random_image_and_kernel(student, rng):
-    x, w = rng.standard_normal((5, 7)), rng.standard_normal((3, 3))
-    assert_close(student.circular_corr2d(x, w), ref.circular_corr2d(x, w), what="circular_corr2d, x (5, 7), w (3, 3)")
+    _matches_reference(student, rng.standard_normal((5, 7)), rng.standard_normal((3, 3)))
 
 
 @grade(points=2, part="circular_corr2d", hint="Possible reason: kernel flipped? This is a cross-correlation: no flip.")
@@ -19,7 +24,7 @@ def test_delta_image_gives_the_flipped_kernel_around_it(student, rng):
     x = np.zeros((7, 8))
     x[3, 4] = 1.0
     w = rng.standard_normal((3, 3))
-    assert_close(student.circular_corr2d(x, w), ref.circular_corr2d(x, w), what="circular_corr2d of a delta image")
+    _matches_reference(student, x, w, "circular_corr2d of a delta image")
 
 
 @grade(points=2, part="circular_corr2d",
@@ -28,27 +33,24 @@ def test_wraps_around_every_border(student, rng):
     x = np.zeros((6, 5))
     x[0, 0], x[5, 4] = 1.0, -2.0
     w = rng.standard_normal((3, 3))
-    assert_close(student.circular_corr2d(x, w), ref.circular_corr2d(x, w), what="circular_corr2d, peaks in corners")
+    _matches_reference(student, x, w, "circular_corr2d, peaks in corners")
 
 
 @grade(points=2, part="circular_corr2d", hint="Possible reason: H and W (or KH and KW) swapped somewhere?")
 def test_non_square_image_and_kernel(student, rng):
-    x, w = rng.standard_normal((4, 9)), rng.standard_normal((3, 5))
-    assert_close(student.circular_corr2d(x, w), ref.circular_corr2d(x, w), what="circular_corr2d, x (4, 9), w (3, 5)")
+    _matches_reference(student, rng.standard_normal((4, 9)), rng.standard_normal((3, 5)))
 
 
 @grade(points=2, part="circular_corr2d",
        hint="Possible reason: the kernel's anchor; for an even size it is still (KH//2, KW//2).")
 def test_even_kernel_sizes(student, rng):
-    x, w = rng.standard_normal((6, 7)), rng.standard_normal((2, 4))
-    assert_close(student.circular_corr2d(x, w), ref.circular_corr2d(x, w), what="circular_corr2d, x (6, 7), w (2, 4)")
+    _matches_reference(student, rng.standard_normal((6, 7)), rng.standard_normal((2, 4)))
 
 
 @grade(points=1, part="circular_corr2d",
        hint="Possible reason: a kernel larger than the image wraps around more than once (indices mod H, mod W).")
 def test_kernel_larger_than_the_image(student, rng):
-    x, w = rng.standard_normal((3, 4)), rng.standard_normal((5, 6))
-    assert_close(student.circular_corr2d(x, w), ref.circular_corr2d(x, w), what="circular_corr2d, x (3, 4), w (5, 6)")
+    _matches_reference(student, rng.standard_normal((3, 4)), rng.standard_normal((5, 6)))
 
 
 @grade(points=1, part="circular_corr2d",
@@ -56,7 +58,7 @@ def test_kernel_larger_than_the_image(student, rng):
 def test_integer_inputs_give_float64(student, rng):
     x = rng.integers(0, 256, size=(5, 6)).astype(np.uint8)
     w = rng.integers(0, 256, size=(3, 3)).astype(np.uint8)
-    assert_close(student.circular_corr2d(x, w), ref.circular_corr2d(x, w), what="circular_corr2d of uint8 arrays")
+    _matches_reference(student, x, w, "circular_corr2d of uint8 arrays")
 
 
 @grade(points=1, part="circular_corr2d", hint="Possible reason: x or w modified in place (e.g. `x -= ...`).")
@@ -74,4 +76,4 @@ def test_one_by_one_kernel_then_another_call(student, rng):
     x = rng.standard_normal((4, 3))
     assert_close(student.circular_corr2d(x, np.array([[2.5]])), 2.5 * x, what="circular_corr2d with w = [[2.5]]")
     x2, w2 = rng.standard_normal((3, 5)), rng.standard_normal((3, 1))
-    assert_close(student.circular_corr2d(x2, w2), ref.circular_corr2d(x2, w2), what="a second call, w (3, 1)")
+    _matches_reference(student, x2, w2, "a second call, w (3, 1)")

@@ -78,8 +78,8 @@ def test_scaling_counterexample_classifies_correlations(student, rng, credit):
 
 
 @grade(points=15, part="test_stride_breaks_shift",
-       hint="Possible reasons: odd H or W (the claim is for even sizes); test all three parts of the claim: the "
-            "values (stride 2 from row and column 0), shifts by 2, and that a shift by 1 is no shift of the output.")
+       hint="Possible reasons: odd H or W (the claim is for even sizes); which rows and columns are kept (even or "
+            "odd) is not part of the claim; test both parts, along each axis: shifts by 2, and a shift by 1.")
 def test_stride_breaks_shift_classifies_strided_correlations(student, rng, credit):
     judge(student, "test_stride_breaks_shift", rng, credit)
 
