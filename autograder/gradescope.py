@@ -9,7 +9,9 @@ Layout inside the container (Gradescope's autograder specification): the zip is 
 from __future__ import annotations
 
 import json
+import re
 import zipfile
+from importlib.metadata import requires
 from pathlib import Path
 
 from autograder.config import ROOT, SOURCE
@@ -20,8 +22,16 @@ set -euo pipefail
 apt-get update -qq
 apt-get install -y -qq python3 python3-pip python3-venv util-linux >/dev/null
 python3 -m venv /autograder/venv
-/autograder/venv/bin/pip install -q 'numpy>=1.26,<3' 'scipy>=1.11,<2' 'pytest>=8,<10' 'nbformat>=5.9,<6' 'tqdm>=4.66,<5'
+/autograder/venv/bin/pip install -q {requirements}
 """
+GRADER_NEEDS = ("numpy", "scipy", "pytest", "nbformat", "tqdm")  # no Jupyter, no nbgrader inside the container
+
+
+def grader_requirements() -> list[str]:
+    """The version ranges of pyproject.toml (as installed) for what the grader imports: one place for the pins."""
+    found = [r for r in requires("cnn-kit") or [] if re.match(r"[\w-]+", r)[0] in GRADER_NEEDS and ";" not in r]
+    assert len(found) == len(GRADER_NEEDS), f"pyproject.toml lacks one of {GRADER_NEEDS}"
+    return found
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
 # Gradescope runs this once per submission.
@@ -47,7 +57,8 @@ def build(assignment: str, out: Path) -> Path:
     files.append(SOURCE / assignment / f"{assignment}.ipynb")
     tmp = path.with_suffix(".zip.tmp")
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, text in (("setup.sh", SETUP_SH), ("run_autograder", RUN_AUTOGRADER.format(assignment=assignment))):
+        setup = SETUP_SH.format(requirements=" ".join(f"'{r}'" for r in grader_requirements()))
+        for name, text in (("setup.sh", setup), ("run_autograder", RUN_AUTOGRADER.format(assignment=assignment))):
             info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
             info.external_attr = 0o755 << 16
             zf.writestr(info, text)
@@ -73,6 +84,6 @@ def run(assignment: str, submission: Path, results: Path) -> int:
     if notebook is None:
         result.reason = problem or "no notebook in the submission"
     payload = gradescope_json(result)
-    payload["output"] = (f"{result.status}: {result.reason}\n" if result.status != "ok" else "") + payload["output"]
+    payload["output"] = (f"{result.status}: {result.reason}\n" if result.reason else "") + payload["output"]
     write_atomic(results, json.dumps(payload, indent=1) + "\n")
     return 0
