@@ -122,6 +122,16 @@ def trained(student):
     return check_params(params, like, "train_cnn params"), losses
 
 
+def held_out_accuracy(student) -> float:
+    """Accuracy of the trained network on the held-out images, with the kit's forward pass; computed once per
+    submission, like the training run."""
+    params, _ = trained(student)
+    if "accuracy" not in _TRAINED:
+        X_test, y_test = ref.make_edge_images(500, seed=10_000 + SEED)
+        _TRAINED["accuracy"] = ref.accuracy(params, X_test, y_test)
+    return _TRAINED["accuracy"]
+
+
 @grade(points=3, part="train_cnn",
        hint="Possible reason: the recipe: init_cnn(..., seed), rng = default_rng(seed + 1) once, one permutation "
             "per epoch, batches in that order (the last one smaller), the loss recorded BEFORE each step.")
@@ -140,9 +150,7 @@ def test_train_cnn_follows_the_recipe(student, rng):
        hint="Possible reason: the trained network does not reach the accuracy bar on held-out images; "
             "check cnn_loss and sgd_step, and that every batch is used.")
 def test_train_cnn_reaches_the_accuracy_bar(student):
-    params, _ = trained(student)
-    X_test, y_test = ref.make_edge_images(500, seed=10_000 + SEED)
-    acc = ref.accuracy(params, X_test, y_test)
+    acc = held_out_accuracy(student)
     if acc < ACCURACY_BAR:
         raise Mismatch(f"held-out accuracy {acc:.3f} is below the bar {ACCURACY_BAR}")
 
@@ -162,11 +170,10 @@ def test_train_cnn_loss_history(student):
        hint="Possible reason: the learned first-layer filters are not oriented (Gabor-like); is the L2 penalty "
             "applied to w1, and is w1 trained at all?")
 def test_learned_filters_are_gabor_like(student):
-    params, _ = trained(student)
-    X_test, y_test = ref.make_edge_images(500, seed=10_000 + SEED)
-    if ref.accuracy(params, X_test, y_test) < ACCURACY_BAR:
+    if held_out_accuracy(student) < ACCURACY_BAR:
         raise Mismatch("the network does not reach the accuracy bar, so its filters are not graded: "
                        "they have to be learned from the task")
+    params, _ = trained(student)
     median = float(np.median(ref.gabor_similarity(params["w1"])))
     if median < GABOR_BAR:
         raise Mismatch(f"median Gabor similarity of the learned filters {median:.2f} is below the bar {GABOR_BAR}")

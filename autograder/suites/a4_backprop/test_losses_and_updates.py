@@ -16,10 +16,12 @@ def unpack(got, n: int, what: str) -> tuple:
 
 # --- mse_loss (5) ---------------------------------------------------------------------------------------------------
 
+MSE_SHAPES = [(7,), (3, 4), (2, 3, 2)]
+
 
 @grade(points=2, part="mse_loss", hint="Possible reason: the mean over ALL elements (not the sum, not per row)?")
 def test_mse_loss_value(student, rng):
-    for shape in [(7,), (3, 4), (2, 3, 2)]:
+    for shape in MSE_SHAPES:
         pred, target = rng.standard_normal(shape), rng.standard_normal(shape)
         loss, _ = unpack(student.mse_loss(pred, target), 2, "mse_loss(pred, target)")
         assert_scalar_close(loss, ref.mse_loss(pred, target)[0], f"mse_loss value for shape {shape}")
@@ -27,7 +29,7 @@ def test_mse_loss_value(student, rng):
 
 @grade(points=2, part="mse_loss", hint="Possible reason: dpred = 2 (pred - target) / (number of elements)?")
 def test_mse_loss_gradient(student, rng):
-    for shape in [(7,), (3, 4), (2, 3, 2)]:
+    for shape in MSE_SHAPES:
         pred, target = rng.standard_normal(shape), rng.standard_normal(shape)
         _, dpred = unpack(student.mse_loss(pred, target), 2, "mse_loss(pred, target)")
         assert_close(dpred, ref.mse_loss(pred, target)[1], f"mse_loss dpred for shape {shape}")
@@ -47,11 +49,13 @@ def test_mse_loss_integers_and_inputs_unchanged(student, rng):
 
 # --- softmax_cross_entropy (8) --------------------------------------------------------------------------------------
 
+SOFTMAX_SHAPES = [(5, 3), (2, 7), (6, 2)]  # (N, M)
+
 
 @grade(points=2, part="softmax_cross_entropy",
        hint="Possible reason: the loss is the mean over the batch of -log p[n, y[n]].")
 def test_softmax_loss_value(student, rng):
-    for N, M in [(5, 3), (2, 7), (6, 2)]:
+    for N, M in SOFTMAX_SHAPES:
         scores, y = 2 * rng.standard_normal((N, M)), rng.integers(0, M, N)
         loss, _ = unpack(student.softmax_cross_entropy(scores, y), 2, "softmax_cross_entropy(scores, y)")
         assert_scalar_close(loss, ref.softmax_cross_entropy(scores, y)[0], f"loss for scores ({N}, {M})")
@@ -60,7 +64,7 @@ def test_softmax_loss_value(student, rng):
 @grade(points=2, part="softmax_cross_entropy",
        hint="Possible reason: dscores = (softmax - onehot(y)) / N; the 1/N of the mean?")
 def test_softmax_gradient(student, rng):
-    for N, M in [(5, 3), (2, 7), (6, 2)]:
+    for N, M in SOFTMAX_SHAPES:
         scores, y = 2 * rng.standard_normal((N, M)), rng.integers(0, M, N)
         _, dscores = unpack(student.softmax_cross_entropy(scores, y), 2, "softmax_cross_entropy(scores, y)")
         assert_close(dscores, ref.softmax_cross_entropy(scores, y)[1], f"dscores for scores ({N}, {M})")
@@ -83,8 +87,9 @@ def test_softmax_large_scores_are_stable(student, rng):
 def test_softmax_edge_cases_and_inputs_unchanged(student, rng):
     scores, y = rng.standard_normal((1, 4)), np.array([3], dtype=np.int32)
     loss, dscores = unpack(student.softmax_cross_entropy(scores, y), 2, "softmax_cross_entropy, N = 1")
-    assert_scalar_close(loss, ref.softmax_cross_entropy(scores, y)[0], "loss for a batch of one")
-    assert_close(dscores, ref.softmax_cross_entropy(scores, y)[1], "dscores for a batch of one")
+    want_loss, want_dscores = ref.softmax_cross_entropy(scores, y)
+    assert_scalar_close(loss, want_loss, "loss for a batch of one")
+    assert_close(dscores, want_dscores, "dscores for a batch of one")
     scores, y = rng.standard_normal((4, 3)), np.array([2, 0, 2, 1])
     _, args, _ = student.softmax_cross_entropy.with_inputs(scores, y)
     assert_unchanged(scores, args[0], "scores")
@@ -114,8 +119,9 @@ def test_l2_integers_and_inputs_unchanged(student, rng):
     w = rng.integers(-5, 6, (2, 1, 3, 3))
     got, args, _ = student.l2_penalty.with_inputs(w, 0.5)
     loss, dw = unpack(got, 2, "l2_penalty on integers")
-    assert_scalar_close(loss, ref.l2_penalty(w, 0.5)[0], "l2_penalty loss for integer w")
-    assert_close(dw, ref.l2_penalty(w, 0.5)[1], "l2_penalty dw for integer w (float64 expected)")
+    want_loss, want_dw = ref.l2_penalty(w, 0.5)
+    assert_scalar_close(loss, want_loss, "l2_penalty loss for integer w")
+    assert_close(dw, want_dw, "l2_penalty dw for integer w (float64 expected)")
     assert_unchanged(w, args[0], "w")
 
 
