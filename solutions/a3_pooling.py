@@ -130,7 +130,7 @@ def shift_invariance(pool: Callable, x: np.ndarray, shift: int = 1) -> float:
     """Fraction of the outputs of `pool` left unchanged when x is circularly shifted by `shift` along W.
 
     pool: a function of arrays, x -> out (e.g. lambda x: maxpool_forward(x, 2)[0]); x (..., W).
-    Returns mean(pool(x) == pool(np.roll(x, shift, axis=-1))) in [0, 1]: 1.0 means fully invariant.
+    Returns the fraction of entries k with pool(x)[k] == pool(shifted x)[k], in [0, 1]: 1.0 means fully invariant.
     The shapes of the two outputs must agree (ValueError otherwise).
     """
     x = np.asarray(x)

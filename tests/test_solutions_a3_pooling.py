@@ -7,6 +7,7 @@ to show that it can fail, on buggy variants it must reject.
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -78,8 +79,6 @@ def scipy_avgpool(x, KH, KW, SH, SW):
 
 def region_bounds(n, n_out):
     """The adaptive region rule written with exact rationals: [floor(i*n/n_out), ceil((i+1)*n/n_out))."""
-    from fractions import Fraction
-
     return [(math.floor(Fraction(i * n, n_out)), math.ceil(Fraction((i + 1) * n, n_out))) for i in range(n_out)]
 
 

@@ -11,6 +11,13 @@ def signed(rng, shape):
     return rng.standard_normal(shape) - 1.5
 
 
+def check_cases(student, name: str, rng, cases):
+    """student.<name>(x, arg) against the reference's, for signed x of each (shape, arg) in `cases`."""
+    for shape, arg in cases:
+        x = signed(rng, shape)
+        assert_close(getattr(student, name)(x, arg), getattr(ref, name)(x, arg), f"{name}(x, {arg}) with x {shape}")
+
+
 # --- adaptive_maxpool (24) ------------------------------------------------------------------------------------------
 
 
@@ -26,30 +33,23 @@ def test_adaptive_output_shape_for_many_input_sizes(student, rng):
 @grade(points=3, part="adaptive_maxpool",
        hint="Possible reason: when OH divides H the regions are the H/OH x W/OW windows of max pooling.")
 def test_adaptive_sizes_that_divide(student, rng):
-    for shape, out_hw in [((2, 3, 8, 9), (4, 3)), ((1, 2, 6, 10), (2, 5)), ((3, 1, 9, 4), (3, 2))]:
-        x = signed(rng, shape)
-        what = f"adaptive_maxpool(x, {out_hw}) with x {shape}"
-        assert_close(student.adaptive_maxpool(x, out_hw), ref.adaptive_maxpool(x, out_hw), what)
+    check_cases(student, "adaptive_maxpool", rng,
+                [((2, 3, 8, 9), (4, 3)), ((1, 2, 6, 10), (2, 5)), ((3, 1, 9, 4), (3, 2))])
 
 
 @grade(points=6, part="adaptive_maxpool",
        hint="Possible reason: region i runs from floor(i*H/OH) to ceil((i+1)*H/OH) (exclusive): round the start "
             "down and the end up, in integer arithmetic.")
 def test_adaptive_sizes_that_do_not_divide(student, rng):
-    for shape, out_hw in [((2, 3, 7, 5), (3, 2)), ((1, 2, 10, 11), (4, 3)), ((2, 2, 11, 9), (5, 4)),
-                          ((1, 3, 9, 7), (2, 3)), ((3, 1, 6, 10), (4, 7))]:
-        x = signed(rng, shape)
-        what = f"adaptive_maxpool(x, {out_hw}) with x {shape}"
-        assert_close(student.adaptive_maxpool(x, out_hw), ref.adaptive_maxpool(x, out_hw), what)
+    check_cases(student, "adaptive_maxpool", rng, [((2, 3, 7, 5), (3, 2)), ((1, 2, 10, 11), (4, 3)),
+                                                   ((2, 2, 11, 9), (5, 4)), ((1, 3, 9, 7), (2, 3)),
+                                                   ((3, 1, 6, 10), (4, 7))])
 
 
 @grade(points=3, part="adaptive_maxpool",
        hint="Possible reason: the rows use OH and H, the columns OW and W: are they swapped somewhere?")
 def test_adaptive_rectangular_output(student, rng):
-    for shape, out_hw in [((2, 2, 5, 12), (2, 5)), ((1, 3, 13, 6), (6, 2))]:
-        x = signed(rng, shape)
-        what = f"adaptive_maxpool(x, {out_hw}) with x {shape}"
-        assert_close(student.adaptive_maxpool(x, out_hw), ref.adaptive_maxpool(x, out_hw), what)
+    check_cases(student, "adaptive_maxpool", rng, [((2, 2, 5, 12), (2, 5)), ((1, 3, 13, 6), (6, 2))])
 
 
 @grade(points=2, part="adaptive_maxpool", hint="Possible reason: an int out_hw means (out_hw, out_hw).")
@@ -140,10 +140,8 @@ def test_channel_maxpool_shape(student, rng):
 @grade(points=5, part="channel_maxpool",
        hint="Possible reason: groups taken as every (C/group)-th channel instead of consecutive channels?")
 def test_channel_maxpool_consecutive_groups(student, rng):
-    for shape, group in [((2, 6, 5, 4), 3), ((1, 6, 4, 3), 2), ((2, 12, 3, 5), 4), ((1, 9, 2, 6), 3)]:
-        x = signed(rng, shape)
-        what = f"channel_maxpool(x, {group}) with x {shape}"
-        assert_close(student.channel_maxpool(x, group), ref.channel_maxpool(x, group), what)
+    check_cases(student, "channel_maxpool", rng,
+                [((2, 6, 5, 4), 3), ((1, 6, 4, 3), 2), ((2, 12, 3, 5), 4), ((1, 9, 2, 6), 3)])
 
 
 @grade(points=2, part="channel_maxpool", hint="Possible reason: group=1 keeps every channel; group=C keeps one.")

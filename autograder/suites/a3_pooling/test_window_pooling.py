@@ -17,11 +17,16 @@ UNEVEN = [
 OVERLAPPING = [(2, 3, 7, 9, 3, 2), (3, 2, 9, 6, (3, 2), (2, 1)), (1, 2, 8, 11, (2, 4), 1)]
 
 
-def pooled(got, what: str) -> np.ndarray:
-    """A forward function returns (out, cache); return out (as a checked array)."""
+def out_and_cache(got, what: str) -> tuple:
+    """A forward function returns the tuple (out, cache); check that it does and return it."""
     if not isinstance(got, tuple) or len(got) != 2:
         raise Mismatch(f"{what}: expected a tuple (out, cache), got {type(got).__name__}")
-    return as_array(got[0], f"{what}: out", dtype=None)
+    return got
+
+
+def pooled(got, what: str) -> np.ndarray:
+    """A forward function returns (out, cache); return out (as a checked array)."""
+    return as_array(out_and_cache(got, what)[0], f"{what}: out", dtype=None)
 
 
 def signed(rng, shape):
@@ -35,10 +40,13 @@ def call(student_fn, x, size, stride, what):
     return pooled(student_fn(x, size, stride), what)
 
 
+def check_pool(student_fn, ref_fn, x, size, stride, what):
+    """The student's pooling of x (stride None: not passed) against the reference's."""
+    assert_close(call(student_fn, x, size, stride, what), ref_fn(x, size, stride)[0], what)
+
+
 def check_cache(got, x, size_pair, stride_pair, what):
-    if not isinstance(got, tuple) or len(got) != 2:
-        raise Mismatch(f"{what}: expected a tuple (out, cache)")
-    cache = got[1]
+    cache = out_and_cache(got, what)[1]
     if not isinstance(cache, tuple) or len(cache) != 3:
         raise Mismatch(f"{what}: the cache should be the tuple (x, (kh, kw), (sh, sw))")
     assert_close(cache[0], x, f"{what}: cache[0] (x as float64)", rtol=0, atol=0)
@@ -87,8 +95,7 @@ def test_maxpool_rectangular_windows_uneven_strides(student, rng):
     for N, C, H, W, size, stride in UNEVEN:
         x = signed(rng, (N, C, H, W))
         what = f"maxpool_forward(x, size={size}, stride={stride}) with x {x.shape}"
-        assert_close(call(student.maxpool_forward, x, size, stride, what), ref.maxpool_forward(x, size, stride)[0],
-                     what)
+        check_pool(student.maxpool_forward, ref.maxpool_forward, x, size, stride, what)
 
 
 @grade(points=3, part="maxpool_forward",
@@ -97,8 +104,7 @@ def test_maxpool_overlapping_windows(student, rng):
     for N, C, H, W, size, stride in OVERLAPPING:
         x = signed(rng, (N, C, H, W))
         what = f"maxpool_forward(x, size={size}, stride={stride}) with x {x.shape} (overlapping windows)"
-        assert_close(call(student.maxpool_forward, x, size, stride, what), ref.maxpool_forward(x, size, stride)[0],
-                     what)
+        check_pool(student.maxpool_forward, ref.maxpool_forward, x, size, stride, what)
 
 
 @grade(points=2, part="maxpool_forward",
@@ -109,8 +115,7 @@ def test_maxpool_windows_that_do_not_tile(student, rng):
         x[..., -1, :] += 10.0  # a large last row and column: seen only by windows that run off the edge
         x[..., -1] += 10.0
         what = f"maxpool_forward(x, size={size}, stride={stride}) with x {shape}"
-        assert_close(call(student.maxpool_forward, x, size, stride, what), ref.maxpool_forward(x, size, stride)[0],
-                     what)
+        check_pool(student.maxpool_forward, ref.maxpool_forward, x, size, stride, what)
 
 
 @grade(points=2, part="maxpool_forward",
@@ -168,8 +173,7 @@ def test_avgpool_rectangular_windows_uneven_strides(student, rng):
     for N, C, H, W, size, stride in UNEVEN + OVERLAPPING[1:]:
         x = rng.standard_normal((N, C, H, W))
         what = f"avgpool_forward(x, size={size}, stride={stride}) with x {x.shape}"
-        assert_close(call(student.avgpool_forward, x, size, stride, what), ref.avgpool_forward(x, size, stride)[0],
-                     what)
+        check_pool(student.avgpool_forward, ref.avgpool_forward, x, size, stride, what)
 
 
 @grade(points=2, part="avgpool_forward",
