@@ -62,6 +62,14 @@ def as_array(got, what: str, shape: tuple | None = None, dtype=np.float64) -> np
     return got
 
 
+def as_tuple(got, n: int, what: str) -> tuple:
+    """A function that returns n values returns a tuple (or list) of n values."""
+    if not isinstance(got, (tuple, list)) or len(got) != n:
+        raise Mismatch(f"{what}: expected a tuple of {n} values, got {type(got).__name__}"
+                       + (f" of length {len(got)}" if isinstance(got, (tuple, list)) else ""))
+    return tuple(got)
+
+
 def assert_close(got, want, what: str, rtol: float = 1e-6, atol: float = 1e-8, dtype=np.float64) -> None:
     """`got` must be an array of `want`'s shape whose values match to the tolerance; reports where, not what."""
     want = np.asarray(want)

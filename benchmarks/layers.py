@@ -89,18 +89,22 @@ def naive_conv_forward(x, w, b, pad):
     return out
 
 
-def naive_conv_backward(dout, x, w, pad):
-    x_pad = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
-    dx_pad, dw = np.zeros_like(x_pad), np.zeros_like(w)
+def naive_conv_backward(dout, cache):
+    """conv_backward as a first, loop-everything student writes it."""
+    x, w, b, stride, pad = cache
+    N, C, H, W = x.shape
     KH, KW = w.shape[2:]
-    for n in range(dout.shape[0]):
-        for f in range(dout.shape[1]):
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    dxp, dw, db = np.zeros_like(xp), np.zeros_like(w), np.zeros(w.shape[0])
+    for n in range(N):
+        for f in range(w.shape[0]):
             for i in range(dout.shape[2]):
                 for j in range(dout.shape[3]):
-                    dx_pad[n, :, i : i + KH, j : j + KW] += dout[n, f, i, j] * w[f]
-                    dw[f] += dout[n, f, i, j] * x_pad[n, :, i : i + KH, j : j + KW]
-    H0, W0 = x.shape[2:]
-    return dx_pad[:, :, pad : pad + H0, pad : pad + W0], dw, dout.sum(axis=(0, 2, 3))
+                    rows, cols = slice(i * stride, i * stride + KH), slice(j * stride, j * stride + KW)
+                    dw[f] += dout[n, f, i, j] * xp[n, :, rows, cols]
+                    dxp[n, :, rows, cols] += dout[n, f, i, j] * w[f]
+                    db[f] += dout[n, f, i, j]
+    return dxp[:, :, pad : pad + H, pad : pad + W], dw, db
 
 
 def naive_maxpool_forward(x, k):
@@ -113,15 +117,16 @@ def naive_maxpool_forward(x, k):
     return out
 
 
-def naive_maxpool_backward(dout, x, k):
+def naive_maxpool_backward(dout, cache):
+    x, (kh, kw), (sh, sw) = cache
     dx = np.zeros_like(x)
     for n in range(dout.shape[0]):
         for c in range(dout.shape[1]):
             for i in range(dout.shape[2]):
                 for j in range(dout.shape[3]):
-                    window = x[n, c, i * k : i * k + k, j * k : j * k + k]
-                    p, q = np.unravel_index(np.argmax(window), window.shape)  # first maximum, row-major
-                    dx[n, c, i * k + p, j * k + q] += dout[n, c, i, j]
+                    window = x[n, c, i * sh : i * sh + kh, j * sw : j * sw + kw]
+                    p, q = np.unravel_index(np.argmax(window), window.shape)
+                    dx[n, c, i * sh + p, j * sw + q] += dout[n, c, i, j]
     return dx
 
 
@@ -167,10 +172,10 @@ def rows() -> list[tuple[str, float | None, float | None, float | None, str]]:
         cache, cache_s = conv_forward(x, w, b, 1, PAD)[1], conv_forward(x[s], w, b, 1, PAD)[1]
         want = conv_backward(dconv[s], cache_s)
         _same(scipy_conv_backward(dconv[s], x[s], w, PAD), want)
-        _same(naive_conv_backward(dconv[s], x[s], w, PAD), want)
+        _same(naive_conv_backward(dconv[s], cache_s), want)
         table.append((name, best_time(lambda: conv_backward(dconv, cache), 3),
                       best_time(lambda: scipy_conv_backward(dconv, x, w, PAD), 1),
-                      best_time(lambda: naive_conv_backward(dconv[s], x[s], w, PAD), 1) * scale, ""))
+                      best_time(lambda: naive_conv_backward(dconv[s], cache_s), 1) * scale, ""))
 
     name = f"maxpool_forward  {N}x{F}x{H}x{W}, {POOL}x{POOL}, stride {POOL}"
     if maxpool_forward is None:
@@ -188,9 +193,9 @@ def rows() -> list[tuple[str, float | None, float | None, float | None, str]]:
         table.append((name, None, None, None, "reference not available (solutions/a4_backprop.py)"))
     else:
         cache, cache_s = maxpool_forward(y, POOL)[1], maxpool_forward(y[s], POOL)[1]
-        _same(naive_maxpool_backward(dpool[s], y[s], POOL), maxpool_backward(dpool[s], cache_s))
+        _same(naive_maxpool_backward(dpool[s], cache_s), maxpool_backward(dpool[s], cache_s))
         table.append((name, best_time(lambda: maxpool_backward(dpool, cache), 5), None,
-                      best_time(lambda: naive_maxpool_backward(dpool[s], y[s], POOL), 1) * scale,
+                      best_time(lambda: naive_maxpool_backward(dpool[s], cache_s), 1) * scale,
                       "scipy: no equivalent"))
     return table
 

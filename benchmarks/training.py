@@ -16,41 +16,11 @@ import time
 import numpy as np
 
 import solutions.a4_backprop as ref
+from benchmarks.layers import naive_conv_backward, naive_maxpool_backward
 
 SEEDS = range(int(os.environ.get("BENCH_TRAIN_SEEDS", "5")))
 N_TRAIN, N_TEST = 400, 500
-ACCURACY_BAR, GABOR_BAR = 0.9, 0.6
-
-
-def naive_conv_backward(dout, cache):
-    """conv_backward as a first, loop-everything student writes it."""
-    x, w, b, stride, pad = cache
-    N, C, H, W = x.shape
-    KH, KW = w.shape[2:]
-    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
-    dxp, dw, db = np.zeros_like(xp), np.zeros_like(w), np.zeros(w.shape[0])
-    for n in range(N):
-        for f in range(w.shape[0]):
-            for i in range(dout.shape[2]):
-                for j in range(dout.shape[3]):
-                    rows, cols = slice(i * stride, i * stride + KH), slice(j * stride, j * stride + KW)
-                    dw[f] += dout[n, f, i, j] * xp[n, :, rows, cols]
-                    dxp[n, :, rows, cols] += dout[n, f, i, j] * w[f]
-                    db[f] += dout[n, f, i, j]
-    return dxp[:, :, pad : pad + H, pad : pad + W], dw, db
-
-
-def naive_maxpool_backward(dout, cache):
-    x, (kh, kw), (sh, sw) = cache
-    dx = np.zeros_like(x)
-    for n in range(dout.shape[0]):
-        for c in range(dout.shape[1]):
-            for i in range(dout.shape[2]):
-                for j in range(dout.shape[3]):
-                    window = x[n, c, i * sh : i * sh + kh, j * sw : j * sw + kw]
-                    p, q = np.unravel_index(np.argmax(window), window.shape)
-                    dx[n, c, i * sh + p, j * sw + q] += dout[n, c, i, j]
-    return dx
+ACCURACY_BAR, GABOR_BAR = ref.ACCURACY_BAR, ref.GABOR_BAR
 
 
 def run(seed: int) -> tuple[float, float, float, np.ndarray]:

@@ -8,21 +8,13 @@ reference clears both bars with a margin on 20 seeds (tests/test_solutions_a4_ba
 import numpy as np
 
 import solutions.a4_backprop as ref
-from autograder.testing import Mismatch, as_array, assert_close, assert_scalar_close, assert_unchanged, grade
+from autograder.testing import Mismatch, as_array, as_tuple, assert_close, assert_scalar_close, assert_unchanged, grade
 
-ACCURACY_BAR, GABOR_BAR = 0.9, 0.6
+ACCURACY_BAR, GABOR_BAR = ref.ACCURACY_BAR, ref.GABOR_BAR
 SEED = 3  # training seed; the images are make_edge_images(400, seed=100 + SEED), held out: (500, 10_000 + SEED)
 N_TRAIN = 400
 DEFAULTS = {"n_filters": 6, "kernel_size": 5, "lr": 0.1, "lam": 0.01, "epochs": 8, "batch_size": 20}
 TRAIN_TIMEOUT = 60.0
-
-
-def unpack(got, n: int, what: str) -> tuple:
-    """A function that returns n values returns a tuple (or list) of n values."""
-    if not isinstance(got, (tuple, list)) or len(got) != n:
-        raise Mismatch(f"{what}: expected a tuple of {n} values, got {type(got).__name__}"
-                       + (f" of length {len(got)}" if isinstance(got, (tuple, list)) else ""))
-    return tuple(got)
 
 
 def check_params(params, like: dict, what: str) -> dict:
@@ -45,7 +37,7 @@ def small_net(rng, C=1, H=9, W=8, F=2, K=3, M=3, N=3):
 
 
 def check_cnn_loss(student, params, X, y, lam, names, what):
-    loss, grads = unpack(student.cnn_loss(params, X, y, lam), 2, what)
+    loss, grads = as_tuple(student.cnn_loss(params, X, y, lam), 2, what)
     want_loss, want_grads = ref.cnn_loss(params, X, y, lam)
     if "loss" in names:
         assert_scalar_close(loss, want_loss, f"{what}: loss")
@@ -83,7 +75,7 @@ def test_cnn_loss_gradients(student, rng):
 def test_cnn_loss_inputs_unchanged(student, rng):
     params, X, y = small_net(rng)
     got, args, _ = student.cnn_loss.with_inputs(params, X, y, 0.2)
-    loss = unpack(got, 2, "cnn_loss(params, X, y, lam)")[0]
+    loss = as_tuple(got, 2, "cnn_loss(params, X, y, lam)")[0]
     assert_scalar_close(loss, ref.cnn_loss(params, X, y, 0.2)[0], "cnn_loss with lam = 0.2: loss")
     for name in params:
         assert_unchanged(params[name], args[0][name], f"params[{name!r}]")
@@ -109,7 +101,7 @@ def trained(student):
     if _TRAINED.get("backend") is not backend:
         X, y = ref.make_edge_images(N_TRAIN, seed=100 + SEED)
         try:
-            result = unpack(student.train_cnn.timeout(TRAIN_TIMEOUT)(X, y, **DEFAULTS, seed=SEED), 2,
+            result = as_tuple(student.train_cnn.timeout(TRAIN_TIMEOUT)(X, y, **DEFAULTS, seed=SEED), 2,
                             "train_cnn(X, y, ...)")
         except Exception as exc:  # noqa: BLE001 — StudentError, CallTimeout, Mismatch: reported by every test
             result = exc
@@ -138,7 +130,7 @@ def held_out_accuracy(student) -> float:
 def test_train_cnn_follows_the_recipe(student, rng):
     X, y = ref.make_edge_images(50, seed=int(rng.integers(1000)))
     kwargs = {**DEFAULTS, "epochs": 2, "batch_size": 16, "seed": 5}
-    params, losses = unpack(student.train_cnn.timeout(TRAIN_TIMEOUT)(X, y, **kwargs), 2, "train_cnn on 50 images")
+    params, losses = as_tuple(student.train_cnn.timeout(TRAIN_TIMEOUT)(X, y, **kwargs), 2, "train_cnn on 50 images")
     want_params, want_losses = ref.train_cnn(X, y, **kwargs)
     assert_close(losses, want_losses, "train_cnn losses, 50 images, 2 epochs, batch_size 16", rtol=1e-6)
     params = check_params(params, want_params, "train_cnn params")

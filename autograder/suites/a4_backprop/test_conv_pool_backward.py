@@ -6,16 +6,7 @@ Caches are built in the pinned formats: conv (x, w, b, stride, pad); pooling (x,
 import numpy as np
 
 import solutions.a4_backprop as ref
-from autograder.testing import Mismatch, assert_close, assert_unchanged, grade
-
-
-def unpack(got, n: int, what: str) -> tuple:
-    """A function that returns n values returns a tuple (or list) of n values."""
-    if not isinstance(got, (tuple, list)) or len(got) != n:
-        raise Mismatch(f"{what}: expected a tuple of {n} values, got {type(got).__name__}"
-                       + (f" of length {len(got)}" if isinstance(got, (tuple, list)) else ""))
-    return tuple(got)
-
+from autograder.testing import Mismatch, as_tuple, assert_close, assert_unchanged, grade
 
 # --- conv_backward (18) ---------------------------------------------------------------------------------------------
 
@@ -36,7 +27,7 @@ def conv_case(rng, N, C, H, W, F, KH, KW, stride, pad):
 def check_conv(student, dout, cache, names=("dx", "dw", "db")):
     x, w, _, stride, pad = cache
     what = f"conv_backward, x {x.shape}, w {w.shape}, stride {stride}, pad {pad}"
-    got = unpack(student.conv_backward(dout, cache), 3, what)
+    got = as_tuple(student.conv_backward(dout, cache), 3, what)
     want = ref.conv_backward(dout, cache)
     for name, g, ww in zip(("dx", "dw", "db"), got, want, strict=True):
         if name in names:
@@ -49,7 +40,7 @@ def test_conv_backward_shapes(student, rng):
     for config in STRIDE_1[:1] + STRIDED[:2]:
         dout, cache = conv_case(rng, *config)
         x, w, b = cache[:3]
-        got = unpack(student.conv_backward(dout, cache), 3, "conv_backward(dout, cache)")
+        got = as_tuple(student.conv_backward(dout, cache), 3, "conv_backward(dout, cache)")
         for name, g, var in zip(("dx", "dw", "db"), got, (x, w, b), strict=True):
             if not isinstance(g, np.ndarray) or g.shape != var.shape or g.dtype != np.float64:
                 raise Mismatch(f"conv_backward {name} for x {x.shape}, w {w.shape}, stride {cache[3]}, pad {cache[4]}: "
@@ -100,7 +91,7 @@ def test_conv_backward_integer_cache(student, rng):
 def test_conv_backward_inputs_unchanged(student, rng):
     dout, cache = conv_case(rng, 2, 3, 7, 6, 2, 3, 2, 2, 1)
     got, args, _ = student.conv_backward.with_inputs(dout, cache)
-    for name, g, want in zip(("dx", "dw", "db"), unpack(got, 3, "conv_backward"), ref.conv_backward(dout, cache),
+    for name, g, want in zip(("dx", "dw", "db"), as_tuple(got, 3, "conv_backward"), ref.conv_backward(dout, cache),
                              strict=True):
         assert_close(g, want, f"conv_backward {name}, x (2, 3, 7, 6), w (2, 3, 3, 2), stride 2, pad 1")
     assert_unchanged(dout, args[0], "dout")

@@ -3,16 +3,7 @@
 import numpy as np
 
 import solutions.a4_backprop as ref
-from autograder.testing import Mismatch, assert_close, assert_unchanged, grade
-
-
-def unpack(got, n: int, what: str) -> tuple:
-    """A function that returns n values returns a tuple (or list) of n values."""
-    if not isinstance(got, (tuple, list)) or len(got) != n:
-        raise Mismatch(f"{what}: expected a tuple of {n} values, got {type(got).__name__}"
-                       + (f" of length {len(got)}" if isinstance(got, (tuple, list)) else ""))
-    return tuple(got)
-
+from autograder.testing import as_tuple, assert_close, assert_unchanged, grade
 
 # --- relu (6) -------------------------------------------------------------------------------------------------------
 
@@ -20,10 +11,10 @@ def unpack(got, n: int, what: str) -> tuple:
 @grade(points=1.5, part="relu", hint="Possible reason: relu_forward should return (out, cache) with out = max(x, 0).")
 def test_relu_forward(student, rng):
     x = rng.standard_normal((3, 4, 5))
-    out, cache = unpack(student.relu_forward(x), 2, "relu_forward(x)")
+    out, cache = as_tuple(student.relu_forward(x), 2, "relu_forward(x)")
     assert_close(out, np.maximum(x, 0), "relu_forward(x) out for x (3, 4, 5)")
     xi = rng.integers(-3, 4, size=(2, 7))
-    out, _ = unpack(student.relu_forward(xi), 2, "relu_forward(x) on integers")
+    out, _ = as_tuple(student.relu_forward(xi), 2, "relu_forward(x) on integers")
     assert_close(out, ref.relu_forward(xi)[0], "relu_forward out for an integer x (2, 7) (float64 expected)")
 
 
@@ -69,10 +60,10 @@ def dense_inputs(rng, N, D, M):
 def test_dense_forward(student, rng):
     for N, D, M in DENSE_SHAPES:
         x, w, b = dense_inputs(rng, N, D, M)
-        out, _ = unpack(student.dense_forward(x, w, b), 2, "dense_forward(x, w, b)")
+        out, _ = as_tuple(student.dense_forward(x, w, b), 2, "dense_forward(x, w, b)")
         assert_close(out, ref.dense_forward(x, w, b)[0], f"dense_forward out, x ({N}, {D}), w ({D}, {M})")
     x, w, b = np.full((2, 3), 200, np.uint8), np.full((3, 2), 100, np.uint8), np.array([7, 9], np.uint8)
-    out, _ = unpack(student.dense_forward(x, w, b), 2, "dense_forward on uint8")
+    out, _ = as_tuple(student.dense_forward(x, w, b), 2, "dense_forward on uint8")
     assert_close(out, ref.dense_forward(x, w, b)[0], "dense_forward on uint8 inputs (no overflow, float64)")
 
 
@@ -81,7 +72,7 @@ def test_dense_backward_dx(student, rng):
     for N, D, M in DENSE_SHAPES:
         x, w, b = dense_inputs(rng, N, D, M)
         dout = rng.standard_normal((N, M))
-        dx, _, _ = unpack(student.dense_backward(dout, (x, w, b)), 3, "dense_backward(dout, cache)")
+        dx, _, _ = as_tuple(student.dense_backward(dout, (x, w, b)), 3, "dense_backward(dout, cache)")
         assert_close(dx, ref.dense_backward(dout, (x, w, b))[0], f"dense_backward dx, x ({N}, {D}), w ({D}, {M})")
 
 
@@ -91,7 +82,7 @@ def test_dense_backward_dw_db(student, rng):
     for N, D, M in DENSE_SHAPES:
         x, w, b = dense_inputs(rng, N, D, M)
         dout = rng.standard_normal((N, M))
-        _, dw, db = unpack(student.dense_backward(dout, (x, w, b)), 3, "dense_backward(dout, cache)")
+        _, dw, db = as_tuple(student.dense_backward(dout, (x, w, b)), 3, "dense_backward(dout, cache)")
         _, dw_want, db_want = ref.dense_backward(dout, (x, w, b))
         assert_close(dw, dw_want, f"dense_backward dw, x ({N}, {D}), w ({D}, {M})")
         assert_close(db, db_want, f"dense_backward db, x ({N}, {D}), w ({D}, {M})")
@@ -101,13 +92,13 @@ def test_dense_backward_dw_db(student, rng):
 def test_dense_inputs_unchanged(student, rng):
     x, w, b = dense_inputs(rng, 3, 4, 2)
     got, args, _ = student.dense_forward.with_inputs(x, w, b)
-    assert_close(unpack(got, 2, "dense_forward(x, w, b)")[0], ref.dense_forward(x, w, b)[0], "dense_forward out")
+    assert_close(as_tuple(got, 2, "dense_forward(x, w, b)")[0], ref.dense_forward(x, w, b)[0], "dense_forward out")
     for name, before, after in zip("xwb", (x, w, b), args, strict=True):
         assert_unchanged(before, after, name)
     dout = rng.standard_normal((3, 2))
     got, args, _ = student.dense_backward.with_inputs(dout, (x, w, b))
-    for name, g, want in zip(("dx", "dw", "db"), unpack(got, 3, "dense_backward"), ref.dense_backward(dout, (x, w, b)),
-                             strict=True):
+    grads = as_tuple(got, 3, "dense_backward")
+    for name, g, want in zip(("dx", "dw", "db"), grads, ref.dense_backward(dout, (x, w, b)), strict=True):
         assert_close(g, want, f"dense_backward {name}")
     assert_unchanged(dout, args[0], "dout")
     for name, before, after in zip("xwb", (x, w, b), args[1], strict=True):

@@ -3,16 +3,7 @@
 import numpy as np
 
 import solutions.a4_backprop as ref
-from autograder.testing import Mismatch, assert_close, assert_scalar_close, assert_unchanged, grade
-
-
-def unpack(got, n: int, what: str) -> tuple:
-    """A function that returns n values returns a tuple (or list) of n values."""
-    if not isinstance(got, (tuple, list)) or len(got) != n:
-        raise Mismatch(f"{what}: expected a tuple of {n} values, got {type(got).__name__}"
-                       + (f" of length {len(got)}" if isinstance(got, (tuple, list)) else ""))
-    return tuple(got)
-
+from autograder.testing import Mismatch, as_tuple, assert_close, assert_scalar_close, assert_unchanged, grade
 
 # --- mse_loss (5) ---------------------------------------------------------------------------------------------------
 
@@ -23,7 +14,7 @@ MSE_SHAPES = [(7,), (3, 4), (2, 3, 2)]
 def test_mse_loss_value(student, rng):
     for shape in MSE_SHAPES:
         pred, target = rng.standard_normal(shape), rng.standard_normal(shape)
-        loss, _ = unpack(student.mse_loss(pred, target), 2, "mse_loss(pred, target)")
+        loss, _ = as_tuple(student.mse_loss(pred, target), 2, "mse_loss(pred, target)")
         assert_scalar_close(loss, ref.mse_loss(pred, target)[0], f"mse_loss value for shape {shape}")
 
 
@@ -31,7 +22,7 @@ def test_mse_loss_value(student, rng):
 def test_mse_loss_gradient(student, rng):
     for shape in MSE_SHAPES:
         pred, target = rng.standard_normal(shape), rng.standard_normal(shape)
-        _, dpred = unpack(student.mse_loss(pred, target), 2, "mse_loss(pred, target)")
+        _, dpred = as_tuple(student.mse_loss(pred, target), 2, "mse_loss(pred, target)")
         assert_close(dpred, ref.mse_loss(pred, target)[1], f"mse_loss dpred for shape {shape}")
 
 
@@ -39,7 +30,7 @@ def test_mse_loss_gradient(student, rng):
 def test_mse_loss_integers_and_inputs_unchanged(student, rng):
     pred, target = rng.integers(0, 256, (3, 5)).astype(np.uint8), rng.integers(0, 256, (3, 5)).astype(np.uint8)
     got, args, _ = student.mse_loss.with_inputs(pred, target)
-    loss, dpred = unpack(got, 2, "mse_loss on uint8")
+    loss, dpred = as_tuple(got, 2, "mse_loss on uint8")
     want_loss, want_dpred = ref.mse_loss(pred, target)
     assert_scalar_close(loss, want_loss, "mse_loss value on uint8 inputs")
     assert_close(dpred, want_dpred, "mse_loss dpred on uint8 inputs")
@@ -57,7 +48,7 @@ SOFTMAX_SHAPES = [(5, 3), (2, 7), (6, 2)]  # (N, M)
 def test_softmax_loss_value(student, rng):
     for N, M in SOFTMAX_SHAPES:
         scores, y = 2 * rng.standard_normal((N, M)), rng.integers(0, M, N)
-        loss, _ = unpack(student.softmax_cross_entropy(scores, y), 2, "softmax_cross_entropy(scores, y)")
+        loss, _ = as_tuple(student.softmax_cross_entropy(scores, y), 2, "softmax_cross_entropy(scores, y)")
         assert_scalar_close(loss, ref.softmax_cross_entropy(scores, y)[0], f"loss for scores ({N}, {M})")
 
 
@@ -66,7 +57,7 @@ def test_softmax_loss_value(student, rng):
 def test_softmax_gradient(student, rng):
     for N, M in SOFTMAX_SHAPES:
         scores, y = 2 * rng.standard_normal((N, M)), rng.integers(0, M, N)
-        _, dscores = unpack(student.softmax_cross_entropy(scores, y), 2, "softmax_cross_entropy(scores, y)")
+        _, dscores = as_tuple(student.softmax_cross_entropy(scores, y), 2, "softmax_cross_entropy(scores, y)")
         assert_close(dscores, ref.softmax_cross_entropy(scores, y)[1], f"dscores for scores ({N}, {M})")
 
 
@@ -76,7 +67,7 @@ def test_softmax_large_scores_are_stable(student, rng):
     scores = np.array([[1000.0, 0.0, -1000.0], [-800.0, 900.0, 899.0], [50.0, 50.0, 700.0]])
     scores = scores + rng.uniform(-1, 1, scores.shape)
     y = np.array([1, 2, 0])
-    loss, dscores = unpack(student.softmax_cross_entropy(scores, y), 2, "softmax_cross_entropy, scores ~ 1000")
+    loss, dscores = as_tuple(student.softmax_cross_entropy(scores, y), 2, "softmax_cross_entropy, scores ~ 1000")
     want_loss, want_dscores = ref.softmax_cross_entropy(scores, y)
     assert_scalar_close(loss, want_loss, "loss for scores of size ~1000")
     assert_close(dscores, want_dscores, "dscores for scores of size ~1000")
@@ -86,7 +77,7 @@ def test_softmax_large_scores_are_stable(student, rng):
        hint="Possible reason: a batch of one, int32 labels, or scores / y modified in place?")
 def test_softmax_edge_cases_and_inputs_unchanged(student, rng):
     scores, y = rng.standard_normal((1, 4)), np.array([3], dtype=np.int32)
-    loss, dscores = unpack(student.softmax_cross_entropy(scores, y), 2, "softmax_cross_entropy, N = 1")
+    loss, dscores = as_tuple(student.softmax_cross_entropy(scores, y), 2, "softmax_cross_entropy, N = 1")
     want_loss, want_dscores = ref.softmax_cross_entropy(scores, y)
     assert_scalar_close(loss, want_loss, "loss for a batch of one")
     assert_close(dscores, want_dscores, "dscores for a batch of one")
@@ -102,7 +93,7 @@ def test_softmax_edge_cases_and_inputs_unchanged(student, rng):
 @grade(points=1, part="l2_penalty", hint="Possible reason: the loss is 0.5 * lam * sum(w**2) (mind the 1/2).")
 def test_l2_loss(student, rng):
     w = rng.standard_normal((3, 2, 4))
-    loss, _ = unpack(student.l2_penalty(w, 0.37), 2, "l2_penalty(w, lam)")
+    loss, _ = as_tuple(student.l2_penalty(w, 0.37), 2, "l2_penalty(w, lam)")
     assert_scalar_close(loss, ref.l2_penalty(w, 0.37)[0], "l2_penalty loss, w (3, 2, 4), lam 0.37")
 
 
@@ -110,7 +101,7 @@ def test_l2_loss(student, rng):
 def test_l2_gradient(student, rng):
     for shape, lam in [((3, 2, 4), 0.37), ((5,), 2.0)]:
         w = rng.standard_normal(shape)
-        _, dw = unpack(student.l2_penalty(w, lam), 2, "l2_penalty(w, lam)")
+        _, dw = as_tuple(student.l2_penalty(w, lam), 2, "l2_penalty(w, lam)")
         assert_close(dw, ref.l2_penalty(w, lam)[1], f"l2_penalty dw, w {shape}, lam {lam}")
 
 
@@ -118,7 +109,7 @@ def test_l2_gradient(student, rng):
 def test_l2_integers_and_inputs_unchanged(student, rng):
     w = rng.integers(-5, 6, (2, 1, 3, 3))
     got, args, _ = student.l2_penalty.with_inputs(w, 0.5)
-    loss, dw = unpack(got, 2, "l2_penalty on integers")
+    loss, dw = as_tuple(got, 2, "l2_penalty on integers")
     want_loss, want_dw = ref.l2_penalty(w, 0.5)
     assert_scalar_close(loss, want_loss, "l2_penalty loss for integer w")
     assert_close(dw, want_dw, "l2_penalty dw for integer w (float64 expected)")
