@@ -215,7 +215,7 @@ try:
     impulse = np.zeros(12)
     impulse[3] = 1.0
     conv = conv1d(impulse, w)[:12]
-    corr = [sum(impulse[t + a] * w[a] for a in range(len(w)) if t + a < len(impulse)) for t in range(12)]
+    corr = np.correlate(impulse, w, "full")[len(w) - 1 :]  # sum_a impulse[t + a] w[a], t = 0 ... 11
     fig, ax = plt.subplots(1, 3, figsize=(13, 3.2), sharey=True, layout="constrained")
     ax[0].stem(impulse, basefmt=" ")
     ax[0].set(title="input: impulse at t = 3", ylabel="value")

@@ -31,6 +31,9 @@ def random_configs(count: int = 12):
     return configs
 
 
+CONFIGS = random_configs(10)
+
+
 # --- independent implementations ----------------------------------------------------------------------------------
 
 
@@ -79,7 +82,7 @@ def numerical_grad(f, theta, h=1e-5):
 
 
 def check_conv_forward(conv_forward):
-    for N, C, F, H, W, KH, KW, stride, pad in random_configs(10):
+    for N, C, F, H, W, KH, KW, stride, pad in CONFIGS:
         x = RNG.standard_normal((N, C, H, W))
         w = RNG.standard_normal((F, C, KH, KW))
         b = RNG.standard_normal(F)
@@ -97,7 +100,7 @@ def check_conv_forward(conv_forward):
 
 
 def check_corr2d(corr2d, conv2d):
-    for _, _, _, H, W, KH, KW, stride, pad in random_configs(8):
+    for _, _, _, H, W, KH, KW, stride, pad in CONFIGS[:8]:
         x, w = RNG.standard_normal((H, W)), RNG.standard_normal((KH, KW))
         want = scipy.signal.correlate2d(np.pad(x, pad), w, mode="valid")[::stride, ::stride]
         got = corr2d(x, w, stride, pad)
@@ -216,11 +219,6 @@ def test_conv_forward_cache_format():
 
 def test_corr2d_and_conv2d_match_scipy():
     check_corr2d(ref.corr2d, ref.conv2d)
-
-
-def test_conv2d_is_corr2d_with_flipped_kernel():
-    x, w = RNG.standard_normal((7, 9)), RNG.standard_normal((3, 2))
-    np.testing.assert_allclose(ref.conv2d(x, w, 2, 1), ref.corr2d(x, w[::-1, ::-1], 2, 1))
 
 
 def test_conv1d_matches_numpy():

@@ -2,21 +2,28 @@
 
 from autograder.mutation import Mutant
 
-_WEAK_PROOF = '''def test_stride_is_downsampling(corr1d) -> None:
-    x, w = np.arange(10.0), np.array([1.0, 2.0, 3.0])
+_OUTPUT_SIZE = "return (n + 2 * pad - k) // stride + 1"
+_FLIPPED_2D = 'as_float64(w, "w", 2)[::-1, ::-1]'
+_GD_BIAS_STEP = "b = b + lr * (2 / T) * np.sum(e)"
+
+
+def _proof(name: str, body: str) -> Mutant:
+    """A weak student proof: the whole cell is `def test_stride_is_downsampling(corr1d) -> None:` + body."""
+    return Mutant(name, "test_stride_is_downsampling", code="def test_stride_is_downsampling(corr1d) -> None:\n" + body)
+
+
+_WEAK_PROOF = '''    x, w = np.arange(10.0), np.array([1.0, 2.0, 3.0])
     assert np.allclose(corr1d(x, w, stride=2), corr1d(x, w)[::2])
 '''
 
-_SHAPES_ONLY_PROOF = '''def test_stride_is_downsampling(corr1d) -> None:
-    rng = np.random.default_rng(0)
+_SHAPES_ONLY_PROOF = '''    rng = np.random.default_rng(0)
     for N, M in [(12, 3), (13, 4)]:
         x, w = rng.standard_normal(N), rng.standard_normal(M)
         for s in (1, 2, 3):
             assert np.shape(corr1d(x, w, stride=s)) == np.shape(corr1d(x, w)[::s])
 '''
 
-_STRIDE_1_PROOF = '''def test_stride_is_downsampling(corr1d) -> None:
-    x, w = np.random.default_rng(0).standard_normal(12), np.array([1.0, -1.0, 2.0])
+_STRIDE_1_PROOF = '''    x, w = np.random.default_rng(0).standard_normal(12), np.array([1.0, -1.0, 2.0])
     assert np.allclose(corr1d(x, w, stride=1), corr1d(x, w))
 '''
 
@@ -32,9 +39,9 @@ MUTANTS = [
                      "w = np.linalg.solve(X.T @ X, X.T @ target)\n    return w, 0.0"),)),
     Mutant("GD gradient missing the factor 2", "fit_fir_gd",
            replace=(("w = w + lr * (2 / T) * (X.T @ e)", "w = w + lr * (1 / T) * (X.T @ e)"),
-                    ("b = b + lr * (2 / T) * np.sum(e)", "b = b + lr * (1 / T) * np.sum(e)"))),
+                    (_GD_BIAS_STEP, "b = b + lr * (1 / T) * np.sum(e)"))),
     Mutant("GD bias never updated", "fit_fir_gd",
-           replace=(("b = b + lr * (2 / T) * np.sum(e)", "b = b"),)),
+           replace=((_GD_BIAS_STEP, "b = b"),)),
     Mutant("GD losses without the loss after the last step", "fit_fir_gd",
            replace=(("losses = np.empty(n_steps + 1)", "losses = np.empty(n_steps)"),
                     ("losses[n_steps] = np.mean((target - X @ w - b) ** 2)", "pass"))),
@@ -59,11 +66,11 @@ MUTANTS = [
                      "    return np.lib.stride_tricks.sliding_window_view(x, len(w))[::stride][:n_out] @ w"),)),
     # --- output size
     Mutant("output size with ceil instead of floor", "output_size",
-           replace=(("return (n + 2 * pad - k) // stride + 1", "return -(-(n + 2 * pad - k) // stride) + 1"),)),
+           replace=((_OUTPUT_SIZE, "return -(-(n + 2 * pad - k) // stride) + 1"),)),
     Mutant("output size without + 1", "output_size",
-           replace=(("return (n + 2 * pad - k) // stride + 1", "return (n + 2 * pad - k) // stride"),)),
+           replace=((_OUTPUT_SIZE, "return (n + 2 * pad - k) // stride"),)),
     Mutant("output size with the padding counted once", "output_size",
-           replace=(("return (n + 2 * pad - k) // stride + 1", "return (n + pad - k) // stride + 1"),)),
+           replace=((_OUTPUT_SIZE, "return (n + pad - k) // stride + 1"),)),
     # --- 2-D single channel
     Mutant("corr2d H/W swapped (window KW x KH)", "corr2d",
            replace=(("sliding_window_view(x_pad, (KH, KW))", "sliding_window_view(x_pad, (KW, KH))"),
@@ -73,9 +80,9 @@ MUTANTS = [
     Mutant("corr2d padding only at the bottom and right", "corr2d",
            replace=(("x_pad = np.pad(x, pad)", "x_pad = np.pad(x, (0, 2 * pad))"),)),
     Mutant("conv2d kernel flipped on one axis only", "conv2d",
-           replace=(('as_float64(w, "w", 2)[::-1, ::-1]', 'as_float64(w, "w", 2)[::-1, :]'),)),
+           replace=((_FLIPPED_2D, 'as_float64(w, "w", 2)[::-1, :]'),)),
     Mutant("conv2d kernel not flipped", "conv2d",
-           replace=(('as_float64(w, "w", 2)[::-1, ::-1]', 'as_float64(w, "w", 2)'),)),
+           replace=((_FLIPPED_2D, 'as_float64(w, "w", 2)'),)),
     # --- the layer
     Mutant("conv_forward padding on N and C too", "conv_forward",
            replace=(("np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))", "np.pad(x, pad)"),)),
@@ -104,9 +111,9 @@ MUTANTS = [
     Mutant("receptive field: strides ignored", "receptive_field",
            replace=(("jump *= s", "jump *= 1"),)),
     # --- the proof by test
-    Mutant("proof test: one stride (2) on one length it divides", "test_stride_is_downsampling", code=_WEAK_PROOF),
-    Mutant("proof test: compares shapes only", "test_stride_is_downsampling", code=_SHAPES_ONLY_PROOF),
-    Mutant("proof test: tries stride 1 only", "test_stride_is_downsampling", code=_STRIDE_1_PROOF),
+    _proof("proof test: one stride (2) on one length it divides", _WEAK_PROOF),
+    _proof("proof test: compares shapes only", _SHAPES_ONLY_PROOF),
+    _proof("proof test: tries stride 1 only", _STRIDE_1_PROOF),
 ]
 
 # Score ranges that say more than "loses some points".

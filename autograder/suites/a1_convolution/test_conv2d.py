@@ -35,13 +35,18 @@ def test_corr2d_padding(student, rng):
                      f"corr2d with x ({H}, {W}), w ({KH}, {KW}), pad={pad}")
 
 
+def check_configs_2d(name, student_f, ref_f, rng):
+    """student_f against ref_f (corr2d or conv2d) on every configuration of CONFIGS_2D, stride and pad by keyword."""
+    for H, W, KH, KW, s, p in CONFIGS_2D:
+        x, w = rng.standard_normal((H, W)), rng.standard_normal((KH, KW))
+        assert_close(student_f(x, w, stride=s, pad=p), ref_f(x, w, s, p),
+                     f"{name} with x ({H}, {W}), w ({KH}, {KW}), stride={s}, pad={p}")
+
+
 @grade(points=3, part="corr2d",
        hint="Possible reason: stride ignored on one axis, or the output size not floor((n + 2*pad - k)/stride) + 1?")
 def test_corr2d_uneven_strides_and_padding(student, rng):
-    for H, W, KH, KW, s, p in CONFIGS_2D:
-        x, w = rng.standard_normal((H, W)), rng.standard_normal((KH, KW))
-        assert_close(student.corr2d(x, w, stride=s, pad=p), ref.corr2d(x, w, s, p),
-                     f"corr2d with x ({H}, {W}), w ({KH}, {KW}), stride={s}, pad={p}")
+    check_configs_2d("corr2d", student.corr2d, ref.corr2d, rng)
 
 
 @grade(points=1, part="corr2d", hint="Possible reason: uint8 arithmetic overflows, or x / w changed in place?")
@@ -69,10 +74,7 @@ def test_conv2d_flips_both_axes(student, rng):
 
 @grade(points=3, part="conv2d", hint="Possible reason: stride or padding handled differently than in corr2d?")
 def test_conv2d_uneven_strides_and_padding(student, rng):
-    for H, W, KH, KW, s, p in CONFIGS_2D:
-        x, w = rng.standard_normal((H, W)), rng.standard_normal((KH, KW))
-        assert_close(student.conv2d(x, w, stride=s, pad=p), ref.conv2d(x, w, s, p),
-                     f"conv2d with x ({H}, {W}), w ({KH}, {KW}), stride={s}, pad={p}")
+    check_configs_2d("conv2d", student.conv2d, ref.conv2d, rng)
 
 
 @grade(points=1, part="conv2d", hint="Possible reason: the kernel flipped in place, or integer arithmetic?")
@@ -158,8 +160,7 @@ def test_layer_bias_per_filter(student, rng):
 def test_layer_cache(student, rng):
     x, w, b = layer_inputs(rng, 2, 3, 6, 5, 2, 3, 2)
     got = student.conv_forward(x, w, b, 2, 1)
-    if not isinstance(got, tuple) or len(got) != 2:
-        raise Mismatch("conv_forward: expected a tuple (out, cache)")
+    forward_out(got, "conv_forward")  # a tuple (out, cache)
     cache = got[1]
     if not isinstance(cache, tuple) or len(cache) != 5:
         raise Mismatch("conv_forward: cache should be the tuple (x, w, b, stride, pad)")
