@@ -62,10 +62,12 @@ def as_array(got, what: str, shape: tuple | None = None, dtype=np.float64) -> np
     return got
 
 
-def as_tuple(got, n: int, what: str) -> tuple:
-    """A function that returns n values returns a tuple (or list) of n values."""
-    if not isinstance(got, (tuple, list)) or len(got) != n:
-        raise Mismatch(f"{what}: expected a tuple of {n} values, got {type(got).__name__}"
+def as_tuple(got, n: int | tuple[str, ...], what: str) -> tuple:
+    """A function that returns several values returns a tuple (or list) of them: `n` values, or one per name
+    (`("out", "cache")`, which the message then shows)."""
+    count, shape = (n, f"of {n} values") if isinstance(n, int) else (len(n), f"({', '.join(n)})")
+    if not isinstance(got, (tuple, list)) or len(got) != count:
+        raise Mismatch(f"{what}: expected a tuple {shape}, got {type(got).__name__}"
                        + (f" of length {len(got)}" if isinstance(got, (tuple, list)) else ""))
     return tuple(got)
 

@@ -3,7 +3,7 @@
 import numpy as np
 
 import solutions.a1_convolution as ref
-from autograder.testing import Mismatch, as_array, assert_close, assert_unchanged, grade
+from autograder.testing import Mismatch, as_array, as_tuple, assert_close, assert_unchanged, grade
 
 # Single-channel configurations (H, W, KH, KW, stride, pad): every axis a different size, uneven strides.
 CONFIGS_2D = [(7, 9, 3, 2, 1, 0), (8, 11, 2, 4, 2, 1), (9, 6, 4, 3, 3, 2), (10, 7, 3, 5, 2, 2), (6, 10, 5, 1, 3, 1)]
@@ -100,9 +100,7 @@ def layer_inputs(rng, N, C, H, W, F, KH, KW):
 
 def forward_out(got, what):
     """conv_forward returns (out, cache); return out."""
-    if not isinstance(got, tuple) or len(got) != 2:
-        raise Mismatch(f"{what}: expected a tuple (out, cache), got {type(got).__name__}")
-    return got[0]
+    return as_tuple(got, ("out", "cache"), what)[0]
 
 
 @grade(points=2, part="conv_forward",

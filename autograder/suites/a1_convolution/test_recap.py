@@ -3,7 +3,7 @@
 import numpy as np
 
 import solutions.a1_convolution as ref
-from autograder.testing import Mismatch, as_array, assert_close, assert_scalar_close, assert_unchanged, grade
+from autograder.testing import as_array, as_tuple, assert_close, assert_scalar_close, assert_unchanged, grade
 
 
 def fir_data(rng, n, n_true=3, mean=3.0, noise=0.2):
@@ -14,15 +14,8 @@ def fir_data(rng, n, n_true=3, mean=3.0, noise=0.2):
     return signal, desired
 
 
-def result_tuple(got, names, what):
-    """The function must return a tuple of len(names) values; return it."""
-    if not isinstance(got, tuple) or len(got) != len(names):
-        raise Mismatch(f"{what}: expected a tuple ({', '.join(names)}), got {type(got).__name__}")
-    return got
-
-
 def check_fit(got, want, what):
-    result_tuple(got, ("w", "b"), what)
+    as_tuple(got, ("w", "b"), what)
     assert_close(got[0], want[0], f"{what}: w", rtol=1e-6, atol=1e-8)
     assert_scalar_close(got[1], want[1], f"{what}: b", rtol=1e-6, atol=1e-8)
 
@@ -78,7 +71,7 @@ def test_wiener_integer_inputs_and_inputs_unchanged(student, rng):
 # --- fit_fir_gd (10) ------------------------------------------------------------------------------------------------
 
 def check_gd(got, want, n_steps, what):
-    result_tuple(got, ("w", "b", "losses"), what)
+    as_tuple(got, ("w", "b", "losses"), what)
     assert_close(got[0], want[0], f"{what}: w", rtol=1e-6, atol=1e-9)
     assert_scalar_close(got[1], want[1], f"{what}: b", rtol=1e-6, atol=1e-9)
     assert_close(losses_array(got[2], n_steps + 1, what), want[2], f"{what}: losses", rtol=1e-6, atol=1e-9)
@@ -97,7 +90,7 @@ def test_gd_trajectory(student, rng):
 def test_gd_losses_before_each_step_and_after_the_last(student, rng):
     x, d = fir_data(rng, 21, mean=1.0)
     want = ref.fit_fir_gd(x, d, 2, 0.02, 7)
-    got = result_tuple(student.fit_fir_gd(x, d, 2, 0.02, 7), ("w", "b", "losses"), "fit_fir_gd")
+    got = as_tuple(student.fit_fir_gd(x, d, 2, 0.02, 7), ("w", "b", "losses"), "fit_fir_gd")
     assert_close(losses_array(got[2], 8, "fit_fir_gd(..., n_steps=7)"), want[2], "fit_fir_gd(..., n_steps=7): losses")
 
 

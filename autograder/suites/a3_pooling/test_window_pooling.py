@@ -3,7 +3,7 @@
 import numpy as np
 
 import solutions.a3_pooling as ref
-from autograder.testing import Mismatch, as_array, assert_close, assert_unchanged, grade
+from autograder.testing import Mismatch, as_array, as_tuple, assert_close, assert_unchanged, grade
 
 # (N, C, H, W, size, stride): every axis a different size; rectangular windows; strides that do not divide the
 # input; overlapping windows (stride < size) and gaps between windows (stride > size).
@@ -19,9 +19,7 @@ OVERLAPPING = [(2, 3, 7, 9, 3, 2), (3, 2, 9, 6, (3, 2), (2, 1)), (1, 2, 8, 11, (
 
 def out_and_cache(got, what: str) -> tuple:
     """A forward function returns the tuple (out, cache); check that it does and return it."""
-    if not isinstance(got, tuple) or len(got) != 2:
-        raise Mismatch(f"{what}: expected a tuple (out, cache), got {type(got).__name__}")
-    return got
+    return as_tuple(got, ("out", "cache"), what)
 
 
 def pooled(got, what: str) -> np.ndarray:
