@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.config import LIMITS, SOURCE, Limits
-from autograder.load import LoadError, program, read_answers
+from autograder.load import LoadError, program, read_answers, read_submission
 from autograder.plugin import Outcome
 from autograder.sandbox import InProcess, Sandbox, isolation
 from autograder.suites import run_suite
@@ -121,9 +121,13 @@ def grade_notebook(path: Path | None, assignment: str, student: str, *, slot: in
     """Grade one submitted notebook file; any problem with the file becomes an `error` row."""
     if path is None:
         return error_result(student, assignment, f"no notebook found for {assignment}")
-    sha = sha256(path)
     try:
-        answers, notes = read_answers(path, assignment)
+        data = read_submission(path)
+    except LoadError as exc:
+        return error_result(student, assignment, str(exc))
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        answers, notes = read_answers(data, path.name, assignment)
     except LoadError as exc:
         return error_result(student, assignment, str(exc), sha=sha)
     result = grade_answers(assignment, answers, student=student, sandbox=sandbox, slot=slot, hide=hide,

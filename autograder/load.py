@@ -78,22 +78,27 @@ def program(assignment: str, answers: dict[str, str]) -> Program:
     return prog
 
 
-def read_answers(path: Path, assignment: str) -> tuple[dict[str, str], list[str]]:
-    """The solution cells of a submitted notebook: grade_id -> code, plus notes. Raises LoadError."""
+def read_submission(path: Path) -> bytes:
+    """The bytes of a submitted file, read once (what is graded is what is hashed). Raises LoadError."""
     try:
-        size = path.stat().st_size
+        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+            raise LoadError(f"{path.name} is larger than {MAX_NOTEBOOK_BYTES // 1024**2} MiB")
+        return path.read_bytes()
     except OSError as exc:
         raise LoadError(f"cannot read {path.name}: {exc.strerror}") from None
-    if size == 0:
-        raise LoadError(f"{path.name} is empty")
-    if size > MAX_NOTEBOOK_BYTES:
-        raise LoadError(f"{path.name} is larger than {MAX_NOTEBOOK_BYTES // 1024**2} MiB")
+
+
+def read_answers(data: bytes, name: str, assignment: str) -> tuple[dict[str, str], list[str]]:
+    """The solution cells of a submitted notebook `name` with content `data`: grade_id -> code, plus notes.
+    Raises LoadError."""
+    if not data:
+        raise LoadError(f"{name} is empty")
     try:
-        raw = json.loads(path.read_bytes())
+        raw = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise LoadError(f"{path.name} is not a valid notebook (corrupt JSON: {exc})") from None
+        raise LoadError(f"{name} is not a valid notebook (corrupt JSON: {exc})") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list):
-        raise LoadError(f"{path.name} is not a notebook (no list of cells)")
+        raise LoadError(f"{name} is not a notebook (no list of cells)")
     wanted = {c.grade_id for c in source_cells(assignment) if c.role == "solution"}
     answers: dict[str, str] = {}
     notes: list[str] = []
@@ -116,5 +121,5 @@ def read_answers(path: Path, assignment: str) -> tuple[dict[str, str], list[str]
             continue
         answers[gid] = source
     if not answers:
-        raise LoadError(f"{path.name} has none of the assignment's solution cells (is it the right notebook?)")
+        raise LoadError(f"{name} has none of the assignment's solution cells (is it the right notebook?)")
     return answers, notes
