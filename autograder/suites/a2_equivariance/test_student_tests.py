@@ -2,14 +2,14 @@
 
 Each student test runs in the sandbox against every wheat (correct implementation) and chaff (subtly wrong one) of
 its property, in a seeded shuffled order; the implementations stay here and reach the test as opaque callbacks.
-A call that returns means the test passed that implementation; any exception (or a timeout) means it failed it.
-Score: 0 if it fails any wheat; otherwise points x (chaffs failed / chaffs).
+The rule (what counts as a rejection, what a timeout means) is `autograder.judge`'s, the same for every assignment.
 """
 
 import importlib.util
 from pathlib import Path
 
-from autograder.testing import CallTimeout, Mismatch, StudentError, grade
+from autograder.judge import award, judge
+from autograder.testing import grade
 
 _spec = importlib.util.spec_from_file_location("a2_equivariance_impls", Path(__file__).with_name("impls.py"))
 impls = importlib.util.module_from_spec(_spec)
@@ -18,74 +18,52 @@ _spec.loader.exec_module(impls)
 TIMEOUT = 20.0  # seconds per run of a student's test on one implementation
 
 
-def judge(student, name: str, rng, credit) -> None:
-    """Run student test `name` on every implementation of its property; set the credit or raise Mismatch."""
+def judge_property(student, name: str, rng, credit) -> None:
+    """Judge student test `name` on every implementation of its property (the rule is `autograder.judge`'s)."""
     prop = impls.PROPERTIES[name]
-    runs = [(True, core) for _, core in prop.wheats] + [(False, core) for _, core in prop.chaffs]
-    test = getattr(student, name).timeout(TIMEOUT)
-    caught = 0
-    for k in rng.permutation(len(runs)):
-        is_wheat, core = runs[k]
-        try:
-            test(prop.wrapped(core))
-            failed, why = False, ""
-        except StudentError as exc:
-            failed, why = True, f"it raised {exc.type}"
-        except CallTimeout:
-            failed, why = True, f"it ran longer than {TIMEOUT:g} s"
-        if is_wheat and why == "it raised NotImplementedError":
-            raise Mismatch(f"{name} raised NotImplementedError: write the test first.")
-        if is_wheat and failed:
-            raise Mismatch(
-                f"{name} failed on a correct implementation ({why}). A test must pass every implementation for "
-                "which the claim holds, so it earns no points; an implementation may round differently, or take "
-                "any input the claim allows."
-            )
-        caught += failed and not is_wheat
-    if caught == 0:
-        raise Mismatch(f"{name} passes every correct implementation but rejects none of the "
-                       f"{len(prop.chaffs)} wrong ones: it does not test the claim yet.")
-    credit.fraction = caught / len(prop.chaffs)
-    credit.note = f"{name} rejected {caught} of {len(prop.chaffs)} wrong implementations"
+    verdict = judge(getattr(student, name).timeout(TIMEOUT),
+                     {label: prop.wrapped(core) for label, core in prop.wheats},
+                     [prop.wrapped(core) for _, core in prop.chaffs], name=name, rng=rng)
+    award(verdict, credit, name)
 
 
 @grade(points=15, part="test_shift_equivariance",
        hint="Possible reasons: exact == on floats (use a tolerance); images with zero borders, one shift, shifts "
             "along one axis only, or only even shifts miss bugs; checking shapes proves nothing.")
 def test_shift_equivariance_classifies_layers(student, rng, credit):
-    judge(student, "test_shift_equivariance", rng, credit)
+    judge_property(student, "test_shift_equivariance", rng, credit)
 
 
 @grade(points=10, part="test_rotation_counterexample",
        hint="Possible reasons: the counterexample must hold for every correct correlation and differ by far more "
             "than rounding; a kernel or image that is itself symmetric is no counterexample.")
 def test_rotation_counterexample_classifies_correlations(student, rng, credit):
-    judge(student, "test_rotation_counterexample", rng, credit)
+    judge_property(student, "test_rotation_counterexample", rng, credit)
 
 
 @grade(points=15, part="test_rotated_kernel",
        hint="Possible reasons: even kernel sizes (the claim is for odd KH, KW); symmetric or square kernels and "
             "square images hide swapped axes; compare with a tolerance.")
 def test_rotated_kernel_classifies_correlations(student, rng, credit):
-    judge(student, "test_rotated_kernel", rng, credit)
+    judge_property(student, "test_rotated_kernel", rng, credit)
 
 
 @grade(points=10, part="test_scaling_counterexample",
        hint="Possible reasons: a 1x1 kernel or a constant image commutes with upsample2; the difference must be far "
             "above rounding.")
 def test_scaling_counterexample_classifies_correlations(student, rng, credit):
-    judge(student, "test_scaling_counterexample", rng, credit)
+    judge_property(student, "test_scaling_counterexample", rng, credit)
 
 
 @grade(points=15, part="test_stride_breaks_shift",
        hint="Possible reasons: odd H or W (the claim is for even sizes); which rows and columns are kept (even or "
             "odd) is not part of the claim; test both parts, along each axis: shifts by 2, and a shift by 1.")
 def test_stride_breaks_shift_classifies_strided_correlations(student, rng, credit):
-    judge(student, "test_stride_breaks_shift", rng, credit)
+    judge_property(student, "test_stride_breaks_shift", rng, credit)
 
 
 @grade(points=10, part="test_pool_local_invariance",
        hint="Possible reasons: check the values too (max of each 2x2 cell, negative numbers, odd sizes), move the "
             "maximum within its cell and across a cell border, and lower the other values of a cell.")
 def test_pool_local_invariance_classifies_pools(student, rng, credit):
-    judge(student, "test_pool_local_invariance", rng, credit)
+    judge_property(student, "test_pool_local_invariance", rng, credit)

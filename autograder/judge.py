@@ -1,0 +1,80 @@
+"""The one judge of student-written tests (A1's stride proof, A2's equivariance tests, A5's prior proof).
+
+A student's test takes the implementation under test as its argument. The grader runs it, in the sandbox, against
+*wheats* (correct implementations: it must pass every one) and *chaffs* (subtly wrong ones: it should reject as many
+as it can). The implementations stay in the grader and reach the test as opaque callbacks.
+
+One rule for every assignment, decided by what the call did, never by a message string:
+- the test returns: it accepted the implementation;
+- the test raises (a failed assert or any other exception): it rejected the implementation;
+- the test does not finish within its time limit, or its process dies: no verdict — on a wheat that is a failure
+  (a test must pass every correct implementation), on a chaff it is not a rejection;
+- `NotImplementedError` on a wheat means the test is still the released stub.
+Score: 0 when it fails any wheat; otherwise the fraction of chaffs it rejected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from autograder.testing import CallTimeout, Mismatch, StudentError, SubmissionDied
+
+ACCEPTED, REJECTED, NO_VERDICT = "accepted", "rejected", "no verdict"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    rejected: int  # chaffs the test rejected
+    chaffs: int
+
+    @property
+    def fraction(self) -> float:
+        return self.rejected / self.chaffs if self.chaffs else 0.0
+
+
+def run_once(test: Callable, implementation: Callable) -> tuple[str, str]:
+    """What one run of a student's test on one implementation did: (ACCEPTED | REJECTED | NO_VERDICT, why)."""
+    try:
+        test(implementation)
+    except StudentError as exc:
+        return REJECTED, exc.type
+    except CallTimeout as exc:
+        return NO_VERDICT, f"it did not finish ({exc})"
+    except SubmissionDied as exc:
+        return NO_VERDICT, f"its process ended ({exc})"
+    return ACCEPTED, ""
+
+
+def judge(test: Callable, wheats: Mapping[str, Callable], chaffs: Sequence[Callable], *, name: str,
+          rng: np.random.Generator | None = None) -> Verdict:
+    """Run student test `name` (a callable into the sandbox) on every wheat and chaff; raise `Mismatch` when it fails
+    a wheat or rejects no chaff, else return how many chaffs it rejected. `rng` shuffles the order of the runs (so a
+    test cannot count its calls to tell wheats from chaffs)."""
+    runs: list[tuple[str | None, Callable]] = [(label, impl) for label, impl in wheats.items()]
+    runs += [(None, impl) for impl in chaffs]
+    order = rng.permutation(len(runs)) if rng is not None else range(len(runs))
+    rejected = 0
+    for k in order:
+        wheat, implementation = runs[k]
+        verdict, why = run_once(test, implementation)
+        if wheat is not None and verdict == REJECTED and why == "NotImplementedError":
+            raise Mismatch(f"{name} raised NotImplementedError: write the test first.")
+        if wheat is not None and verdict != ACCEPTED:
+            what = f"it raised {why}" if verdict == REJECTED else why
+            raise Mismatch(f"{name} failed on a correct implementation ({wheat}: {what}). A test must pass every "
+                           "implementation for which the claim holds, so it earns no points; an implementation may "
+                           "round differently, or take any input the claim allows.")
+        rejected += wheat is None and verdict == REJECTED
+    if rejected == 0:
+        raise Mismatch(f"{name} passes every correct implementation but rejects none of the {len(chaffs)} wrong "
+                       "ones: it does not test the claim yet.")
+    return Verdict(rejected, len(chaffs))
+
+
+def award(verdict: Verdict, credit, name: str) -> None:
+    """Partial credit of a judged test: its points times the fraction of chaffs rejected."""
+    credit.fraction = verdict.fraction
+    credit.note = f"{name} rejected {verdict.rejected} of {verdict.chaffs} wrong implementations"
