@@ -3,8 +3,7 @@ PYTHON     ?= python3
 VENV       := .venv
 PY         := $(VENV)/bin/python
 STAMP      := $(VENV)/.installed
-ASSIGNMENTS := a1_convolution a2_equivariance a3_pooling a4_backprop
-ASSIGNMENT ?= $(ASSIGNMENTS)
+ASSIGNMENT ?= $(shell $(PY) -m autograder list --ready 2>/dev/null)
 SUBMITTED  ?= submitted
 WORKERS    ?= 2
 export PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -14,7 +13,8 @@ export MPLBACKEND=Agg
 .PHONY: help venv notebooks release demo test lint autograde feedback gradescope bench clean
 
 help:
-	@echo "make demo | test | release | autograde [ASSIGNMENT=a1_convolution] | feedback | gradescope | bench | clean"
+	@echo "make demo | test | release | autograde [ASSIGNMENT=<id>] | feedback | gradescope | bench | clean"
+	@echo "assignments: $(ASSIGNMENT)"
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,17 +26,17 @@ venv: $(STAMP)
 
 # Source notebooks are generated from authoring/<id>.py + solutions/ (one truth for every function body).
 notebooks: $(STAMP)
-	$(PY) -m autograder.authoring build
+	$(PY) -m course notebooks build
 
 release: notebooks
-	$(PY) -m autograder.release
+	$(PY) -m course release
 
 demo: release
-	$(PY) -m autograder.demo
+	$(PY) -m course demo
 
 test: $(STAMP)
 	$(PY) -m ruff check .
-	$(PY) -m autograder.authoring check
+	$(PY) -m course notebooks check
 	$(PY) -m pytest -q -n 2 --dist loadgroup tests
 
 lint: $(STAMP)
@@ -48,13 +48,13 @@ autograde: release
 	    $(PY) -m autograder grade $$a --submitted $(SUBMITTED) --out autograded --workers $(WORKERS) || exit 1; \
 	  fi; \
 	done
-	$(PY) -m autograder record --graded autograded
+	$(PY) -m course record --graded autograded
 
 feedback: $(STAMP)
-	$(PY) -m autograder feedback --graded autograded --out feedback
+	$(PY) -m course feedback --graded autograded --out feedback
 
 gradescope: release
-	$(PY) -m autograder gradescope --out dist/gradescope
+	$(PY) -m course gradescope --out dist/gradescope
 
 bench: release
 	$(PY) -m benchmarks

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.config import LIMITS, Limits
+from autograder.assignment import Assignment
+from autograder.config import Limits
 from autograder.grading import Result, error_result, grade_notebook, sha256
 from autograder.report import gradebook_csv, read_result, write_atomic, write_results
 
@@ -16,7 +16,7 @@ from autograder.report import gradebook_csv, read_result, write_atomic, write_re
 @dataclass(frozen=True)
 class Job:
     student: str
-    assignment: str
+    assignment: Assignment
     notebook: Path | None
     problem: str = ""
 
@@ -35,11 +35,11 @@ def find_notebook(folder: Path, assignment: str) -> tuple[Path | None, str]:
     return None, f"several notebooks ({', '.join(p.name for p in found[:4])}) and none named {assignment}.ipynb"
 
 
-def discover(submitted: Path, assignment: str) -> list[Job]:
+def discover(submitted: Path, assignment: Assignment) -> list[Job]:
     """One job per student folder of nbgrader's layout `submitted/<student>/<assignment>/*.ipynb`."""
     jobs = []
     for student_dir in sorted(p for p in submitted.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        notebook, problem = find_notebook(student_dir / assignment, assignment)
+        notebook, problem = find_notebook(student_dir / assignment.id, assignment.id)
         jobs.append(Job(student_dir.name, assignment, notebook, problem))
     return jobs
 
@@ -52,17 +52,17 @@ def _init_worker(slots) -> None:
     _SLOT = slots.get()
 
 
-def _grade(job: Job, hide: tuple[str, ...], limits: Limits) -> Result:
+def _grade(job: Job, hide: tuple[str, ...], limits: Limits | None) -> Result:
     if job.notebook is None:
         return error_result(job.student, job.assignment, job.problem)
     try:
         return grade_notebook(job.notebook, job.assignment, job.student, slot=_SLOT, hide=hide, limits=limits)
     except Exception as exc:  # a grader bug must not cost the batch; the row says what happened
-        return error_result(job.student, job.assignment, f"grader failure: {type(exc).__name__}: {exc}"[:300])
+        return error_result(job.student, job.assignment, f"grader failure: {type(exc).__name__}: {exc}")
 
 
-def grade_class(assignment: str, submitted: Path, out: Path, *, workers: int = 2, force: bool = False,
-                progress: bool = True, limits: Limits = LIMITS, first_slot: int = 0) -> list[Result]:
+def grade_class(assignment: Assignment, submitted: Path, out: Path, *, workers: int = 2, force: bool = False,
+                progress: bool = True, limits: Limits | None = None, first_slot: int = 0) -> list[Result]:
     """Grade every student of `submitted` for `assignment`; write results, feedback and OUT/gradebook.csv."""
     from tqdm import tqdm
 
@@ -72,13 +72,13 @@ def grade_class(assignment: str, submitted: Path, out: Path, *, workers: int = 2
     results: list[Result] = []
     todo: list[Job] = []
     for job in discover(submitted, assignment):
-        previous = None if force else read_result(out / job.student / assignment / "results.json")
+        previous = None if force else read_result(out / job.student / assignment.id / "results.json")
         current = sha256(job.notebook) if job.notebook else ""
-        if previous is not None and previous.notebook_sha256 == current and previous.assignment == assignment:
+        if previous is not None and previous.notebook_sha256 == current and previous.assignment == assignment.id:
             results.append(previous)
         else:
             todo.append(job)
-    bar = tqdm(total=len(todo), desc=f"grading {assignment}", unit="nb", disable=not progress or not todo,
+    bar = tqdm(total=len(todo), desc=f"grading {assignment.id}", unit="nb", disable=not progress or not todo,
                initial=0, dynamic_ncols=True)
     ctx = mp.get_context("forkserver")
     slots = ctx.Queue()
@@ -107,7 +107,3 @@ def write_gradebook(out: Path) -> Path:
     path = out / "gradebook.csv"
     write_atomic(path, gradebook_csv(results))
     return path
-
-
-def cpu_count() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

@@ -1,20 +1,16 @@
-"""Every setting of the grader, in one place."""
+"""Every setting of the grader, in one place (an assignment may override its limits: `autograder.assignment`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SUITES = Path(__file__).resolve().parent / "suites"
-SOURCE = ROOT / "assignments"
-RELEASE = ROOT / "release"
-ASSIGNMENTS = ("a1_convolution", "a2_equivariance", "a3_pooling", "a4_backprop")
+ROOT = Path(__file__).resolve().parent.parent  # the layout the grader was installed with (see autograder.assignment)
 
 
 @dataclass(frozen=True)
 class Limits:
-    """What one submission may use. Times are seconds, sizes bytes."""
+    """What one submission may use, and how much of what it says is kept. Times are seconds, sizes bytes."""
 
     call_timeout: float = 10.0  # one call into student code, wall clock
     submission_timeout: float = 240.0  # the whole hidden suite of one submission, wall clock
@@ -25,8 +21,16 @@ class Limits:
     open_files: int = 64  # RLIMIT_NOFILE
     processes: int = 32  # RLIMIT_NPROC (per sandbox user)
     tmpfs_size: str = "64m"  # the private /tmp inside the namespace
-    restarts: int = 2  # times a crashed or timed-out sandbox is restarted before giving up
     output_kept: int = 4000  # characters of the submission's printed output kept for feedback
+    message_kept: int = 500  # characters of an exception message of student code, or of a partial-credit note
+    reason_kept: int = 300  # characters of a gradebook reason or a note
+    problem_kept: int = 2000  # characters of a hidden suite's own error report (grader problems)
+
+    def differences(self) -> str:
+        """The limits that differ from the defaults, for the gradebook's isolation column ("" when none)."""
+        default = Limits()
+        return ", ".join(f"{name} {value:g}" if isinstance(value, float) else f"{name} {value}"
+                         for name, value in vars(self).items() if getattr(default, name) != value)
 
 
 LIMITS = Limits()

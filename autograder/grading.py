@@ -5,16 +5,15 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import asdict, dataclass, field
-from functools import cache
 from pathlib import Path
 
-import nbformat
-
-from autograder.config import LIMITS, SOURCE, Limits
+from autograder.assignment import Assignment
+from autograder.backend import Backend, InProcess
+from autograder.config import Limits
 from autograder.load import LoadError, program, read_answers, read_submission
 from autograder.plugin import Outcome
-from autograder.sandbox import InProcess, Sandbox, isolation
-from autograder.suites import run_suite
+from autograder.runner import run_suite
+from autograder.sandbox import Sandbox, isolation
 
 
 @dataclass
@@ -37,65 +36,65 @@ class Result:
         return asdict(self)
 
 
-@cache
-def part_points(assignment: str) -> dict[str, float]:
-    """Points of each graded part, from the check cells of the source notebook."""
-    nb = nbformat.read(SOURCE / assignment / f"{assignment}.ipynb", as_version=4)
-    parts = {}
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.metadata.get("kit", {}).get("role") == "check":
-            parts[meta["grade_id"].removeprefix("check_")] = float(meta["points"])
-    return parts
+def isolation_of(assignment: Assignment) -> str:
+    """The gradebook's isolation column: what confined the submission, and the assignment's own limits."""
+    own = assignment.limits.differences()
+    return isolation() + (f"; limits of {assignment.id}: {own}" if own else "")
 
 
-def error_result(student: str, assignment: str, reason: str, status: str = "error", sha: str = "") -> Result:
-    parts = {p: [0.0, pts] for p, pts in part_points(assignment).items()}
-    return Result(student, assignment, status, reason, 0.0, sum(p[1] for p in parts.values()), parts,
-                  isolation=isolation(), notebook_sha256=sha)
+def error_result(student: str, assignment: Assignment, reason: str, status: str = "error", sha: str = "") -> Result:
+    parts = {p: [0.0, pts] for p, pts in assignment.parts.items()}
+    return Result(student, assignment.id, status, reason[: assignment.limits.reason_kept], 0.0, assignment.max_score,
+                  parts, isolation=isolation_of(assignment), notebook_sha256=sha)
 
 
-def grade_answers(assignment: str, answers: dict[str, str], *, student: str = "-", sandbox: bool = True,
-                  slot: int = 0, hide: tuple[str, ...] = (), limits: Limits = LIMITS) -> Result:
-    """Grade solution-cell code (grade_id -> code) of one submission."""
+def grade_answers(assignment: Assignment, answers: dict[str, str], *, student: str = "-", sandbox: bool = True,
+                  slot: int = 0, hide: tuple[str, ...] = (), limits: Limits | None = None) -> Result:
+    """Grade solution-cell code (grade_id -> code) of one submission (under the assignment's limits by default)."""
     start = time.monotonic()
+    limits = limits or assignment.limits
     prog = program(assignment, answers)
-    backend = Sandbox(prog.cells, slot=slot, hide=hide, limits=limits) if sandbox else InProcess(prog.cells)
+    backend: Backend = (Sandbox(prog.cells, slot=slot, hide=hide, limits=limits) if sandbox
+                        else InProcess(prog.cells, limits))
     try:
         outcomes, problems = run_suite(assignment, backend)
     finally:
         backend.release()
     result = summarise(student, assignment, outcomes, prog.notes, backend)
     if problems and not outcomes:
-        result.status, result.reason = "error", "grader problem: " + problems[0][:300]
-    result.notes += [f"suite: {p[:300]}" for p in problems] if not sandbox else []
-    result.isolation = isolation() if sandbox else "none (in-process development run)"
+        result.status, result.reason = "error", "grader problem: " + problems[0][: limits.reason_kept]
+    if not sandbox:
+        result.notes += [f"suite: {p[: limits.reason_kept]}" for p in problems]
+    result.isolation = isolation_of(assignment) if sandbox else "none (in-process development run)"
     result.seconds = round(time.monotonic() - start, 3)
     return result
 
 
-def summarise(student: str, assignment: str, outcomes: list[Outcome], notes: list[str], backend) -> Result:
-    parts = {p: [0.0, pts] for p, pts in part_points(assignment).items()}
+def summarise(student: str, assignment: Assignment, outcomes: list[Outcome], notes: list[str],
+              backend: Backend) -> Result:
+    limits = backend.limits
+    parts = {p: [0.0, pts] for p, pts in assignment.parts.items()}
     for o in outcomes:
         parts.setdefault(o.part, [0.0, 0.0])[0] += o.score
     for part in parts.values():
         part[0] = round(part[0], 6)
     notes = list(notes)
     for err in backend.load_errors:
-        notes.append(f"cell '{err.get('cell')}' raised {err.get('type')} while loading: {err.get('message', '')[:200]}")
+        notes.append(f"cell '{err.get('cell')}' raised {err.get('type')} while loading: "
+                     f"{str(err.get('message', ''))[: limits.reason_kept]}")
     status, reason = "ok", ""
-    if getattr(backend, "timed_out", False):
+    if backend.timed_out:
         status, reason = "timeout", "the submission used up its total time limit; later tests got no points"
-    elif getattr(backend, "dead", ""):
+    elif backend.dead:
         status, reason = "error", backend.dead
-    elif getattr(backend, "incidents", []):
-        status, reason = incident_summary(backend.incidents, getattr(backend, "limits", LIMITS))
+    elif backend.incidents:
+        status, reason = incident_summary(backend.incidents, limits.reason_kept)
     tests = [asdict(o) for o in outcomes]
-    return Result(student, assignment, status, reason, round(sum(p[0] for p in parts.values()), 6),
-                  sum(p[1] for p in parts.values()), parts, tests, notes, getattr(backend, "output", ""))
+    return Result(student, assignment.id, status, reason, round(sum(p[0] for p in parts.values()), 6),
+                  sum(p[1] for p in parts.values()), parts, tests, notes, backend.output)
 
 
-def incident_summary(incidents: list[tuple[str, str]], limits: Limits) -> tuple[str, str]:
+def incident_summary(incidents: list[tuple[str, str]], keep: int) -> tuple[str, str]:
     """Status and reason of a graded submission whose process had to be killed or died during some tests."""
     timeouts = [m for kind, m in incidents if kind == "timeout"]
     crashes = [m for kind, m in incidents if kind == "crash"]
@@ -104,9 +103,8 @@ def incident_summary(incidents: list[tuple[str, str]], limits: Limits) -> tuple[
         said.append(f"{len(timeouts)} call(s) ran over the time limit, first: {timeouts[0]}")
     if crashes:
         said.append(f"the process died {len(crashes)} time(s), first: {crashes[0]}")
-    if len(incidents) > limits.restarts:
-        said.append(f"after {limits.restarts} restarts the remaining tests got no points")
-    return ("timeout" if timeouts else "ok"), "; ".join(said)[:300]
+    said.append("those functions were not called again; the other tests ran in a restarted process")
+    return ("timeout" if timeouts else "ok"), "; ".join(said)[:keep]
 
 
 def sha256(path: Path) -> str:
@@ -116,11 +114,11 @@ def sha256(path: Path) -> str:
         return ""
 
 
-def grade_notebook(path: Path | None, assignment: str, student: str, *, slot: int = 0,
-                   hide: tuple[str, ...] = (), sandbox: bool = True, limits: Limits = LIMITS) -> Result:
+def grade_notebook(path: Path | None, assignment: Assignment, student: str, *, slot: int = 0,
+                   hide: tuple[str, ...] = (), sandbox: bool = True, limits: Limits | None = None) -> Result:
     """Grade one submitted notebook file; any problem with the file becomes an `error` row."""
     if path is None:
-        return error_result(student, assignment, f"no notebook found for {assignment}")
+        return error_result(student, assignment, f"no notebook found for {assignment.id}")
     try:
         data = read_submission(path)
     except LoadError as exc:

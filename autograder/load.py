@@ -7,28 +7,17 @@ code comes from the *source* notebook. What a student wrote elsewhere, or did to
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import nbformat
-
-from autograder.config import SOURCE
+from autograder.assignment import Assignment, nbgrader_meta
 
 MAX_NOTEBOOK_BYTES = 20 * 1024**2
-_MAGIC = re.compile(r"^(\s*)([%!].*)$", re.MULTILINE)
 
 
 class LoadError(Exception):
     """The submission cannot be graded at all; the message is the gradebook's reason."""
-
-
-@dataclass(frozen=True)
-class SourceCell:
-    grade_id: str
-    role: str  # "given" or "solution"
-    code: str
 
 
 @dataclass
@@ -39,40 +28,33 @@ class Program:
     notes: list[str] = field(default_factory=list)
 
 
+def magics_to_calls(code: str) -> str:
+    """IPython magics and shell escapes become calls of IPython's own syntax (`get_ipython().run_line_magic(...)`),
+    which the child answers without doing anything (the body of a `%%time` cell still runs); valid Python, strings
+    and continuation lines that start with `%` or `!` are left alone, as IPython itself would."""
+    if "%" not in code and "!" not in code and "?" not in code:
+        return code
+    try:
+        return _transformer().transform_cell(code)
+    except Exception:  # IPython could not read it either; the child reports the syntax error
+        return code
+
+
 @cache
-def source_cells(assignment: str) -> tuple[SourceCell, ...]:
-    """Given and solution cells of the source notebook, in order."""
-    path = SOURCE / assignment / f"{assignment}.ipynb"
-    if not path.exists():
-        raise LoadError(f"no source notebook for assignment {assignment!r} ({path})")
-    nb = nbformat.read(path, as_version=4)
-    cells = []
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        role = cell.metadata.get("kit", {}).get("role")
-        if cell.cell_type == "code" and role in ("given", "solution"):
-            cells.append(SourceCell(meta["grade_id"], role, cell.source))
-    return tuple(cells)
+def _transformer():
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return TransformerManager()
 
 
-def reference_cells(assignment: str) -> dict[str, str]:
-    """grade_id -> reference code of every solution cell (with the solution markers left in: they are comments)."""
-    return {c.grade_id: c.code for c in source_cells(assignment) if c.role == "solution"}
-
-
-def strip_magics(code: str) -> str:
-    """IPython magics and shell escapes are not Python; they become comments."""
-    return _MAGIC.sub(lambda m: f"{m.group(1)}pass  # {m.group(2)}", code)
-
-
-def program(assignment: str, answers: dict[str, str]) -> Program:
+def program(assignment: Assignment, answers: dict[str, str]) -> Program:
     """The code to run: given cells from the source, solution cells from `answers` (grade_id -> code)."""
     prog = Program(cells=[])
-    for cell in source_cells(assignment):
+    for cell in assignment.cells_of("given", "solution"):
         if cell.role == "given":
-            prog.cells.append((cell.grade_id, cell.code))
+            prog.cells.append((cell.grade_id, cell.source))
         elif cell.grade_id in answers:
-            prog.cells.append((cell.grade_id, strip_magics(answers[cell.grade_id])))
+            prog.cells.append((cell.grade_id, magics_to_calls(answers[cell.grade_id])))
         else:
             prog.notes.append(f"solution cell '{cell.grade_id}' is missing from the notebook")
     return prog
@@ -88,7 +70,7 @@ def read_submission(path: Path) -> bytes:
         raise LoadError(f"cannot read {path.name}: {exc.strerror}") from None
 
 
-def read_answers(data: bytes, name: str, assignment: str) -> tuple[dict[str, str], list[str]]:
+def read_answers(data: bytes, name: str, assignment: Assignment) -> tuple[dict[str, str], list[str]]:
     """The solution cells of a submitted notebook `name` with content `data`: grade_id -> code, plus notes.
     Raises LoadError."""
     if not data:
@@ -99,15 +81,13 @@ def read_answers(data: bytes, name: str, assignment: str) -> tuple[dict[str, str
         raise LoadError(f"{name} is not a valid notebook (corrupt JSON: {exc})") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list):
         raise LoadError(f"{name} is not a notebook (no list of cells)")
-    wanted = {c.grade_id for c in source_cells(assignment) if c.role == "solution"}
+    wanted = set(assignment.solution_ids)
     answers: dict[str, str] = {}
     notes: list[str] = []
     for cell in raw["cells"]:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
-        meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
-        nbg = meta.get("nbgrader") if isinstance(meta.get("nbgrader"), dict) else {}
-        gid = nbg.get("grade_id")
+        gid = nbgrader_meta(cell).get("grade_id")
         if gid not in wanted:
             continue
         source = cell.get("source", "")

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pytest
 
+from autograder.backend import Backend
+from autograder.config import Limits
 from autograder.testing import CallTimeout, Mismatch, StudentError, SubmissionDied
 
 SAFE_ERRORS = (Mismatch, StudentError, CallTimeout, SubmissionDied)
@@ -65,11 +67,12 @@ class Outcome:
 
 @dataclass
 class GradingPlugin:
-    backend: object
+    backend: Backend
+    limits: Limits
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
-    @pytest.fixture
+    @pytest.fixture(scope="session")
     def student(self):
         return Submission(self.backend)
 
@@ -92,7 +95,7 @@ class GradingPlugin:
 
     def pytest_collectreport(self, report):
         if report.failed:
-            self.problems.append(f"cannot collect {report.nodeid}: {report.longreprtext[-2000:]}")
+            self.problems.append(f"cannot collect {report.nodeid}: {report.longreprtext[-self.limits.problem_kept:]}")
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -103,13 +106,13 @@ class GradingPlugin:
             return
         if report.when == "setup" and report.failed:
             outcome.message = "grader error while setting up this test"
-            self.problems.append(f"{item.nodeid}: setup failed: {report.longreprtext[-2000:]}")
+            self.problems.append(f"{item.nodeid}: setup failed: {report.longreprtext[-self.limits.problem_kept:]}")
         elif report.when == "call":
             if report.passed:
-                credit = item.funcargs.get("credit")
-                fraction = min(max(float(credit.fraction), 0.0), 1.0) if credit is not None else 1.0
+                credit = item.funcargs.get("credit") or Credit()
+                fraction = min(max(float(credit.fraction), 0.0), 1.0)
                 outcome.passed, outcome.score = True, outcome.points * fraction
-                outcome.message = str(getattr(credit, "note", ""))[:500] if fraction < 1 else ""
+                outcome.message = str(credit.note)[: self.limits.message_kept] if fraction < 1 else ""
             else:
                 exc = call.excinfo.value if call.excinfo else None
                 outcome.message = str(exc) if isinstance(exc, SAFE_ERRORS) else "incorrect result"

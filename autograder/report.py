@@ -28,7 +28,7 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def test_output(test: dict) -> str:
+def test_feedback(test: dict) -> str:
     if test["passed"] and test["score"] >= test["points"]:
         return "Passed."
     if test["passed"]:
@@ -46,7 +46,7 @@ def gradescope_json(result: Result) -> dict:
             "score": round(t["score"], 4),
             "max_score": t["points"],
             "status": "passed" if t["passed"] and t["score"] >= t["points"] else "failed",
-            "output": test_output(t),
+            "output": test_feedback(t),
             "visibility": "visible",
         }
         for t in result.tests
@@ -105,7 +105,7 @@ def feedback_html(result: Result) -> str:
         rows.append(
             f"<tr><td>{e(t['part'])}</td><td>{e(t['name'].removeprefix('test_').replace('_', ' '))}</td>"
             f"<td class={cls}>{mark}</td><td>{t['score']:g}/{t['points']:g}</td>"
-            f"<td>{'' if ok else e(test_output(t)).replace(chr(10), '<br>')}</td></tr>"
+            f"<td>{'' if ok else e(test_feedback(t)).replace(chr(10), '<br>')}</td></tr>"
         )
     parts = "".join(f"<tr><td>{e(p)}</td><td>{s:g} / {m:g}</td></tr>" for p, (s, m) in result.parts.items())
     notes = "".join(f"<li>{e(n)}</li>" for n in result.notes)

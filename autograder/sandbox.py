@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import os
 import resource
+import secrets
 import shutil
 import signal
 import subprocess
@@ -24,10 +25,12 @@ from functools import cache
 from pathlib import Path
 
 from autograder import wire
+from autograder.backend import outcome
 from autograder.config import LIMITS, ROOT, SANDBOX_UID_BASE, Limits
-from autograder.testing import CallTimeout, StudentError, SubmissionDied
+from autograder.testing import CallTimeout, SubmissionDied
 
 KIT_FILES = (Path(__file__).with_name("child.py"), Path(__file__).with_name("wire.py"))
+MARKER_WAIT = 2.0  # seconds to wait for the end-of-load marker when a submission redirected its own output
 ALWAYS_HIDDEN = ("/root", "/home", "/work", "/srv", "/opt", "/media", "/var/tmp", "/run", "/dev/shm")
 
 # Runs as root inside the new namespaces: cover every private place with an empty tmpfs, put back only the Python
@@ -136,34 +139,52 @@ def kill_uid(uid: int) -> None:
 
 
 class _Drain(threading.Thread):
-    """Reads a pipe to its end, keeping only the first `keep` characters."""
+    """Reads a pipe to its end, keeping the first `keep` bytes of what was printed before `marker` (the child's
+    end-of-load handshake: what is printed during hidden tests could reveal them, so it is never kept)."""
 
-    def __init__(self, fd: int, keep: int):
+    def __init__(self, fd: int, keep: int, marker: bytes):
         super().__init__(daemon=True)
-        self.fd, self.keep, self.chunks, self.size = fd, keep, [], 0
+        self.fd, self.keep, self.marker = fd, keep, marker
+        self.kept, self.size, self.end, self.tail = bytearray(), 0, None, b""
+        self.marked = threading.Event()
 
     def run(self) -> None:
         try:
             while chunk := os.read(self.fd, 65536):
-                if self.size < self.keep:
-                    self.chunks.append(chunk[: self.keep - self.size])
-                self.size += len(chunk)
+                if self.end is None:
+                    self._take(chunk)
         except OSError:
             pass
         finally:
             os.close(self.fd)
 
-    def freeze(self) -> None:
-        """Keep nothing printed from now on (what is printed during hidden tests could reveal them)."""
-        self.keep = min(self.keep, self.size)
+    def _take(self, chunk: bytes) -> None:
+        window, start = self.tail + chunk, self.size - len(self.tail)  # `start`: where `window` begins
+        self.kept += chunk[: max(self.keep - len(self.kept), 0)]
+        self.size += len(chunk)
+        self.tail = window[-(len(self.marker) - 1):] if len(self.marker) > 1 else b""
+        at = window.find(self.marker)
+        if at >= 0:
+            self.freeze(start + at)
+            self.marked.set()
+
+    def freeze(self, end: int | None = None) -> None:
+        """Keep nothing printed after byte `end` (default: what was read so far)."""
+        if self.end is None:
+            self.end = self.size if end is None else end
+            del self.kept[min(self.end, self.keep):]
 
     def text(self) -> str:
-        out = b"".join(self.chunks)[: self.keep].decode("utf-8", "replace")
-        return out + ("\n[… output cut]" if self.size > self.keep else "")
+        out = bytes(self.kept).decode("utf-8", "replace")
+        return out + ("\n[… output cut]" if (self.end if self.end is not None else self.size) > self.keep else "")
 
 
 class Sandbox:
-    """One submission's confined interpreter, restarted (up to `limits.restarts` times) after a crash or a timeout."""
+    """One submission's confined interpreter, restarted after a crash or a timeout.
+
+    One bug costs one part: a function whose call ran over its limit or killed the process is not called again (its
+    later tests fail at once, with the same reason), and the process is restarted for the other functions; only the
+    submission's total time limit bounds the restarts."""
 
     def __init__(self, cells: list[tuple[str, str]], *, slot: int = 0, limits: Limits = LIMITS,
                  hide: tuple[str, ...] = ()):
@@ -179,6 +200,7 @@ class Sandbox:
         self.loaded = False
         self.dead = ""  # set when loading failed: it would fail the same way again, so no restart
         self.incidents: list[tuple[str, str]] = []  # ("timeout" | "crash", message) of every lost process
+        self.broken: dict[str, Exception] = {}  # function -> what happened when it timed out or killed the process
         self.proc: subprocess.Popen | None = None
         self._code_dir: str | None = None
 
@@ -208,8 +230,6 @@ class Sandbox:
     def _spawn(self) -> None:
         if self.dead:
             raise SubmissionDied(self.dead)
-        if self.starts > self.limits.restarts:
-            raise SubmissionDied("the submission's process crashed or timed out too often; remaining tests skipped")
         if time.monotonic() > self.deadline:
             self.timed_out = True
             raise CallTimeout("the submission used up its total time limit")
@@ -242,13 +262,16 @@ class Sandbox:
         for fd in (to_child_r, from_child_w, out_w):
             os.close(fd)
         self._to, self._from = to_child_w, from_child_r
-        self._drain = _Drain(out_r, self.limits.output_kept)
+        marker = f"<end of load {secrets.token_hex(16)}>"
+        self._drain = _Drain(out_r, self.limits.output_kept, marker.encode())
         self._drain.start()
-        reply = self._request({"op": "load", "cells": self.cells}, self.limits.load_timeout, "loading the notebook")
+        request = {"op": "load", "cells": self.cells, "marker": marker, "keep": self.limits.message_kept}
+        reply = self._request(request, self.limits.load_timeout, "loading the notebook")
         if reply.get("op") != "loaded":
             raise SubmissionDied("unexpected answer while loading the notebook")
         self.loaded = True
-        time.sleep(0.02)  # let the reader catch up with what loading printed (the child flushed it)
+        # the child wrote the marker after what loading printed; without it (fd 1 redirected) keep what arrived
+        self._drain.marked.wait(MARKER_WAIT)
         self._drain.freeze()
         if self.starts == 1:
             self.load_errors = [e for e in reply.get("errors", []) if isinstance(e, dict)]
@@ -300,16 +323,19 @@ class Sandbox:
 
     def call(self, name: str, args, kwargs, *, echo: bool = False, timeout: float | None = None):
         """Run `name(*args, **kwargs)` in the submission; returns (value, inputs_after or None)."""
+        if name in self.broken:
+            earlier = self.broken[name]
+            raise type(earlier)(f"{earlier} — not called again")
         self.start()
         handles: dict = {}
         request = {"op": "call", "name": name, "args": list(args), "kwargs": dict(kwargs), "echo": echo}
-        reply = self._request(request, timeout or self.limits.call_timeout, f"{name}()", handles)
-        if reply.get("op") == "return":
-            return reply.get("value"), reply.get("inputs_after") if echo else None
-        if reply.get("op") == "raise":
-            raise StudentError(name, str(reply.get("type", "Exception")), str(reply.get("message", "")),
-                               str(reply.get("where", "")))
-        raise SubmissionDied(f"{name}(): unexpected answer from the submission's process")
+        try:
+            reply = self._request(request, timeout or self.limits.call_timeout, f"{name}()", handles)
+        except (CallTimeout, SubmissionDied) as exc:
+            if not self.timed_out:
+                self.broken[name] = exc
+            raise
+        return outcome(reply, name, echo)
 
     def _request(self, request: dict, timeout: float, what: str, handles: dict | None = None) -> dict:
         deadline = min(time.monotonic() + timeout, self.deadline)
@@ -345,15 +371,15 @@ class Sandbox:
             self.incidents.append(("crash", message))
             raise SubmissionDied(message) from None
 
-    @staticmethod
-    def _run_callback(request: dict, handles: dict) -> dict:
+    def _run_callback(self, request: dict, handles: dict) -> dict:
         fn = handles.get(request.get("handle"))
         if fn is None:
             return {"op": "callback_raise", "type": "RuntimeError", "message": "unknown function"}
         try:
             return {"op": "callback_return", "value": fn(*request.get("args", []), **request.get("kwargs", {}))}
         except Exception as exc:  # the parent's implementation raised: tell the student's test, plainly
-            return {"op": "callback_raise", "type": type(exc).__name__, "message": str(exc)[:300]}
+            return {"op": "callback_raise", "type": type(exc).__name__,
+                    "message": str(exc)[: self.limits.message_kept]}
 
 
 def _world_executable(path: str) -> bool:
@@ -378,63 +404,3 @@ def _exit_reason(code: int | None) -> str:
                 "SIGSEGV": "crashed", "SIGXFSZ": "file size limit"}.get(name, "")
         return f"signal {name}" + (f", {hint}" if hint else "")
     return f"exit code {code}: sys.exit or os._exit?"
-
-
-class InProcess:
-    """Runs the cells in this interpreter. Development only: no isolation at all, but the same wire format."""
-
-    def __init__(self, cells: list[tuple[str, str]]):
-        import builtins
-
-        self.ns: dict = {"__name__": "__main__", "__builtins__": builtins}
-        self.load_errors: list[dict] = []
-        self.output, self.timed_out = "", False
-        for cell_id, code in cells:
-            try:
-                exec(compile(code, f"<cell {cell_id}>", "exec", dont_inherit=True), self.ns)
-            except Exception as exc:
-                self.load_errors.append({"cell": cell_id, "type": type(exc).__name__, "message": str(exc)})
-
-    @classmethod
-    def from_namespace(cls, ns: dict) -> InProcess:
-        """Call into an existing namespace (a notebook kernel's globals(), for the nbgrader comparison)."""
-        self = cls([])
-        self.ns = ns
-        return self
-
-    def start(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-    release = close
-
-    def _local(self, fn):
-        def call(*args, **kwargs):
-            payload = wire.decode(wire.encode([list(args), kwargs]))
-            try:
-                return wire.decode(wire.encode(fn(*payload[0], **payload[1])))
-            except Exception as exc:
-                raise (exc if type(exc).__module__ == "builtins" else RuntimeError(str(exc))) from None
-
-        return call
-
-    def call(self, name: str, args, kwargs, *, echo: bool = False, timeout: float | None = None):
-        handles: dict = {}
-        args, kwargs = wire.decode(wire.encode([list(args), dict(kwargs)], handles),
-                                   make_handle=lambda hid: self._local(handles[hid]))
-        fn = self.ns.get(name)
-        if not callable(fn):
-            raise StudentError(name, "NameError", f"{name} is not defined")
-        try:
-            value = fn(*args, **kwargs)
-        except Exception as exc:
-            raise StudentError(name, type(exc).__name__, str(exc)) from None
-        try:
-            value = wire.decode(wire.encode(value))
-        except wire.WireError as exc:
-            raise StudentError(name, "TypeError", f"returned a value that cannot be graded: {exc}") from None
-        if not echo:
-            return value, None
-        return value, wire.decode(wire.encode(wire.echo_inputs(args, kwargs)))

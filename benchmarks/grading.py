@@ -18,26 +18,27 @@ from pathlib import Path
 
 import nbformat
 
+from autograder import assignment as layout
 from autograder.batch import grade_class
-from autograder.config import ASSIGNMENTS, ROOT, SOURCE
-from autograder.examples import student_notebook
-from autograder.load import reference_cells
-from autograder.mutation import catalogue
-from autograder.release import tool_env
+from autograder.config import ROOT
+from course.examples import student_notebook
+from course.mutation import catalogue
+from course.release import tool_env
 
 IN_KERNEL = """import sys
 sys.path.insert(0, {root!r})
-from autograder.sandbox import InProcess
-from autograder.suites import run_suite
-_outcomes, _problems = run_suite({assignment!r}, InProcess.from_namespace(globals()))
+from autograder.assignment import get
+from autograder.backend import InProcess
+from autograder.runner import run_suite
+_outcomes, _problems = run_suite(get({assignment!r}), InProcess.from_namespace(globals()))
 print("hidden suite:", sum(o.score for o in _outcomes), "/", sum(o.points for o in _outcomes))
 """
 
 
-def _nbgrader_course(base: Path, assignment: str, students: int) -> Path:
-    course = base / "nbgrader_course"
+def _nbgrader_course(base: Path, a: layout.Assignment, students: int) -> Path:
+    course, assignment = base / "nbgrader_course", a.id
     (course / "source" / assignment).mkdir(parents=True)
-    nb = nbformat.read(SOURCE / assignment / f"{assignment}.ipynb", 4)
+    nb = nbformat.read(a.source_notebook, 4)
     cell = nbformat.v4.new_code_cell(IN_KERNEL.format(root=str(ROOT), assignment=assignment))
     cell.metadata["nbgrader"] = {"grade": True, "grade_id": "hidden_suite", "locked": True, "points": 0,
                                  "schema_version": 3, "solution": False}
@@ -48,7 +49,7 @@ def _nbgrader_course(base: Path, assignment: str, students: int) -> Path:
     )
     subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--create", "--force",
                     "--log-level=ERROR"], cwd=course, check=True, env=tool_env())
-    correct = nbformat.writes(student_notebook(assignment, reference_cells(assignment),
+    correct = nbformat.writes(student_notebook(a, a.reference_answers(),
                                                course / "release" / assignment / f"{assignment}.ipynb"))
     for i in range(students):
         folder = course / "submitted" / f"s{i:03d}" / assignment
@@ -59,15 +60,15 @@ def _nbgrader_course(base: Path, assignment: str, students: int) -> Path:
     return course
 
 
-def _class(base: Path, assignment: str, students: int) -> Path:
-    submitted = base / f"class_{assignment}_{students}"
-    ref = reference_cells(assignment)
-    variants = [nbformat.writes(student_notebook(assignment, answers, SOURCE / assignment / f"{assignment}.ipynb"))
-                for answers in [ref] + [m.apply(ref) for m in catalogue(assignment)]]
+def _class(base: Path, a: layout.Assignment, students: int) -> Path:
+    submitted = base / f"class_{a.id}_{students}"
+    ref = a.reference_answers()
+    variants = [nbformat.writes(student_notebook(a, answers, a.source_notebook))
+                for answers in [ref] + [m.apply(ref) for m in catalogue(a)]]
     for i in range(students):
-        folder = submitted / f"s{i:03d}" / assignment
+        folder = submitted / f"s{i:03d}" / a.id
         folder.mkdir(parents=True)
-        (folder / f"{assignment}.ipynb").write_text(variants[i % len(variants)])
+        (folder / f"{a.id}.ipynb").write_text(variants[i % len(variants)])
     return submitted
 
 
@@ -87,18 +88,19 @@ def main() -> None:
             print(f"Per submission, {side_by_side} correct notebooks each, 1 process (seconds per submission):\n")
             print("| assignment | nbgrader autograde (suite in kernel) | this grader (sandboxed) | speed-up |")
             print("|---|---:|---:|---:|")
-        for assignment in ASSIGNMENTS:
-            if not side_by_side or not (SOURCE / assignment / f"{assignment}.ipynb").exists():
+        for assignment in layout.find():
+            if not side_by_side or not assignment.ready:
                 continue
-            course = _nbgrader_course(base / assignment, assignment, side_by_side)
+            course = _nbgrader_course(base / assignment.id, assignment, side_by_side)
             nbg = _timed(subprocess.run,
-                         [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force", "--log-level=ERROR"],
+                         [sys.executable, "-m", "nbgrader", "autograde", assignment.id, "--force",
+                          "--log-level=ERROR"],
                          cwd=course, env=env, check=True, capture_output=True)
-            ours = _timed(grade_class, assignment, course / "submitted", base / assignment / "ours", workers=1,
+            ours = _timed(grade_class, assignment, course / "submitted", base / assignment.id / "ours", workers=1,
                           progress=False)
-            print(f"| {assignment} | {nbg / side_by_side:.2f} | {ours / side_by_side:.2f} | {nbg / ours:.1f}× |")
-        assignment = ASSIGNMENTS[0]
-        print(f"\nA class of {class_size} {assignment} submissions (reference and each catalogued bug in turn):\n")
+            print(f"| {assignment.id} | {nbg / side_by_side:.2f} | {ours / side_by_side:.2f} | {nbg / ours:.1f}× |")
+        assignment = layout.find()[0]
+        print(f"\nA class of {class_size} {assignment.id} submissions (reference and each catalogued bug in turn):\n")
         print("| workers | wall time (s) | per submission (s) | speed-up |")
         print("|---:|---:|---:|---:|")
         submitted = _class(base, assignment, class_size)

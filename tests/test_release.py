@@ -14,14 +14,17 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.authoring import render
-from autograder.config import ASSIGNMENTS, RELEASE, ROOT, SOURCE
-from autograder.examples import student_notebook
-from autograder.gradescope import build
-from autograder.leaks import find_leaks
-from autograder.load import reference_cells
-from autograder.mutation import catalogue
-from autograder.release import tool_env
+from autograder import assignment as layout
+from autograder.config import ROOT
+from course.authoring import render
+from course.examples import student_notebook
+from course.gradescope import build
+from course.leaks import find_leaks
+from course.mutation import catalogue
+from course.release import tool_env
+
+ASSIGNMENTS = layout.find()
+RELEASE = ROOT / "release"
 
 pytestmark = pytest.mark.xdist_group(name="release")
 
@@ -33,8 +36,8 @@ def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
     return done
 
 
-def write_submission(assignment: str, answers: dict[str, str], path: Path) -> Path:
-    nb = student_notebook(assignment, answers, RELEASE / assignment / f"{assignment}.ipynb")
+def write_submission(assignment: layout.Assignment, answers: dict[str, str], path: Path) -> Path:
+    nb = student_notebook(assignment, answers, assignment.release_notebook)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(nbformat.writes(nb))
     return path
@@ -45,45 +48,45 @@ def course(tmp_path_factory) -> Path:
     """A copy of the course root, where nbgrader may create its database and folders."""
     root = tmp_path_factory.mktemp("course")
     shutil.copy(ROOT / "nbgrader_config.py", root)
-    shutil.copytree(SOURCE, root / "assignments")
+    shutil.copytree(ROOT / "assignments", root / "assignments")
     for a in ASSIGNMENTS:
-        nbgrader(root, "generate_assignment", a, "--force", "--create", "--log-level=WARN")
+        nbgrader(root, "generate_assignment", a.id, "--force", "--create", "--log-level=WARN")
     return root
 
 
 def test_source_notebooks_are_generated_from_authoring_and_solutions():
     for a in ASSIGNMENTS:
-        assert (SOURCE / a / f"{a}.ipynb").read_text() == render(a), f"{a}: run `make notebooks`"
+        assert a.source_notebook.read_text() == render(a), f"{a.id}: run `make notebooks`"
 
 
 def test_regenerating_the_release_changes_nothing(course):
     for a in ASSIGNMENTS:
-        fresh = (course / "release" / a / f"{a}.ipynb").read_text()
-        assert fresh == (RELEASE / a / f"{a}.ipynb").read_text(), f"{a}: run `make release`"
-    assert sorted(p.name for p in RELEASE.iterdir()) == sorted(ASSIGNMENTS)
+        fresh = (course / "release" / a.id / f"{a.id}.ipynb").read_text()
+        assert fresh == a.release_notebook.read_text(), f"{a.id}: run `make release`"
+    assert sorted(p.name for p in RELEASE.iterdir()) == sorted(a.id for a in ASSIGNMENTS)
 
 
 def test_release_holds_no_solution_or_hidden_test():
-    assert find_leaks() == []
+    assert find_leaks(list(ASSIGNMENTS)) == []
 
 
 def test_leak_check_catches_a_planted_leak(tmp_path):
     shutil.copytree(RELEASE, tmp_path / "release")
     a = ASSIGNMENTS[0]
-    path = tmp_path / "release" / a / f"{a}.ipynb"
+    path = tmp_path / "release" / a.id / f"{a.id}.ipynb"
     nb = nbformat.read(path, 4)
-    solution = next(iter(reference_cells(a).values()))
+    solution = next(iter(a.reference_answers().values()))
     nb.cells.append(nbformat.v4.new_code_cell(solution))
     path.write_text(nbformat.writes(nb))
-    (tmp_path / "release" / a / "suite_copy.py").write_text("x = 1\n")
-    leaks = find_leaks(tmp_path / "release")
+    (tmp_path / "release" / a.id / "suite_copy.py").write_text("x = 1\n")
+    leaks = find_leaks(list(ASSIGNMENTS), tmp_path / "release")
     assert any("solution of" in leak for leak in leaks)
     assert any("only notebooks" in leak for leak in leaks)
 
 
 def test_released_notebooks_are_stubs():
     for a in ASSIGNMENTS:
-        nb = nbformat.read(RELEASE / a / f"{a}.ipynb", 4)
+        nb = nbformat.read(a.release_notebook, 4)
         solutions = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"]
         assert solutions and all("raise NotImplementedError()" in c.source for c in solutions)
 
@@ -91,21 +94,21 @@ def test_released_notebooks_are_stubs():
 def test_nbgrader_round_trip_shows_the_isolated_graders_scores(course):
     a = ASSIGNMENTS[0]
     submitted = course / "submitted"
-    write_submission(a, reference_cells(a), submitted / "alice" / a / f"{a}.ipynb")
-    buggy = catalogue(a)[0].apply(reference_cells(a))
-    write_submission(a, buggy, submitted / "bob" / a / f"{a}.ipynb")
+    write_submission(a, a.reference_answers(), submitted / "alice" / a.id / f"{a.id}.ipynb")
+    buggy = catalogue(a)[0].apply(a.reference_answers())
+    write_submission(a, buggy, submitted / "bob" / a.id / f"{a.id}.ipynb")
     for s in ("alice", "bob"):
         nbgrader(course, "db", "student", "add", s)
-    grade = subprocess.run([sys.executable, "-m", "autograder", "grade", a, "--submitted", "submitted", "--out",
+    grade = subprocess.run([sys.executable, "-m", "autograder", "grade", a.id, "--submitted", "submitted", "--out",
                             "autograded", "--quiet", "--workers", "1"], cwd=course, capture_output=True, text=True,
                            env={**tool_env(), "PYTHONPATH": str(ROOT)})
     assert grade.returncode == 0, grade.stderr
-    record = subprocess.run([sys.executable, "-m", "autograder", "record", "--graded", "autograded"], cwd=course,
+    record = subprocess.run([sys.executable, "-m", "course", "record", "--graded", "autograded"], cwd=course,
                             capture_output=True, text=True, env={**tool_env(), "PYTHONPATH": str(ROOT)})
     assert record.returncode == 0 and "recorded alice" in record.stdout, record.stdout + record.stderr
     nbgrader(course, "export", "--to", "grades.csv")
     with open(course / "grades.csv", newline="") as fh:
-        rows = {r["student_id"]: r for r in csv.DictReader(fh) if r["assignment"] == a}
+        rows = {r["student_id"]: r for r in csv.DictReader(fh) if r["assignment"] == a.id}
     with open(course / "autograded" / "gradebook.csv", newline="") as fh:
         ours = {r["student"]: float(r["score"]) for r in csv.DictReader(fh)}
     assert float(rows["alice"]["raw_score"]) == ours["alice"] == 100
@@ -114,7 +117,7 @@ def test_nbgrader_round_trip_shows_the_isolated_graders_scores(course):
 
 def test_nbgrader_validate_accepts_a_correct_notebook(tmp_path):
     a = ASSIGNMENTS[0]
-    path = write_submission(a, reference_cells(a), tmp_path / f"{a}.ipynb")
+    path = write_submission(a, a.reference_answers(), tmp_path / f"{a.id}.ipynb")
     done = subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(path)], cwd=ROOT, capture_output=True,
                           text=True, timeout=300, env={**tool_env(), "MPLBACKEND": "Agg"})
     assert "Success" in done.stdout, done.stdout[-2000:] + done.stderr[-2000:]
@@ -128,8 +131,11 @@ def test_gradescope_zip_runs_in_a_local_autograder_layout(tmp_path, which):
     with zipfile.ZipFile(zip_path) as zf:
         zf.extractall(layout / "source")
         assert {"setup.sh", "run_autograder"} <= set(zf.namelist())
-        assert not any(n.startswith(("tests/", "release/", "examples/")) for n in zf.namelist())
-    answers = reference_cells(a) if which == "correct" else catalogue(a)[0].apply(reference_cells(a))
+        names = zf.namelist()
+    assert not any(n.startswith(("tests/", "release/", "examples/", "course/", "authoring/")) for n in names)
+    others = [b.id for b in ASSIGNMENTS if b != a]
+    assert not any(f"/{other}" in n or n.startswith(f"solutions/{other}") for n in names for other in others)
+    answers = a.reference_answers() if which == "correct" else catalogue(a)[0].apply(a.reference_answers())
     write_submission(a, answers, layout / "submission" / "my_work.ipynb")
     results = layout / "results" / "results.json"
     run = layout / "source" / "run_autograder"

@@ -8,8 +8,6 @@ show that it can fail, on buggy variants it must reject. Forward caches are buil
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 import scipy.signal
@@ -536,9 +534,7 @@ def test_train_cnn_reaches_the_bars_on_every_seed(seed):
     """No flaky grades: the reference clears both bars, with a margin, on 20 seeds (the suite uses a few of them)."""
     X, y = ref.make_edge_images(400, seed=100 + seed)
     X_test, y_test = ref.make_edge_images(500, seed=10_000 + seed)
-    start = time.perf_counter()
-    params, losses = ref.train_cnn(X, y, seed=seed)
-    assert time.perf_counter() - start < 15  # ~1 s on an idle laptop core; generous for a loaded CI machine
+    params, losses = ref.train_cnn(X, y, seed=seed)  # its time is a row of `make bench`, not an assertion
     assert np.mean(losses[-20:]) < 0.5 * np.mean(losses[:20])
     assert ref.accuracy(params, X_test, y_test) >= ACCURACY_BAR + 0.02
     assert np.median(ref.gabor_similarity(params["w1"])) >= GABOR_BAR + 0.03

@@ -1,6 +1,6 @@
 """A1 mutants: typical student bugs, as edits of the reference solution cells; each must lose points."""
 
-from autograder.mutation import Mutant
+from course.mutation import Mutant
 
 _OUTPUT_SIZE = "return (n + 2 * pad - k) // stride + 1"
 _FLIPPED_2D = 'as_float64(w, "w", 2)[::-1, ::-1]'

@@ -7,7 +7,7 @@ test_rotation_counterexample 10, test_rotated_kernel 15, test_scaling_counterexa
 test_stride_breaks_shift 15, test_pool_local_invariance 10.
 """
 
-from autograder.mutation import Mutant
+from course.mutation import Mutant
 
 
 def _weak(cell: str, name: str, body: str) -> Mutant:

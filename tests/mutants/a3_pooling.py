@@ -1,6 +1,6 @@
 """A3 mutants: typical student bugs, as edits of the reference solution cells; each must lose points."""
 
-from autograder.mutation import Mutant
+from course.mutation import Mutant
 
 _WINDOWS = "windows = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]"
 _SHIFTED = "after = np.asarray(pool(np.roll(x, shift, axis=-1)))"

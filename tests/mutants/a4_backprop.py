@@ -1,7 +1,7 @@
 """A4 mutants: typical student bugs in backpropagation, as edits of the reference solution cells; each must lose
 points in the hidden suite."""
 
-from autograder.mutation import Mutant
+from course.mutation import Mutant
 
 MUTANTS = [
     # --- numerical gradient

@@ -6,6 +6,7 @@ reference clears both bars with a margin on 20 seeds (tests/test_solutions_a4_ba
 """
 
 import numpy as np
+import pytest
 
 import solutions.a4_backprop as ref
 from autograder.testing import Mismatch, as_array, as_tuple, assert_close, assert_scalar_close, assert_unchanged, grade
@@ -92,36 +93,34 @@ def test_cnn_loss_on_the_training_shapes(student, rng):
 
 # --- train_cnn (10) and the Gabor check (5) -------------------------------------------------------------------------
 
-_TRAINED: dict = {}  # one training run per submission, shared by the tests that grade it
+@pytest.fixture(scope="module")
+def training(student):
+    """(params, losses) of the student's train_cnn on the suite's training set, or the exception it raised: one
+    training run per submission, shared by the tests that grade it."""
+    X, y = ref.make_edge_images(N_TRAIN, seed=100 + SEED)
+    try:
+        params, losses = as_tuple(student.train_cnn.timeout(TRAIN_TIMEOUT)(X, y, **DEFAULTS, seed=SEED), 2,
+                                  "train_cnn(X, y, ...)")
+        like = ref.init_cnn((1, 12, 12), 4, DEFAULTS["n_filters"], DEFAULTS["kernel_size"])
+        return check_params(params, like, "train_cnn params"), losses
+    except Exception as exc:  # noqa: BLE001 — StudentError, CallTimeout, Mismatch: reported by every test
+        return exc
 
 
-def trained(student):
-    """(params, losses) of the student's train_cnn on the suite's training set, or the exception it raised."""
-    backend = student._backend
-    if _TRAINED.get("backend") is not backend:
-        X, y = ref.make_edge_images(N_TRAIN, seed=100 + SEED)
-        try:
-            result = as_tuple(student.train_cnn.timeout(TRAIN_TIMEOUT)(X, y, **DEFAULTS, seed=SEED), 2,
-                            "train_cnn(X, y, ...)")
-        except Exception as exc:  # noqa: BLE001 — StudentError, CallTimeout, Mismatch: reported by every test
-            result = exc
-        _TRAINED.clear()
-        _TRAINED.update(backend=backend, result=result)
-    if isinstance(_TRAINED["result"], Exception):
-        raise _TRAINED["result"]
-    params, losses = _TRAINED["result"]
-    like = ref.init_cnn((1, 12, 12), 4, DEFAULTS["n_filters"], DEFAULTS["kernel_size"])
-    return check_params(params, like, "train_cnn params"), losses
+@pytest.fixture(scope="module")
+def accuracy(training):
+    """Held-out accuracy of the trained network with the kit's forward pass (or the training's exception)."""
+    if isinstance(training, Exception):
+        return training
+    X_test, y_test = ref.make_edge_images(500, seed=10_000 + SEED)
+    return ref.accuracy(training[0], X_test, y_test)
 
 
-def held_out_accuracy(student) -> float:
-    """Accuracy of the trained network on the held-out images, with the kit's forward pass; computed once per
-    submission, like the training run."""
-    params, _ = trained(student)
-    if "accuracy" not in _TRAINED:
-        X_test, y_test = ref.make_edge_images(500, seed=10_000 + SEED)
-        _TRAINED["accuracy"] = ref.accuracy(params, X_test, y_test)
-    return _TRAINED["accuracy"]
+def outcome(value):
+    """A fixture's value, or the exception it stands for, raised in the test that uses it."""
+    if isinstance(value, Exception):
+        raise value
+    return value
 
 
 @grade(points=3, part="train_cnn",
@@ -141,16 +140,16 @@ def test_train_cnn_follows_the_recipe(student, rng):
 @grade(points=5, part="train_cnn",
        hint="Possible reason: the trained network does not reach the accuracy bar on held-out images; "
             "check cnn_loss and sgd_step, and that every batch is used.")
-def test_train_cnn_reaches_the_accuracy_bar(student):
-    acc = held_out_accuracy(student)
+def test_train_cnn_reaches_the_accuracy_bar(accuracy):
+    acc = outcome(accuracy)
     if acc < ACCURACY_BAR:
         raise Mismatch(f"held-out accuracy {acc:.3f} is below the bar {ACCURACY_BAR}")
 
 
 @grade(points=2, part="train_cnn",
        hint="Possible reason: losses must hold one float per step (epochs * ceil(N / batch_size)) and go down.")
-def test_train_cnn_loss_history(student):
-    _, losses = trained(student)
+def test_train_cnn_loss_history(training):
+    _, losses = outcome(training)
     per_epoch = -(-N_TRAIN // DEFAULTS["batch_size"])
     losses = as_array(np.asarray(losses) if isinstance(losses, list) else losses, "train_cnn losses",
                       shape=(DEFAULTS["epochs"] * per_epoch,))
@@ -161,11 +160,11 @@ def test_train_cnn_loss_history(student):
 @grade(points=5, part="gabor",
        hint="Possible reason: the learned first-layer filters are not oriented (Gabor-like); is the L2 penalty "
             "applied to w1, and is w1 trained at all?")
-def test_learned_filters_are_gabor_like(student):
-    if held_out_accuracy(student) < ACCURACY_BAR:
+def test_learned_filters_are_gabor_like(training, accuracy):
+    if outcome(accuracy) < ACCURACY_BAR:
         raise Mismatch("the network does not reach the accuracy bar, so its filters are not graded: "
                        "they have to be learned from the task")
-    params, _ = trained(student)
+    params, _ = outcome(training)
     median = float(np.median(ref.gabor_similarity(params["w1"])))
     if median < GABOR_BAR:
         raise Mismatch(f"median Gabor similarity of the learned filters {median:.2f} is below the bar {GABOR_BAR}")

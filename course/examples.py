@@ -11,13 +11,11 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.config import RELEASE, ROOT, SOURCE
-from autograder.grading import part_points
-from autograder.load import reference_cells
-from autograder.mutation import catalogue
-from autograder.release import stub_answers
+from autograder.assignment import Assignment, nbgrader_meta
+from course.mutation import catalogue
+from course.release import stub_answers
 
-HOSTILE = ROOT / "examples" / "hostile"
+HOSTILE = Path(__file__).resolve().parent.parent / "examples" / "hostile"
 TYPICAL_BUGS = 3  # students with one catalogued bug each, per assignment
 PATCH_NUMPY = (  # a correct submission that also tries to make every comparison succeed
     "import sys, types\nimport numpy as np\nnp.allclose = lambda *a, **k: True\n"
@@ -35,21 +33,22 @@ class Student:
     write: object  # (path) -> None
 
 
-def student_notebook(assignment: str, answers: dict[str, str], base: Path | None = None) -> nbformat.NotebookNode:
+def student_notebook(assignment: Assignment, answers: dict[str, str],
+                     base: Path | None = None) -> nbformat.NotebookNode:
     """A student's notebook: `base` (default: the released notebook, or the source one before a release) with
     `answers` (grade_id -> code) in its solution cells."""
     if base is None:
-        released = RELEASE / assignment / f"{assignment}.ipynb"
-        base = released if released.exists() else SOURCE / assignment / f"{assignment}.ipynb"
+        released = assignment.release_notebook
+        base = released if released.exists() else assignment.source_notebook
     nb = nbformat.read(base, 4)
     for cell in nb.cells:
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        gid = nbgrader_meta(cell).get("grade_id")
         if cell.cell_type == "code" and gid in answers:
             cell.source = answers[gid]
     return nb
 
 
-def _writer(assignment: str, answers: dict[str, str], edit=None):
+def _writer(assignment: Assignment, answers: dict[str, str], edit=None):
     def write(path: Path) -> None:
         nb = student_notebook(assignment, answers)
         if edit is not None:
@@ -70,17 +69,17 @@ def _with_hostile(answers: dict[str, str], code: str) -> dict[str, str]:
 
 def _vandalise_locked(nb: nbformat.NotebookNode) -> None:
     """Delete one locked cell and rewrite another to cheat; neither may matter."""
-    locked = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("locked")]
+    locked = [c for c in nb.cells if nbgrader_meta(c).get("locked")]
     if locked:
         nb.cells.remove(locked[0])
     for cell in locked[1:2]:
         cell.source = "import numpy as np\nnp.allclose = lambda *a, **k: True\n"
 
 
-def students(assignment: str) -> list[Student]:
+def students(assignment: Assignment) -> list[Student]:
     """Every example student of one assignment."""
-    full = sum(part_points(assignment).values())
-    ref, stubs = reference_cells(assignment), stub_answers(assignment)
+    full = assignment.max_score
+    ref, stubs = assignment.reference_answers(), stub_answers(assignment)
     out = [
         Student("perfect", "perfect", ("ok",), full, full, _writer(assignment, ref)),
         Student("perfect_vandalised_locked_cells", "perfect", ("ok",), full, full,
@@ -114,12 +113,12 @@ def students(assignment: str) -> list[Student]:
     return out
 
 
-def materialise(assignment: str, submitted: Path) -> list[Student]:
+def materialise(assignment: Assignment, submitted: Path) -> list[Student]:
     """Write the example class of `assignment` into `submitted/` and return who is who."""
     roster = students(assignment)
     for s in roster:
-        folder = submitted / s.name / assignment
+        folder = submitted / s.name / assignment.id
         folder.mkdir(parents=True, exist_ok=True)
-        s.write(folder / f"{assignment}.ipynb")
+        s.write(folder / f"{assignment.id}.ipynb")
     (submitted / "missing_submission").mkdir(parents=True, exist_ok=True)
     return roster

@@ -11,17 +11,16 @@ An authoring file is a percent-format script. Each cell starts with a header lin
 
 Inside code cells, directives pull function source from `solutions/` so that no body is written twice:
 
-    #| solution solutions.a1_convolution:conv1d   signature + docstring given, body is the solution region
-    #| hidden solutions.a1_convolution:_windows   the whole function is a solution region (private helper)
+    #| solution solutions.<id>:conv1d   signature + docstring given, body is the solution region
+    #| hidden solutions.<id>:_windows   the whole function is a solution region (private helper)
     #| source solutions.common:shift              the whole function is given code
 
-`python -m autograder.authoring build` writes `assignments/<id>/<id>.ipynb`;
-`python -m autograder.authoring check` fails when a committed notebook differs from what would be built.
+`python -m course notebooks build` writes `assignments/<id>/<id>.ipynb`;
+`python -m course notebooks check` fails when a committed notebook differs from what would be built.
 """
 
 from __future__ import annotations
 
-import argparse
 import ast
 import importlib
 import inspect
@@ -29,13 +28,10 @@ import re
 import sys
 import textwrap
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
-AUTHORING = ROOT / "authoring"
-SOURCE = ROOT / "assignments"
+from autograder.assignment import Assignment
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 _HEADER = re.compile(r"^# %%\s*(.*)$")
@@ -172,42 +168,23 @@ def build_notebook(text: str) -> nbformat.NotebookNode:
     return nb
 
 
-def notebook_path(assignment: str) -> Path:
-    return SOURCE / assignment / f"{assignment}.ipynb"
+def render(assignment: Assignment) -> str:
+    if str(assignment.root) not in sys.path:
+        sys.path.insert(0, str(assignment.root))  # directives import `solutions`
+    return nbformat.writes(build_notebook(assignment.authoring.read_text())) + "\n"
 
 
-def render(assignment: str) -> str:
-    text = (AUTHORING / f"{assignment}.py").read_text()
-    return nbformat.writes(build_notebook(text)) + "\n"
-
-
-def assignments() -> list[str]:
-    return sorted(p.stem for p in AUTHORING.glob("a*.py"))
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m autograder.authoring", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["build", "check"])
-    parser.add_argument("assignment", nargs="*")
-    args = parser.parse_args(argv)
-    sys.path.insert(0, str(ROOT))
+def build(assignments: list[Assignment], check: bool = False) -> list[str]:
+    """Write each source notebook that differs from its authoring file (or, with `check`, only list them)."""
     drift = []
-    for a in args.assignment or assignments():
-        text, path = render(a), notebook_path(a)
-        if args.command == "build":
-            if not path.exists() or path.read_text() != text:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(".tmp")
-                tmp.write_text(text)
-                tmp.replace(path)
-                print(f"built {path.relative_to(ROOT)}")
-        elif not path.exists() or path.read_text() != text:
-            drift.append(str(path.relative_to(ROOT)))
-    if drift:
-        print("out of date (run `make notebooks`): " + ", ".join(drift), file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    for a in assignments:
+        text, path = render(a), a.source_notebook
+        if path.exists() and path.read_text() == text:
+            continue
+        drift.append(str(path.relative_to(a.root)))
+        if not check:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(text)
+            tmp.replace(path)
+    return drift

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
-import nbformat
-
-from autograder.config import RELEASE, ROOT, SOURCE, SUITES
-from autograder.load import reference_cells
+from autograder.assignment import Assignment
 
 MIN_LINE = 24  # shorter lines ("return out", "x = x.copy()") are too common to mean anything
 _REGION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
@@ -19,21 +15,24 @@ def _significant(lines) -> set[str]:
     return {line.strip() for line in lines if len(line.strip()) >= MIN_LINE and not line.strip().startswith("#")}
 
 
-def public_lines(assignment: str) -> set[str]:
+def public_lines(assignment: Assignment) -> set[str]:
     """Lines the source notebook shows students anyway: every cell with its solution regions taken out
     (A4's given forward layers are A1's and A3's reference code, on purpose: release A4 after those are due)."""
-    nb = nbformat.read(SOURCE / assignment / f"{assignment}.ipynb", as_version=4)
-    return _significant("\n".join(_REGION.sub("", cell.source + "\n") for cell in nb.cells).splitlines())
+    return _significant("\n".join(_REGION.sub("", c.source + "\n") for c in assignment.cells
+                                  if c.role != "answer").splitlines())
 
 
-def secrets(assignment: str) -> dict[str, str]:
+def secrets(assignment: Assignment) -> dict[str, str]:
     """Lines that must never be released with `assignment` -> where they come from: its solution regions and
     every hidden suite, less what its own public cells show anyway."""
     found: dict[str, str] = {}
-    for gid, code in reference_cells(assignment).items():
+    for gid, code in assignment.reference_answers().items():
         for region in _REGION.findall(code):
-            found.update(dict.fromkeys(_significant(region.splitlines()), f"solution of {assignment}:{gid}"))
-    for path in sorted(SUITES.glob("*/*.py")):
+            found.update(dict.fromkeys(_significant(region.splitlines()), f"solution of {assignment.id}:{gid}"))
+    for cell in assignment.cells_of("answer"):
+        rubric = f"rubric of {assignment.id}:{cell.grade_id}"
+        found.update(dict.fromkeys(_significant(cell.source.splitlines()), rubric))
+    for path in sorted(assignment.suite.parent.glob("*/*.py")):
         where = f"hidden suite {path.parent.name}/{path.name}"
         found.update(dict.fromkeys(_significant(path.read_text().splitlines()), where))
     for line in public_lines(assignment):
@@ -43,11 +42,15 @@ def secrets(assignment: str) -> dict[str, str]:
     return found
 
 
-def find_leaks(release: Path = RELEASE) -> list[str]:
-    """Every released file that contains a secret line of its assignment, and every file that is not a notebook."""
+def find_leaks(assignments: list[Assignment], release: Path | None = None) -> list[str]:
+    """Every released file that contains a secret line of its assignment, and every file that is not a notebook
+    (`release`: another folder of released assignments, laid out as release/)."""
     leaks = []
-    for folder in sorted(p for p in release.iterdir() if p.is_dir()):
-        table = secrets(folder.name)
+    for a in assignments:
+        folder = a.release_dir if release is None else release / a.id
+        if not folder.is_dir():
+            continue
+        table = secrets(a)
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             if path.suffix != ".ipynb":
                 leaks.append(f"{path}: only notebooks are released")
@@ -55,15 +58,3 @@ def find_leaks(release: Path = RELEASE) -> list[str]:
             for line in {line.strip().strip('",').strip() for line in text.splitlines()} & set(table):
                 leaks.append(f"{path}: {table[line]}: {line[:80]}")
     return leaks
-
-
-def main() -> int:
-    leaks = find_leaks()
-    for leak in leaks:
-        print(leak, file=sys.stderr)
-    print(f"{len(leaks)} leaks in {RELEASE.relative_to(ROOT)}")
-    return 1 if leaks else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -10,7 +10,7 @@ import importlib.util
 from dataclasses import dataclass
 from functools import cache
 
-from autograder.config import ROOT
+from autograder.assignment import Assignment
 
 
 @dataclass(frozen=True)
@@ -36,23 +36,23 @@ class Mutant:
 
 
 @cache
-def _catalogue_module(assignment: str):
-    path = ROOT / "tests" / "mutants" / f"{assignment}.py"
+def _catalogue_module(assignment: Assignment):
+    path = assignment.mutants
     if not path.exists():
         return None
-    spec = importlib.util.spec_from_file_location(f"_mutants_{assignment}", path)
+    spec = importlib.util.spec_from_file_location(f"_mutants_{assignment.id}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-def catalogue(assignment: str) -> list[Mutant]:
+def catalogue(assignment: Assignment) -> list[Mutant]:
     """The mutants of an assignment (empty when it has no catalogue yet)."""
     module = _catalogue_module(assignment)
     return list(module.MUTANTS) if module else []
 
 
-def expected_ranges(assignment: str) -> dict[str, tuple[float, float]]:
+def expected_ranges(assignment: Assignment) -> dict[str, tuple[float, float]]:
     """Score ranges pinned for some mutants (`EXPECTED` of the catalogue): name -> (min, max)."""
     module = _catalogue_module(assignment)
     return dict(getattr(module, "EXPECTED", {})) if module else {}

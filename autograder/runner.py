@@ -1,4 +1,4 @@
-"""Suites: run an assignment's hidden pytest suite, in this (trusted) process, against one backend."""
+"""Run an assignment's hidden pytest suite, in this (trusted) process, against one backend."""
 
 from __future__ import annotations
 
@@ -8,22 +8,19 @@ import sys
 
 import pytest
 
-from autograder.config import ROOT, SUITES
+from autograder.assignment import Assignment
+from autograder.backend import Backend
 from autograder.plugin import GradingPlugin, Outcome
 
 
-def suite_dir(assignment: str):
-    return SUITES / assignment
-
-
-def run_suite(assignment: str, backend) -> tuple[list[Outcome], list[str]]:
+def run_suite(assignment: Assignment, backend: Backend) -> tuple[list[Outcome], list[str]]:
     """Run the hidden suite; returns the outcome of every graded test and the suite's own problems."""
-    path = suite_dir(assignment)
+    path = assignment.suite
     if not path.is_dir():
-        return [], [f"no hidden suite for {assignment!r}"]
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))  # the suites import `solutions`
-    plugin = GradingPlugin(backend)
+        return [], [f"no hidden suite for {assignment.id!r}"]
+    if str(assignment.root) not in sys.path:
+        sys.path.insert(0, str(assignment.root))  # the suites import `solutions`
+    plugin = GradingPlugin(backend, backend.limits)
     args = [
         str(path), "-q", "--noconftest", "--import-mode=importlib", "-p", "no:cacheprovider",
         "-p", "no:randomly", "--rootdir", str(path), "-o", "python_files=test_*.py",

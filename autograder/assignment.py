@@ -1,0 +1,209 @@
+"""What an assignment is: its files, its cells and their roles and points, its suite, its limits.
+
+This is the only module that knows the layout of the kit and nbgrader's cell metadata. An assignment `<id>` is found
+from its files; adding one means adding them, never editing a list:
+
+| piece | path |
+|---|---|
+| hidden suite (what makes it an assignment) | `autograder/suites/<id>/test_*.py` |
+| settings (optional) | `autograder/suites/<id>/assignment.json`: `{"limits": {...}, "reveals": {...}}` |
+| reference | `solutions/<id>.py` |
+| notebook source | `authoring/<id>.py` → source notebook `assignments/<id>/<id>.ipynb` |
+| student notebook | `release/<id>/<id>.ipynb` |
+| mutant catalogue | `tests/mutants/<id>.py` (course tooling reads it; the grader never does) |
+
+Cell roles (metadata `kit.role` of the source notebook, set by the course's authoring tool): `given` code the grader
+runs before the student's, `solution` cells the student writes (nbgrader `grade_id`), `check` cells carrying the points
+of a hidden-suite part (`check_<part>`), `answer` cells graded by hand, `demo` and markdown cells.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import json
+from dataclasses import dataclass
+from functools import cache, cached_property
+from pathlib import Path
+
+import nbformat
+
+from autograder.config import LIMITS, ROOT, Limits
+
+CHECK_PREFIX = "check_"
+
+
+class LayoutError(Exception):
+    """An assignment's files are missing or inconsistent; the message says which."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    grade_id: str
+    role: str  # given | solution | check | answer | demo | markdown
+    source: str
+    points: float | None = None  # check and answer cells
+    cell_type: str = "code"
+
+    @property
+    def part(self) -> str:
+        """The hidden-suite part a check cell carries the points of."""
+        return self.grade_id.removeprefix(CHECK_PREFIX)
+
+
+def nbgrader_meta(cell) -> dict:
+    """nbgrader's metadata of a notebook cell (a dict, also for a tampered cell)."""
+    meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
+    nbg = meta.get("nbgrader")
+    return nbg if isinstance(nbg, dict) else {}
+
+
+def kit_role(cell) -> str | None:
+    meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
+    kit = meta.get("kit")
+    return kit.get("role") if isinstance(kit, dict) else None
+
+
+@dataclass(frozen=True)
+class Assignment:
+    id: str
+    root: Path = ROOT
+
+    # -- files --------------------------------------------------------------------------------------------------
+    @property
+    def suite(self) -> Path:
+        return self.root / "autograder" / "suites" / self.id
+
+    @property
+    def settings_file(self) -> Path:
+        return self.suite / "assignment.json"
+
+    @property
+    def reference(self) -> Path:
+        return self.root / "solutions" / f"{self.id}.py"
+
+    @property
+    def authoring(self) -> Path:
+        return self.root / "authoring" / f"{self.id}.py"
+
+    @property
+    def source_notebook(self) -> Path:
+        return self.root / "assignments" / self.id / f"{self.id}.ipynb"
+
+    @property
+    def release_dir(self) -> Path:
+        return self.root / "release" / self.id
+
+    @property
+    def release_notebook(self) -> Path:
+        return self.release_dir / f"{self.id}.ipynb"
+
+    @property
+    def mutants(self) -> Path:
+        return self.root / "tests" / "mutants" / f"{self.id}.py"
+
+    def reference_files(self) -> list[Path]:
+        """The reference module and every `solutions` module it imports (what a remote grader must carry)."""
+        seen: dict[Path, None] = {}
+        todo = [self.reference, *sorted(self.suite.glob("*.py"))]
+        while todo:
+            path = todo.pop()
+            if not path.exists():
+                continue
+            if path.parent == self.root / "solutions":
+                if path in seen:
+                    continue
+                seen[path] = None
+            for node in ast.walk(ast.parse(path.read_text())):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                    [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+                for name in names:
+                    if name.startswith("solutions."):
+                        todo.append(self.root / "solutions" / f"{name.split('.')[1]}.py")
+        return sorted(seen)
+
+    # -- settings -----------------------------------------------------------------------------------------------
+    @cached_property
+    def settings(self) -> dict:
+        if not self.settings_file.exists():
+            return {}
+        try:
+            data = json.loads(self.settings_file.read_text())
+        except ValueError as exc:
+            raise LayoutError(f"{self.settings_file}: not valid JSON ({exc})") from None
+        if not isinstance(data, dict):
+            raise LayoutError(f"{self.settings_file}: expected an object")
+        return data
+
+    @cached_property
+    def limits(self) -> Limits:
+        """The grader's limits, with this assignment's own values where it declares them."""
+        own = self.settings.get("limits", {})
+        unknown = set(own) - {f.name for f in dataclasses.fields(Limits)}
+        if unknown:
+            raise LayoutError(f"{self.settings_file}: unknown limits {sorted(unknown)}")
+        return dataclasses.replace(LIMITS, **own)
+
+    @property
+    def reveals(self) -> dict[str, list[str]]:
+        """What this assignment's released notebook shows of earlier assignments: id -> function names."""
+        return {k: list(v) for k, v in self.settings.get("reveals", {}).items()}
+
+    # -- cells --------------------------------------------------------------------------------------------------
+    @cached_property
+    def cells(self) -> tuple[Cell, ...]:
+        """Every cell of the source notebook with its role, in order."""
+        if not self.source_notebook.exists():
+            raise LayoutError(f"no source notebook for assignment {self.id!r} ({self.source_notebook})")
+        nb = nbformat.read(self.source_notebook, as_version=4)
+        cells = []
+        for i, cell in enumerate(nb.cells):
+            meta = nbgrader_meta(cell)
+            role = kit_role(cell) or ("markdown" if cell.cell_type == "markdown" else "demo")
+            points = float(meta["points"]) if "points" in meta else None
+            cells.append(Cell(meta.get("grade_id", f"cell_{i}"), role, cell.source, points, cell.cell_type))
+        return tuple(cells)
+
+    def cells_of(self, *roles: str) -> tuple[Cell, ...]:
+        return tuple(c for c in self.cells if c.role in roles)
+
+    @property
+    def solution_ids(self) -> tuple[str, ...]:
+        return tuple(c.grade_id for c in self.cells_of("solution"))
+
+    def reference_answers(self) -> dict[str, str]:
+        """grade_id -> reference code of every solution cell (the solution markers are comments)."""
+        return {c.grade_id: c.source for c in self.cells_of("solution")}
+
+    @cached_property
+    def parts(self) -> dict[str, float]:
+        """Points of each auto-graded part, from the check cells."""
+        return {c.part: float(c.points or 0) for c in self.cells_of("check")}
+
+    @property
+    def max_score(self) -> float:
+        return sum(self.parts.values())
+
+    @property
+    def ready(self) -> bool:
+        """It can be graded: a hidden suite and a source notebook."""
+        return self.suite.is_dir() and self.source_notebook.exists()
+
+
+@cache
+def find(root: Path = ROOT) -> tuple[Assignment, ...]:
+    """Every assignment of the layout at `root`: each folder of hidden suites, sorted by id."""
+    suites = root / "autograder" / "suites"
+    if not suites.is_dir():
+        return ()
+    return tuple(Assignment(p.name, root) for p in sorted(suites.iterdir())
+                 if p.is_dir() and not p.name.startswith(("_", ".")) and any(p.glob("test_*.py")))
+
+
+def get(assignment_id: str, root: Path = ROOT) -> Assignment:
+    """The assignment `assignment_id`; LayoutError when the layout has no such assignment."""
+    for a in find(root):
+        if a.id == assignment_id:
+            return a
+    known = ", ".join(a.id for a in find(root)) or "none"
+    raise LayoutError(f"no assignment {assignment_id!r} (known: {known})")

@@ -1,0 +1,151 @@
+"""The instructor's command line: `python -m course COMMAND ...` (TAs grade with `python -m autograder`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from autograder import assignment as layout
+from autograder.assignment import Assignment
+
+
+def _chosen(names: list[str]) -> list[Assignment]:
+    return [layout.get(n) for n in names] if names else [a for a in layout.find() if a.authoring.exists()]
+
+
+def cmd_notebooks(args) -> int:
+    from course.authoring import build
+
+    drift = build(_chosen(args.assignment), check=args.action == "check")
+    if args.action == "check" and drift:
+        print("out of date (run `make notebooks`): " + ", ".join(drift), file=sys.stderr)
+        return 1
+    for path in drift:
+        print(f"built {path}")
+    return 0
+
+
+def cmd_release(args) -> int:
+    from course.leaks import find_leaks
+    from course.release import generate
+
+    chosen = [a for a in _chosen(args.assignment) if a.source_notebook.exists()]
+    for a in chosen:
+        print(f"released {generate(a).relative_to(a.root)}")
+    leaks = find_leaks(chosen)
+    for leak in leaks:
+        print(leak, file=sys.stderr)
+    print(f"{len(leaks)} leaks in release/")
+    return 1 if leaks else 0
+
+
+def cmd_demo(args) -> int:
+    from course.demo import demo
+
+    demo(Path(args.folder))
+    return 0
+
+
+def cmd_try(args) -> int:
+    """Development: grade the reference, its mutants or the stubs, and print per-test results."""
+    from autograder.grading import grade_answers
+    from course.mutation import catalogue
+    from course.release import stub_answers
+
+    a = layout.get(args.assignment)
+    reference = a.reference_answers()
+    runs: list[tuple[str, dict[str, str]]] = []
+    if args.stubs:
+        runs.append(("stubs", stub_answers(a)))
+    elif args.mutants or args.mutant:
+        runs += [(m.name, m.apply(reference)) for m in catalogue(a) if args.mutants or m.name == args.mutant]
+        if not runs:
+            print(f"no mutant named {args.mutant!r}", file=sys.stderr)
+            return 2
+    else:
+        runs.append(("reference", reference))
+    worst = 0
+    for name, answers in runs:
+        r = grade_answers(a, answers, student=name, sandbox=args.sandbox)
+        print(f"== {name}: {r.score:g}/{r.max_score:g} {r.status} {r.reason} ({r.seconds:.1f} s)")
+        if args.verbose or len(runs) == 1:
+            for t in r.tests:
+                flag = "ok  " if t["passed"] else "FAIL"
+                msg = "" if t["passed"] else f"  — {t['message'][:150]}"
+                print(f"   {flag} {t['score']:>5g}/{t['points']:<4g} {t['part']}: {t['name']}{msg}")
+        for note in r.notes:
+            print(f"   note: {note[:200]}")
+        worst = max(worst, 1 if (name == "reference" and r.score < r.max_score) else 0)
+    return worst
+
+
+def cmd_gradescope(args) -> int:
+    from course.gradescope import build
+
+    for a in _chosen(args.assignment):
+        if a.ready:
+            print(f"wrote {build(a, Path(args.out))}")
+    return 0
+
+
+def cmd_feedback(args) -> int:
+    from course.nbgrader_bridge import release_feedback
+
+    for line in release_feedback(Path(args.graded), Path(args.out)):
+        print(line)
+    return 0
+
+
+def cmd_record(args) -> int:
+    from course.nbgrader_bridge import record_scores
+
+    for line in record_scores(Path(args.graded), args.db):
+        print(line)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    ids = [a.id for a in layout.find()]
+
+    n = sub.add_parser("notebooks", help="build (or check) assignments/<id>/ from authoring/<id>.py and solutions/")
+    n.add_argument("action", choices=["build", "check"])
+    n.add_argument("assignment", nargs="*")
+    n.set_defaults(func=cmd_notebooks)
+
+    r = sub.add_parser("release", help="release/<id>/ through nbgrader generate_assignment, then the leak check")
+    r.add_argument("assignment", nargs="*")
+    r.set_defaults(func=cmd_release)
+
+    d = sub.add_parser("demo", help="grade the example class of every assignment and print the gradebook")
+    d.add_argument("--folder", default=".work/demo")
+    d.set_defaults(func=cmd_demo)
+
+    t = sub.add_parser("try", help="development: grade the reference / mutants / stubs and show each test")
+    t.add_argument("assignment", choices=ids)
+    t.add_argument("--mutant")
+    t.add_argument("--mutants", action="store_true")
+    t.add_argument("--stubs", action="store_true")
+    t.add_argument("--sandbox", action="store_true", help="use the isolated grader instead of in-process")
+    t.add_argument("-v", "--verbose", action="store_true")
+    t.set_defaults(func=cmd_try)
+
+    z = sub.add_parser("gradescope", help="write one Gradescope autograder zip per assignment")
+    z.add_argument("assignment", nargs="*", help="default: every assignment")
+    z.add_argument("--out", default="dist/gradescope")
+    z.set_defaults(func=cmd_gradescope)
+
+    f = sub.add_parser("feedback", help="copy feedback pages where nbgrader's release_feedback expects them")
+    f.add_argument("--graded", default="autograded")
+    f.add_argument("--out", default="feedback")
+    f.set_defaults(func=cmd_feedback)
+
+    c = sub.add_parser("record", help="record the auto scores in nbgrader's gradebook (formgrader, nbgrader export)")
+    c.add_argument("--graded", default="autograded")
+    c.add_argument("--db", default="sqlite:///gradebook.db")
+    c.set_defaults(func=cmd_record)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
