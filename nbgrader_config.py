@@ -24,8 +24,7 @@ c.ClearOutput.enabled = True
 # When nbgrader itself executes notebooks (validate, autograde for comparison): generous but bounded.
 c.Execute.timeout = 120
 c.Execute.interrupt_on_timeout = True
-c.Execute.allow_errors = True
-# A warning on stderr is not an error: a correct cell that warns keeps its points.
+# Validate checks that nobody edited a locked cell's checksum.
 c.Validator.ignore_checksums = False
 # Feedback shows visible checks only; the hidden suites are never inside the notebook.
 c.GenerateFeedback.preprocessors = [

@@ -1,6 +1,7 @@
 """The toy assignment's hidden suite."""
 
 import solutions.toy as ref
+
 from autograder.testing import assert_close, grade
 
 
