@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,8 +63,10 @@ def _grade(job: Job, hide: tuple[str, ...], limits: Limits | None) -> Result:
 
 
 def grade_class(assignment: Assignment, submitted: Path, out: Path, *, workers: int = 2, force: bool = False,
-                progress: bool = True, limits: Limits | None = None, first_slot: int = 0) -> list[Result]:
-    """Grade every student of `submitted` for `assignment`; write results, feedback and OUT/gradebook.csv."""
+                progress: bool = True, limits: Limits | None = None, first_slot: int = 0,
+                scheduler: str | None = None) -> list[Result]:
+    """Grade every student of `submitted` for `assignment`; write results, feedback and OUT/gradebook.csv.
+    With `scheduler` (a Dask scheduler's address) the submissions are graded on that cluster's workers."""
     from tqdm import tqdm
 
     submitted, out = submitted.resolve(), out.resolve()
@@ -80,6 +83,25 @@ def grade_class(assignment: Assignment, submitted: Path, out: Path, *, workers: 
             todo.append(job)
     bar = tqdm(total=len(todo), desc=f"grading {assignment.id}", unit="nb", disable=not progress or not todo,
                initial=0, dynamic_ncols=True)
+    if scheduler:
+        from autograder.cluster import grade_on_cluster
+
+        finished = grade_on_cluster(scheduler, assignment, todo, limits)
+    else:
+        finished = _grade_here(assignment, todo, hide, limits, workers, first_slot)
+    for job, result in finished:
+        write_results(out, result)
+        results.append(result)
+        bar.update(1)
+        bar.set_postfix_str(f"{job.student}: {result.score:g}/{result.max_score:g} {result.status}")
+    bar.close()
+    write_gradebook(out)
+    return sorted(results, key=lambda r: r.student)
+
+
+def _grade_here(assignment: Assignment, todo: list[Job], hide: tuple[str, ...], limits: Limits | None,
+                workers: int, first_slot: int) -> Iterator[tuple[Job, Result]]:
+    """Grade the jobs in worker processes of this machine; yield (job, Result) as they finish."""
     ctx = mp.get_context("forkserver")
     slots = ctx.Queue()
     for i in range(max(workers, 1)):
@@ -89,16 +111,9 @@ def grade_class(assignment: Assignment, submitted: Path, out: Path, *, workers: 
         for future in as_completed(futures):
             job = futures[future]
             try:
-                result = future.result()
+                yield job, future.result()
             except Exception as exc:  # the worker itself died
-                result = error_result(job.student, assignment, f"grader worker died: {type(exc).__name__}")
-            write_results(out, result)
-            results.append(result)
-            bar.update(1)
-            bar.set_postfix_str(f"{job.student}: {result.score:g}/{result.max_score:g} {result.status}")
-    bar.close()
-    write_gradebook(out)
-    return sorted(results, key=lambda r: r.student)
+                yield job, error_result(job.student, assignment, f"grader worker died: {type(exc).__name__}")
 
 
 def write_gradebook(out: Path) -> Path:

@@ -28,7 +28,7 @@ def cmd_grade(args) -> int:
               file=sys.stderr)
         return 2
     results = grade_class(layout.get(args.assignment), submitted, out, workers=args.workers, force=args.force,
-                          progress=not args.quiet)
+                          progress=not args.quiet, scheduler=args.scheduler)
     if not args.quiet:
         print(_table(results))
         print(f"\ngradebook: {out / 'gradebook.csv'}\nfeedback:  {out}/<student>/{args.assignment}/feedback.html")
@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--out", required=True, help="where results, feedback and gradebook.csv go")
     g.add_argument("--workers", type=int, default=2)
     g.add_argument("--force", action="store_true", help="regrade submissions that already have results")
+    g.add_argument("--scheduler", help="a Dask scheduler's address (tcp://host:8786): grade on its workers")
     g.add_argument("--quiet", action="store_true")
     g.set_defaults(func=cmd_grade)
 

@@ -123,9 +123,16 @@ def grade_notebook(path: Path | None, assignment: Assignment, student: str, *, s
         data = read_submission(path)
     except LoadError as exc:
         return error_result(student, assignment, str(exc))
+    return grade_submission(data, path.name, assignment, student, slot=slot, hide=hide, sandbox=sandbox,
+                            limits=limits)
+
+
+def grade_submission(data: bytes, name: str, assignment: Assignment, student: str, *, slot: int = 0,
+                     hide: tuple[str, ...] = (), sandbox: bool = True, limits: Limits | None = None) -> Result:
+    """Grade the bytes `data` of a notebook file called `name` (what is graded is what is hashed)."""
     sha = hashlib.sha256(data).hexdigest()
     try:
-        answers, notes = read_answers(data, path.name, assignment)
+        answers, notes = read_answers(data, name, assignment)
     except LoadError as exc:
         return error_result(student, assignment, str(exc), sha=sha)
     result = grade_answers(assignment, answers, student=student, sandbox=sandbox, slot=slot, hide=hide,
