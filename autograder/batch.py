@@ -125,8 +125,7 @@ def summary_line(results: list[Result], resumed: int, kit_changed: bool) -> str:
     line = f"{len(results)} rows ({counts}; {resumed} resumed, verified against the manifest); isolation: "
     line += " | ".join(modes) if modes else "none used (nothing was run)"
     if any(m.startswith("fallback") for m in modes):
-        line += (". The gradebook and results of this batch were built from the grader's memory, never from files a "
-                 "submission could write; for full isolation grade where user namespaces or root are available")
+        line += ". For full isolation, grade where user namespaces (bwrap or unshare) or root are available"
     if kit_changed:
         line += ". WARNING: the kit's own files changed during this batch (a submission in the fallback can write "
         line += "them): do not trust this batch, restore the kit and regrade with --force where namespaces work"

@@ -53,13 +53,6 @@ for d in __SYSTEM__; do
   if [ -L "/$d" ]; then ln -s "$(readlink "/$d")" "$R/$d"
   elif [ -d "/$d" ]; then bindro "/$d" "/$d"; fi
 done
-n=$1; shift; i=0
-while [ $i -lt $n ]; do bindro "$1" "$1"; shift; i=$((i+1)); done
-n=$1; shift; i=0
-while [ $i -lt $n ]; do
-  if [ -d "$R$1" ]; then mount -t tmpfs -o size=4k,mode=0755,nosuid,nodev kit-hidden "$R$1"; fi
-  shift; i=$((i+1))
-done
 mkdir "$R/proc" "$R/dev" "$R/tmp" "$R/.old"
 mount -t proc -o nosuid,nodev,noexec proc "$R/proc"
 mount -t tmpfs -o size=64k,mode=0755,nosuid kit-dev "$R/dev"
@@ -68,6 +61,13 @@ ln -s /proc/self/fd "$R/dev/fd"; ln -s fd/0 "$R/dev/stdin"; ln -s fd/1 "$R/dev/s
 mkdir "$R/dev/shm"; mount -t tmpfs -o "size=$size,mode=1777,nosuid,nodev" kit-shm "$R/dev/shm"
 mount -t tmpfs -o "size=$size,mode=1777,nosuid,nodev" kit-tmp "$R/tmp"
 mkdir "$R/tmp/kit" "$R/tmp/work"; mount --bind "$code" "$R/tmp/kit"; ro "$R/tmp/kit"
+n=$1; shift; i=0
+while [ $i -lt $n ]; do bindro "$1" "$1"; shift; i=$((i+1)); done
+n=$1; shift; i=0
+while [ $i -lt $n ]; do
+  if [ -d "$R$1" ]; then mount -t tmpfs -o size=4k,mode=0755,nosuid,nodev kit-hidden "$R$1"; fi
+  shift; i=$((i+1))
+done
 chown "$uid:$uid" "$R/tmp/work"
 cd "$R"; pivot_root . .old; umount -l /.old; rmdir /.old; mount -o remount,bind,ro,nosuid,nodev /
 cd /tmp/work; PATH=$path
@@ -342,14 +342,14 @@ class Sandbox:
                     argv += ["--symlink", os.readlink(f"/{d}"), f"/{d}"]
                 elif os.path.isdir(f"/{d}"):
                     argv += ["--ro-bind", f"/{d}", f"/{d}"]
-            for p in expose:
+            size = str(_bytes(self.limits.tmpfs_size))
+            argv += ["--proc", "/proc", "--dev", "/dev", "--size", size, "--tmpfs", "/dev/shm",
+                     "--size", size, "--tmpfs", "/tmp", "--ro-bind", self._code_dir, "/tmp/kit", "--dir", "/tmp/work"]
+            for p in expose:  # after /tmp: a venv may live there
                 argv += ["--ro-bind", p, p]
             for p in masks:
                 argv += ["--size", "4096", "--tmpfs", p]
-            size = str(_bytes(self.limits.tmpfs_size))
-            argv += ["--proc", "/proc", "--dev", "/dev", "--size", size, "--tmpfs", "/dev/shm",
-                     "--size", size, "--tmpfs", "/tmp", "--ro-bind", self._code_dir, "/tmp/kit",
-                     "--dir", "/tmp/work", "--chdir", "/tmp/work", "--remount-ro", "/",
+            argv += ["--chdir", "/tmp/work", "--remount-ro", "/",
                      "prlimit", f"--nproc={self.limits.processes}:{self.limits.processes}", "--"]
             return argv + child_args
         mode, uid = ("root", self.uid) if self.tool == "root" else ("user", 0)
