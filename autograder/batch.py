@@ -13,6 +13,7 @@ from pathlib import Path
 from autograder.config import LIMITS, ROOT, Limits
 from autograder.grading import Result, error_result, grade_notebook, sha256
 from autograder.report import gradebook_csv, parse_result, write_atomic, write_results
+from autograder.sandbox import adopt_orphans
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ _SLOT = 0
 def _init_worker(slots) -> None:
     global _SLOT
     _SLOT = slots.get()
+    adopt_orphans()  # in the fallback, what a submission detached from its process group is still killed
 
 
 def _grade(job: Job, hide: tuple[str, ...], limits: Limits) -> Result:

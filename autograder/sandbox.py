@@ -186,6 +186,49 @@ def _set_limits(limits: Limits, nproc: bool = True) -> None:
             resource.setrlimit(res, (value, value))
 
 
+_ADOPTING = False  # this process adopts the orphans of its sandboxes (a batch worker: its only children are them)
+
+
+def adopt_orphans() -> bool:
+    """Make this process the reaper of every orphan among its descendants (Linux's PR_SET_CHILD_SUBREAPER), so that
+    a process a submission detached with setsid comes back to it and is killed with the sandbox. Only for a process
+    whose children are all sandboxes (a batch worker): `Sandbox.close` then kills every child left."""
+    global _ADOPTING
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        _ADOPTING = libc.prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        _ADOPTING = False
+    return _ADOPTING
+
+
+def kill_children() -> None:
+    """SIGKILL every child of this process (in a batch worker: what a submission left behind), then reap them."""
+    me = str(os.getpid())
+    for _ in range(50):
+        found = False
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+                if fields[1] == me and fields[0] != "Z":
+                    found = True
+                    os.kill(int(pid), signal.SIGKILL)
+            except (OSError, IndexError):
+                continue
+        while True:
+            try:
+                if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                    break
+            except ChildProcessError:
+                break
+        if not found:
+            return
+        time.sleep(0.02)
+
+
 def kill_uid(uid: int) -> None:
     """SIGKILL every live process of a sandbox user (it may have left its process group with setsid)."""
     if uid == 0:
@@ -240,9 +283,9 @@ class Sandbox:
     def __init__(self, cells: list[tuple[str, str]], *, slot: int = 0, limits: Limits = LIMITS,
                  hide: tuple[str, ...] = ()):
         self.cells, self.limits, self.slot = cells, limits, slot
-        # covered again where they lie inside an exposed Python installation (the kit installed into its venv)
-        self.hide = tuple(dict.fromkeys((str(ROOT), *(str(ROOT / d) for d in ("autograder", "solutions",
-                                                                               "assignments")),
+        # absent from the child's file system anyway; covered again where they lie inside what it sees (the kit
+        # installed into the venv or the system's site-packages)
+        self.hide = tuple(dict.fromkeys((*(str(ROOT / d) for d in ("autograder", "solutions", "assignments")),
                                          os.path.expanduser("~"), *hide)))
         self.tool = sandbox_tool()
         self._uid_lock: int | None = None
@@ -334,7 +377,8 @@ class Sandbox:
         if self.tool is None:
             return child_args
         expose = self._expose()
-        masks = [h for h in self.hide if any(h == e or h.startswith(e.rstrip("/") + "/") for e in expose)]
+        seen = [*expose, *(f"/{d}" for d in SYSTEM_DIRS)]
+        masks = [h for h in self.hide if h != "/" and any(h == e or h.startswith(e + "/") for e in seen)]
         if self.tool == "bwrap":
             argv = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent"]
             for d in SYSTEM_DIRS:
@@ -378,6 +422,8 @@ class Sandbox:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
+        if _ADOPTING and self.tool is None:  # the fallback, same user: what left the process group came back here
+            kill_children()
         for fd in (self._to, self._from):
             try:
                 os.close(fd)

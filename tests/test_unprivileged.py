@@ -203,7 +203,7 @@ def test_unprivileged_user_with_the_other_tool(kit):
 def test_forced_fallback_forged_results_change_no_row(kit):
     """Without namespaces a submission runs as the grading user and rewrites every results.json it finds, the
     manifest included; the gradebook comes from memory, and rows kept from an earlier batch are verified."""
-    honest = ("perfect", "nothing_done", "bug_1")
+    honest = ("perfect", "nothing_done", "bug_1", "hostile_fork_bomb")
     forgers = ("hostile_forge_results", "hostile_forge_results_but_correct")
     submitted, roster = kit.materialise("submitted-fallback", honest + forgers)
     for name in forgers:  # graded in the second batch, when the honest rows are already on disk
@@ -211,13 +211,14 @@ def test_forced_fallback_forged_results_change_no_row(kit):
     out = kit.base / "autograded-fallback"
     first = kit.grade(submitted, out, "fallback")
     assert "fallback" in first["summary"]
+    assert live_processes([kit.user.pw_uid]) == [], "the batch worker adopts and kills what left the process group"
     written = {n: (out / n / ASSIGNMENT / "results.json").read_bytes() for n in honest}
     for name in forgers:
         shutil.move(kit.base / name, submitted / name)
     second = kit.grade(submitted, out, "fallback")
     forged = [n for n in honest if (out / n / ASSIGNMENT / "results.json").read_bytes() != written[n]]
     assert forged, "the forger rewrote no result file: this test shows nothing"
-    assert "3 resumed" in second["summary"], "the honest rows were kept from the first batch, verified"
+    assert f"{len(honest)} resumed" in second["summary"], "the honest rows were kept from the first batch, verified"
     rows = rows_of(out)
     assert sorted(rows) == sorted(honest + forgers)
     assert undeserved(roster, rows) == []
