@@ -112,6 +112,15 @@ def _tool_works(tool: str, euid: int) -> bool:
     return False
 
 
+@cache
+def _bwrap_knows(option: str) -> bool:
+    """Older bubblewraps (Ubuntu 22.04 has 0.6) lack --disable-userns (0.8) and --size (0.7.1)."""
+    try:
+        return option in subprocess.run(["bwrap", "--help"], capture_output=True, text=True, timeout=20).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
 def sandbox_tool() -> str | None:
     """How the child is confined here: 'root' (unshare as root, own uid), 'bwrap' or 'unshare' (a user namespace,
     without root), or None (the fallback: no namespaces)."""
@@ -380,19 +389,20 @@ class Sandbox:
         seen = [*expose, *(f"/{d}" for d in SYSTEM_DIRS)]
         masks = [h for h in self.hide if h != "/" and any(h == e or h.startswith(e + "/") for e in seen)]
         if self.tool == "bwrap":
-            argv = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent"]
+            argv = ["bwrap", "--unshare-all", "--unshare-user", "--die-with-parent"]
+            argv += ["--disable-userns"] if _bwrap_knows("--disable-userns") else []
+            size = ["--size", str(_bytes(self.limits.tmpfs_size))] if _bwrap_knows("--size") else []
             for d in SYSTEM_DIRS:
                 if os.path.islink(f"/{d}"):
                     argv += ["--symlink", os.readlink(f"/{d}"), f"/{d}"]
                 elif os.path.isdir(f"/{d}"):
                     argv += ["--ro-bind", f"/{d}", f"/{d}"]
-            size = str(_bytes(self.limits.tmpfs_size))
-            argv += ["--proc", "/proc", "--dev", "/dev", "--size", size, "--tmpfs", "/dev/shm",
-                     "--size", size, "--tmpfs", "/tmp", "--ro-bind", self._code_dir, "/tmp/kit", "--dir", "/tmp/work"]
+            argv += ["--proc", "/proc", "--dev", "/dev", *size, "--tmpfs", "/dev/shm",
+                     *size, "--tmpfs", "/tmp", "--ro-bind", self._code_dir, "/tmp/kit", "--dir", "/tmp/work"]
             for p in expose:  # after /tmp: a venv may live there
                 argv += ["--ro-bind", p, p]
             for p in masks:
-                argv += ["--size", "4096", "--tmpfs", p]
+                argv += ["--tmpfs", p]
             argv += ["--chdir", "/tmp/work", "--remount-ro", "/",
                      "prlimit", f"--nproc={self.limits.processes}:{self.limits.processes}", "--"]
             return argv + child_args
