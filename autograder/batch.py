@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import multiprocessing as mp
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -9,9 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.assignment import Assignment
-from autograder.config import Limits
+from autograder.config import ROOT, Limits
 from autograder.grading import Result, error_result, grade_notebook, sha256
-from autograder.report import gradebook_csv, read_result, write_atomic, write_results
+from autograder.report import gradebook_csv, parse_result, write_atomic, write_results
+from autograder.sandbox import adopt_orphans, isolation
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ _SLOT = 0
 def _init_worker(slots) -> None:
     global _SLOT
     _SLOT = slots.get()
+    adopt_orphans()  # in the fallback, what a submission detached from its process group is still killed
 
 
 def _grade(job: Job, hide: tuple[str, ...], limits: Limits | None) -> Result:
@@ -62,25 +66,104 @@ def _grade(job: Job, hide: tuple[str, ...], limits: Limits | None) -> Result:
         return error_result(job.student, job.assignment, f"grader failure: {type(exc).__name__}: {exc}")
 
 
+MANIFEST = ".kit-manifest.json"  # in OUT: the sha256 of every results.json the grader wrote there
+
+
+class Graded(list):
+    """The results of a batch (a list of `Result`), with the batch's one-line summary."""
+
+    summary: str = ""
+
+
+def read_manifest(out: Path) -> dict[str, str]:
+    try:
+        data = json.loads((out / MANIFEST).read_bytes())
+        return {str(k): str(v) for k, v in data["results"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def write_manifest(out: Path, rows: dict[tuple[str, str], tuple[Result, str]]) -> None:
+    hashes = {f"{student}/{assignment}": digest for (student, assignment), (_, digest) in sorted(rows.items())}
+    write_atomic(out / MANIFEST, json.dumps({"version": 1, "results": hashes}, indent=1) + "\n")
+
+
+def trusted_results(out: Path) -> dict[tuple[str, str], tuple[Result, str]]:
+    """The results under OUT that are byte for byte what the grader wrote: their sha256 is the one it recorded in the
+    manifest when it wrote them. A file changed since (a forged result) is not among them, so it is graded again."""
+    rows = {}
+    for key, digest in read_manifest(out).items():
+        student, _, assignment = key.partition("/")
+        if not student or not assignment or {student, assignment} & {".", ".."} or "/" in assignment:
+            continue
+        try:
+            data = (out / student / assignment / "results.json").read_bytes()
+        except OSError:
+            continue
+        result = parse_result(data) if hashlib.sha256(data).hexdigest() == digest else None
+        if result is not None and (result.student, result.assignment) == (student, assignment):
+            rows[(student, assignment)] = (result, digest)
+    return rows
+
+
+def kit_digest() -> str:
+    """One hash of the grader's own files (code, hidden suites, solutions, source notebooks)."""
+    h = hashlib.sha256()
+    for top in ("autograder", "solutions", "assignments"):
+        for path in sorted((ROOT / top).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                h.update(str(path.relative_to(ROOT)).encode() + b"\0")
+                try:
+                    h.update(hashlib.sha256(path.read_bytes()).digest())
+                except OSError:
+                    h.update(b"unreadable")
+    return h.hexdigest()
+
+
+def summary_line(results: list[Result], resumed: int, kit_changed: bool) -> str:
+    """Which isolation held for the batch, and what it does not protect."""
+    statuses = {s: sum(r.status == s for r in results) for s in ("ok", "error", "timeout")}
+    counts = ", ".join(f"{n} {s}" for s, n in statuses.items() if n)
+    modes = sorted({r.isolation for r in results if r.isolation})
+    line = f"{len(results)} rows ({counts}; {resumed} resumed, verified against the manifest); isolation: "
+    line += " | ".join(modes) if modes else "none used (nothing was run)"
+    if any(m.startswith("fallback") for m in modes):
+        line += ". For full isolation, grade where user namespaces (bwrap or unshare) or root are available"
+    if kit_changed:
+        line += ". WARNING: the kit's own files changed during this batch (a submission in the fallback can write "
+        line += "them): do not trust this batch, restore the kit and regrade with --force where namespaces work"
+    return line
+
+
 def grade_class(assignment: Assignment, submitted: Path, out: Path, *, workers: int = 2, force: bool = False,
                 progress: bool = True, limits: Limits | None = None, first_slot: int = 0,
-                scheduler: str | None = None) -> list[Result]:
+                scheduler: str | None = None) -> Graded:
     """Grade every student of `submitted` for `assignment`; write results, feedback and OUT/gradebook.csv.
-    With `scheduler` (a Dask scheduler's address) the submissions are graded on that cluster's workers."""
+    With `scheduler` (a Dask scheduler's address) the submissions are graded on that cluster's workers.
+
+    What is written comes only from this process's memory: the results graded in this batch, and the rows kept from
+    earlier batches, read and verified against the manifest before any submission runs. A file that a submission
+    might have written during the batch (possible only in the fallback, without namespaces) is never read back."""
     from tqdm import tqdm
 
     submitted, out = submitted.resolve(), out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     hide = (str(submitted), str(out))
+    isolation()  # a mode forced by KIT_ISOLATION that this machine cannot give stops the batch before it starts
+    before = kit_digest()
+    rows = trusted_results(out)  # every assignment's rows, so that the gradebook keeps them
     results: list[Result] = []
     todo: list[Job] = []
     for job in discover(submitted, assignment):
-        previous = None if force else read_result(out / job.student / assignment.id / "results.json")
+        key = (job.student, assignment.id)
+        previous = None if force else rows.get(key)
         current = sha256(job.notebook) if job.notebook else ""
-        if previous is not None and previous.notebook_sha256 == current and previous.assignment == assignment.id:
-            results.append(previous)
+        if previous is not None and previous[0].notebook_sha256 == current:
+            results.append(previous[0])
         else:
+            rows.pop(key, None)
             todo.append(job)
+    resumed = len(results)
     bar = tqdm(total=len(todo), desc=f"grading {assignment.id}", unit="nb", disable=not progress or not todo,
                initial=0, dynamic_ncols=True)
     if scheduler:
@@ -90,13 +173,17 @@ def grade_class(assignment: Assignment, submitted: Path, out: Path, *, workers: 
     else:
         finished = _grade_here(assignment, todo, hide, limits, workers, first_slot)
     for job, result in finished:
-        write_results(out, result)
+        rows[(job.student, assignment.id)] = (result, write_results(out, result))
+        write_manifest(out, rows)
         results.append(result)
         bar.update(1)
         bar.set_postfix_str(f"{job.student}: {result.score:g}/{result.max_score:g} {result.status}")
     bar.close()
-    write_gradebook(out)
-    return sorted(results, key=lambda r: r.student)
+    write_gradebook(out, [r for r, _ in rows.values()])
+    write_manifest(out, rows)
+    graded = Graded(sorted(results, key=lambda r: r.student))
+    graded.summary = summary_line(graded, resumed, kit_digest() != before)
+    return graded
 
 
 def _grade_here(assignment: Assignment, todo: list[Job], hide: tuple[str, ...], limits: Limits | None,
@@ -116,9 +203,10 @@ def _grade_here(assignment: Assignment, todo: list[Job], hide: tuple[str, ...], 
                 yield job, error_result(job.student, assignment, f"grader worker died: {type(exc).__name__}")
 
 
-def write_gradebook(out: Path) -> Path:
-    """OUT/gradebook.csv from every results.json under OUT (all assignments graded there)."""
-    results = [r for p in sorted(out.glob("*/*/results.json")) if (r := read_result(p)) is not None]
+def write_gradebook(out: Path, results: list[Result] | None = None) -> Path:
+    """OUT/gradebook.csv from `results` (default: every result under OUT that the manifest vouches for)."""
+    if results is None:
+        results = [r for r, _ in trusted_results(out).values()]
     path = out / "gradebook.csv"
     write_atomic(path, gradebook_csv(results))
     return path

@@ -32,6 +32,7 @@ def cmd_grade(args) -> int:
     if not args.quiet:
         print(_table(results))
         print(f"\ngradebook: {out / 'gradebook.csv'}\nfeedback:  {out}/<student>/{args.assignment}/feedback.html")
+    print(results.summary)
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import html
 import io
 import json
@@ -63,17 +64,31 @@ def gradescope_json(result: Result) -> dict:
     }
 
 
-def write_results(out: Path, result: Result) -> Path:
+def results_text(result: Result) -> str:
+    """The text of a submission's results.json."""
+    return json.dumps(gradescope_json(result), indent=1) + "\n"
+
+
+def write_results(out: Path, result: Result) -> str:
+    """Write results.json and feedback.html of one submission; returns the sha256 of the results.json written."""
     folder = out / result.student / result.assignment
-    write_atomic(folder / "results.json", json.dumps(gradescope_json(result), indent=1) + "\n")
+    text = results_text(result)
+    write_atomic(folder / "results.json", text)
     write_atomic(folder / "feedback.html", feedback_html(result))
-    return folder
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def parse_result(data: bytes) -> Result | None:
+    try:
+        return Result(**json.loads(data)["kit"])
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def read_result(path: Path) -> Result | None:
     try:
-        return Result(**json.loads(path.read_text())["kit"])
-    except (OSError, ValueError, KeyError, TypeError):
+        return parse_result(path.read_bytes())
+    except OSError:
         return None
 
 

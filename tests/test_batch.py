@@ -13,9 +13,11 @@ import pytest
 from processes import live_processes
 
 from autograder import assignment as layout
-from autograder.batch import grade_class
+from autograder.batch import grade_class, trusted_results, write_manifest
 from autograder.config import ROOT, SANDBOX_UID_BASE, Limits
-from autograder.sandbox import namespaces_available
+from autograder.grading import error_result
+from autograder.report import write_results
+from autograder.sandbox import namespaces_available, requested_mode
 from course.examples import materialise
 from course.leaks import secrets
 
@@ -145,3 +147,25 @@ def test_regrading_is_deterministic_and_resumable(graded, tmp_path):
     assert [(t["name"], t["score"]) for t in redo.tests] == [(t["name"], t["score"]) for t in perfect.tests]
     assert redo.score == perfect.score == perfect.max_score
     assert len(again) == len(results)
+
+
+def test_a_result_file_changed_after_the_grader_wrote_it_is_not_trusted(tmp_path):
+    rows = {}
+    for student in ("ann", "bob", "cid"):
+        result = error_result(student, ASSIGNMENT, "nothing submitted")
+        rows[(student, ASSIGNMENT.id)] = (result, write_results(tmp_path, result))
+    write_manifest(tmp_path, rows)
+    assert sorted(s for s, _ in trusted_results(tmp_path)) == ["ann", "bob", "cid"]
+    forged = json.loads((tmp_path / "bob" / ASSIGNMENT.id / "results.json").read_text())
+    forged["kit"]["score"] = forged["score"] = 100
+    (tmp_path / "bob" / ASSIGNMENT.id / "results.json").write_text(json.dumps(forged))
+    (tmp_path / "cid" / ASSIGNMENT.id / "results.json").unlink()
+    assert sorted(s for s, _ in trusted_results(tmp_path)) == ["ann"]
+    (tmp_path / ".kit-manifest.json").write_text("{}")
+    assert trusted_results(tmp_path) == {}
+
+
+def test_an_unknown_isolation_mode_is_refused(monkeypatch):
+    monkeypatch.setenv("KIT_ISOLATION", "maybe")
+    with pytest.raises(RuntimeError, match="KIT_ISOLATION"):
+        requested_mode()

@@ -9,7 +9,7 @@ import pytest
 from processes import live_processes
 
 from autograder.config import ROOT, Limits
-from autograder.sandbox import Sandbox, kill_uid, namespaces_available
+from autograder.sandbox import SYSTEM_DIRS, Sandbox, kill_uid, namespaces_available
 from autograder.testing import CallTimeout, StudentError, SubmissionDied
 
 QUICK = Limits(call_timeout=3, load_timeout=5, submission_timeout=40)
@@ -62,6 +62,21 @@ def test_private_files_are_invisible(slot, tmp_path):
         uid, _ = sb.call("whoami", (), {})
     assert seen == [False] * len(paths)
     assert uid != 0
+
+
+@needs_namespaces
+def test_the_child_sees_only_the_system_python_and_its_own_processes(slot):
+    code = (
+        "import os\n"
+        "def look():\n"
+        "    pids = [p for p in os.listdir('/proc') if p.isdigit()]\n"
+        "    return sorted(os.listdir('/')), sorted(os.listdir('/tmp')), pids\n"
+    )
+    with sandbox(code, slot) as sb:
+        (top, tmp, pids), _ = sb.call("look", (), {})
+    expected = set(SYSTEM_DIRS) | {"proc", "dev", "tmp"} | {p.split("/")[1] for p in sb._expose()}
+    assert set(top) <= expected and tmp == ["kit", "work"]
+    assert len(pids) <= 3, "a fresh /proc of the sandbox's PID namespace (its init, the shell exec'd into python)"
 
 
 @needs_namespaces

@@ -1,0 +1,234 @@
+"""A TA without root gets the same guarantees: the hostile class graded by an unprivileged user (user namespaces)
+gets no undeserved point, every row, no process left behind and no file changed outside the outputs; and where no
+namespace can be made (the fallback, forced here), files forged by a submission change no row.
+
+Runs as root (CI does): it creates the user, gives it a copy of the kit (its own clone) and a virtual environment
+it can read (the test's venv, hard-linked onto a Python of the same version that the user can run), and grades as
+that user through `setpriv`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from processes import live_processes
+from test_batch import tree_digest
+
+from autograder import assignment as layout
+from autograder.config import ROOT
+from autograder.sandbox import _world_executable
+from course.examples import materialise
+
+USER = "kit-grader"
+ASSIGNMENT = layout.get("a1_convolution")
+FAST = "Limits(call_timeout=4, load_timeout=8, submission_timeout=90)"
+pytestmark = [
+    pytest.mark.xdist_group(name="batch"),
+    pytest.mark.skipif(os.geteuid() != 0, reason="creates a user: run as root (CI does)"),
+]
+GRADE = f"""
+import json, sys
+from pathlib import Path
+from autograder.assignment import get
+from autograder.batch import grade_class
+from autograder.config import Limits
+rs = grade_class(get("{ASSIGNMENT.id}"), Path(sys.argv[1]), Path(sys.argv[2]), workers=2, progress=False, limits={FAST})
+print(json.dumps({{"summary": rs.summary, "rows": [[r.student, r.score, r.status, r.isolation] for r in rs]}}))
+"""
+
+
+def ensure_user() -> pwd.struct_passwd:
+    try:
+        return pwd.getpwnam(USER)
+    except KeyError:
+        subprocess.run(["useradd", "--create-home", "--shell", "/bin/sh", USER], check=True)
+        return pwd.getpwnam(USER)
+
+
+def user_python() -> str:
+    """A Python of this venv's version that any user can run."""
+    name = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    for candidate in (os.path.join(sys.base_prefix, "bin", name), f"/usr/bin/{name}", f"/usr/local/bin/{name}"):
+        if os.path.exists(candidate) and _world_executable(os.path.realpath(candidate)):
+            return candidate
+    pytest.fail(f"no {name} that an unprivileged user can run (the venv's own is under {sys.base_prefix})")
+
+
+class Kit:
+    """The user's clone of the kit, its environment, and the class it grades, all under one temporary folder."""
+
+    def __init__(self, base: Path, user: pwd.struct_passwd):
+        self.base, self.user = base, user
+        self.kit, self.venv = base / "kit", base / "venv"
+        for top in ("autograder", "solutions", "assignments", "release", "examples"):
+            if (ROOT / top).is_dir():
+                shutil.copytree(ROOT / top, self.kit / top, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copy(ROOT / "pyproject.toml", self.kit)
+        subprocess.run([user_python(), "-m", "venv", "--without-pip", str(self.venv)], check=True)
+        ours = Path(next(p for p in sys.path if p.endswith("site-packages") and p.startswith(sys.prefix)))
+        theirs = next(self.venv.glob("lib/python*/site-packages"))
+        for entry in ours.iterdir():  # all but the kit's editable install (the clone is on PYTHONPATH)
+            if "cnn_kit" in entry.name or entry.name.startswith("__editable__"):
+                continue
+            subprocess.run(["cp", "-al" if entry.stat().st_dev == theirs.stat().st_dev else "-a", str(entry),
+                            str(theirs)], check=True)
+        for path in (base, self.kit):
+            subprocess.run(["chown", "-R", f"{user.pw_uid}:{user.pw_gid}", str(path)], check=True)
+        os.chmod(base, 0o755)
+
+    def materialise(self, name: str, only: tuple[str, ...] = ()):
+        submitted = self.base / name
+        roster = materialise(ASSIGNMENT, submitted)
+        if only:
+            for folder in submitted.iterdir():
+                if folder.name not in only:
+                    shutil.rmtree(folder)
+            roster = [s for s in roster if s.name in only]
+        subprocess.run(["chown", "-R", f"{self.user.pw_uid}:{self.user.pw_gid}", str(submitted)], check=True)
+        return submitted, roster
+
+    def grade(self, submitted: Path, out: Path, isolation: str) -> dict:
+        env = {"PATH": "/usr/bin:/bin", "HOME": self.user.pw_dir, "LANG": "C.UTF-8", "PYTHONPATH": str(self.kit),
+               "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg", "KIT_ISOLATION": isolation}
+        run = subprocess.run(
+            ["setpriv", f"--reuid={self.user.pw_uid}", f"--regid={self.user.pw_gid}", "--init-groups", "--",
+             str(self.venv / "bin" / "python"), "-c", GRADE, str(submitted), str(out)],
+            cwd=self.kit, env=env, capture_output=True, text=True, timeout=1200,
+        )
+        assert run.returncode == 0, run.stderr[-3000:]
+        return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def rows_of(out: Path) -> dict[str, dict]:
+    with open(out / "gradebook.csv", newline="") as fh:
+        return {r["student"]: r for r in csv.DictReader(fh)}
+
+
+def undeserved(roster, rows: dict[str, dict]) -> list[str]:
+    wrong = []
+    for s in roster:
+        row = rows.get(s.name)
+        if row is None:
+            wrong.append(f"{s.name}: no row")
+        elif row["status"] not in s.statuses or not s.min_score - 1e-9 <= float(row["score"]) <= s.max_score + 1e-9:
+            wrong.append(f"{s.name}: {row['score']} {row['status']} ({row['reason']}), expected "
+                         f"{s.min_score}..{s.max_score} {s.statuses}")
+    return wrong
+
+
+def table(rows: dict[str, dict]) -> str:
+    return "\n".join(f"{n:<40} {r['score']:>6}/{r['max_score']:<4} {r['status']}" for n, r in sorted(rows.items()))
+
+
+@pytest.fixture(scope="module")
+def kit():
+    user = ensure_user()
+    base = Path(tempfile.mkdtemp(prefix="kit-unprivileged-"))
+    remove_forgeries(user)  # left by an earlier run that failed
+    try:
+        yield Kit(base, user)
+    finally:
+        remove_forgeries(user)  # the fallback's forger could write them: it runs as the user
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def remove_forgeries(user: pwd.struct_passwd) -> None:
+    for forged in ("/tmp/results.json", "/tmp/gradebook.csv", "/tmp/gradebook.db"):
+        if os.path.exists(forged) and os.stat(forged).st_uid == user.pw_uid:
+            os.unlink(forged)
+
+
+@pytest.fixture(scope="module")
+def graded(kit):
+    submitted, roster = kit.materialise("submitted")
+    out = kit.base / "autograded"
+    watched = (ROOT, kit.kit, submitted, Path(kit.user.pw_dir))
+    before = tree_digest(*watched)
+    report = kit.grade(submitted, out, "namespaces")
+    left = live_processes([kit.user.pw_uid])
+    after = tree_digest(*watched)
+    rows = rows_of(out)
+    print(f"\nhostile class graded by {USER} ({report['summary']}):\n{table(rows)}")
+    return roster, report, rows, before, after, left
+
+
+def test_unprivileged_user_gets_every_row_and_no_undeserved_point(graded):
+    roster, report, rows, *_ = graded
+    assert sorted(rows) == sorted([s.name for s in roster] + ["missing_submission"])
+    assert undeserved(roster, rows) == []
+    assert rows["hostile_steal_solutions"]["score"] == "0"
+
+
+def test_unprivileged_user_isolation_is_user_namespaces(graded):
+    _, report, rows, *_ = graded
+    assert all(r["isolation"].startswith("user namespaces") for r in rows.values())
+    assert "user namespaces" in report["summary"] and "fallback" not in report["summary"]
+
+
+def test_unprivileged_user_leaves_no_process(graded):
+    *_, left = graded
+    assert left == []
+
+
+def test_unprivileged_user_changes_nothing_outside_the_outputs(graded):
+    _, _, _, before, after, _ = graded
+    assert before == after
+    for forged in ("/tmp/results.json", "/tmp/gradebook.csv", "/var/tmp/results.json"):
+        assert not os.path.exists(forged)
+
+
+def test_unprivileged_user_with_the_other_tool(kit):
+    """bwrap when installed is preferred: the unshare path (what remains where bwrap is missing) holds too."""
+    tool = "unshare" if shutil.which("bwrap") else "bwrap"
+    if tool == "bwrap":
+        pytest.skip("bubblewrap is not installed: the class above was graded with unshare")
+    only = ("perfect", "nothing_done", "hostile_steal_solutions", "hostile_fork_bomb", "hostile_forge_results")
+    submitted, roster = kit.materialise("submitted-unshare", only)
+    out = kit.base / "autograded-unshare"
+    report = kit.grade(submitted, out, tool)
+    rows = rows_of(out)
+    assert sorted(rows) == sorted(only)
+    assert undeserved(roster, rows) == []
+    assert all(f"; {tool})" in r["isolation"] for r in rows.values()), report["summary"]
+    assert live_processes([kit.user.pw_uid]) == []
+
+
+def test_forced_fallback_forged_results_change_no_row(kit):
+    """Without namespaces a submission runs as the grading user and rewrites every results.json it finds, the
+    manifest included; the gradebook comes from memory, and rows kept from an earlier batch are verified."""
+    honest = ("perfect", "nothing_done", "bug_1", "hostile_fork_bomb")
+    forgers = ("hostile_forge_results", "hostile_forge_results_but_correct")
+    submitted, roster = kit.materialise("submitted-fallback", honest + forgers)
+    for name in forgers:  # graded in the second batch, when the honest rows are already on disk
+        shutil.move(submitted / name, kit.base / name)
+    out = kit.base / "autograded-fallback"
+    first = kit.grade(submitted, out, "fallback")
+    assert "fallback" in first["summary"]
+    assert live_processes([kit.user.pw_uid]) == [], "the batch worker adopts and kills what left the process group"
+    written = {n: (out / n / ASSIGNMENT.id / "results.json").read_bytes() for n in honest}
+    for name in forgers:
+        shutil.move(kit.base / name, submitted / name)
+    second = kit.grade(submitted, out, "fallback")
+    forged = [n for n in honest if (out / n / ASSIGNMENT.id / "results.json").read_bytes() != written[n]]
+    assert forged, "the forger rewrote no result file: this test shows nothing"
+    assert f"{len(honest)} resumed" in second["summary"], "the honest rows were kept from the first batch, verified"
+    rows = rows_of(out)
+    assert sorted(rows) == sorted(honest + forgers)
+    assert undeserved(roster, rows) == []
+    assert {r[0]: r[1] for r in second["rows"]} == {n: float(r["score"]) for n, r in rows.items()}
+    assert all(r["isolation"].startswith("fallback") for r in rows.values())
+    print(f"\nforced fallback ({second['summary']}):\n{table(rows)}")
+    unreadable = [n for n in rows if "kit" not in json.loads((out / n / ASSIGNMENT.id / "results.json").read_text())]
+    assert unreadable, "the forged files are still on disk"
+    third = kit.grade(submitted, out, "fallback")  # the forged files are not trusted: those rows are graded again
+    assert f"{len(rows) - len(unreadable)} resumed" in third["summary"]
+    assert undeserved(roster, rows_of(out)) == []
