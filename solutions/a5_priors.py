@@ -318,9 +318,9 @@ def wrong_prior_data(n: int, n_in: int, seed: int) -> tuple[np.ndarray, np.ndarr
     n samples, n_in >= 4 inputs -> X (n, n_in), Y (n, n_in - 2) (the output size of a kernel of size 3), float64,
     deterministic given seed.
     """
+    rng = np.random.default_rng(seed)
     # each output t is the input at the mirrored position n_in - 1 - t, scaled by a gain that grows with t, plus a
     # little noise: no kernel can reverse a signal
-    rng = np.random.default_rng(seed)
     n_out = n_in - 2  # a kernel of size 3
     X = rng.standard_normal((n, n_in))
     gains = np.linspace(0.5, 2.0, n_out)

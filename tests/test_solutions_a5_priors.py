@@ -376,3 +376,12 @@ def test_visible_wrong_posteriors_are_not_hidden_chaffs():
         for label, core in impls.CHAFFS:
             op = impls.operation(core)
             assert any(not np.allclose(visible(p, q), op(p, q)) for p, q in inputs), f"{name} is hidden {label}"
+
+
+def test_release_has_no_rubric_and_no_solution_comment():
+    released = ROOT / "release" / "a5_priors" / "a5_priors.ipynb"
+    nb = nbformat.read(released, 4)
+    answers = [c for c in nb.cells if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("solution")]
+    assert len(answers) == 3 and all(c.source == "YOUR ANSWER HERE" for c in answers)
+    text = released.read_text()
+    assert "Rubric" not in text and "mirrored position" not in text
