@@ -184,8 +184,8 @@ def test_infinitely_strong_prior(posterior: Callable) -> None:
     Passes (returns) when the claim holds for `posterior`; fails (AssertionError) when it finds it broken.
     """
     rng = np.random.default_rng(0)
-    for K, c in [(4, 1), (7, 6), (3, 0)]:
-        likelihoods = [rng.uniform(0.05, 1.0, K) for _ in range(3)]
+    for K, c in [(4, 1), (7, 6)]:
+        likelihoods = [rng.uniform(0.05, 1.0, K) for _ in range(2)]
         likelihoods.append(np.where(np.arange(K) == c, 1e-3, 1.0))  # data that speak against class c
         e_c = np.eye(K)[c]
         for lik in likelihoods:
@@ -193,7 +193,7 @@ def test_infinitely_strong_prior(posterior: Callable) -> None:
             assert p.shape == (K,) and np.allclose(p, lik / lik.sum(), rtol=1e-9, atol=1e-12), \
                 "a uniform prior must give the normalised likelihood"
             gaps = []
-            for eps in [0.5, 1e-1, 1e-2, 1e-4, 1e-6, 1e-9, 1e-12]:
+            for eps in [0.5, 1e-2, 1e-5, 1e-9, 1e-12]:
                 prior = (1 - eps) * e_c + eps / K
                 p = np.asarray(posterior(prior, lik), dtype=float)
                 assert p.shape == (K,) and np.all(p >= 0) and np.isclose(p.sum(), 1.0), "not a distribution"
