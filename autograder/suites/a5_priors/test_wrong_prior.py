@@ -1,0 +1,52 @@
+"""A5 hidden suite, part 5: the student's data set on which the convolution prior underfits (8 points).
+
+The data come from the student's code; the fits are the reference ones, run here: the convolution's training error
+must exceed the dense layer's by WRONG_PRIOR_FACTOR, and be a real part of the targets' energy. Degenerate data
+(X not of full rank, Y ~ 0, huge values) and shift-invariant systems earn nothing.
+"""
+
+import numpy as np
+
+import solutions.a5_priors as ref
+from autograder.testing import Mismatch, as_array, as_tuple, grade
+
+CONFIGS = [(48, 12, 0), (50, 8, 11), (60, 24, 5), (40, 16, 3)]  # (n, n_in, seed), n >= 2 * n_in
+MIN_SHARE = 0.05  # the conv training MSE must be at least this share of mean(Y ** 2)
+MAX_VALUE = 1e6
+
+
+def checked_data(student, n: int, n_in: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    what = f"wrong_prior_data({n}, {n_in}, {seed})"
+    X, Y = as_tuple(student.wrong_prior_data(n, n_in, seed), ("X", "Y"), what)
+    X = as_array(X, f"X of {what}", shape=(n, n_in))
+    Y = as_array(Y, f"Y of {what}", shape=(n, n_in - ref.WRONG_PRIOR_K + 1))
+    if max(np.abs(X).max(), np.abs(Y).max()) > MAX_VALUE:
+        raise Mismatch(f"{what}: values above {MAX_VALUE:g}")
+    X2, Y2 = as_tuple(student.wrong_prior_data(n, n_in, seed), ("X", "Y"), what)
+    if not (isinstance(X2, np.ndarray) and isinstance(Y2, np.ndarray) and np.array_equal(X, X2)
+            and np.array_equal(Y, Y2)):
+        raise Mismatch(f"{what}: a second call with the same seed gives other data (use np.random.default_rng(seed))")
+    if np.linalg.matrix_rank(X) < n_in:
+        raise Mismatch(f"{what}: degenerate inputs, X is not of full column rank")
+    if np.mean(Y**2) < 1e-6 * max(1.0, np.mean(X**2)):
+        raise Mismatch(f"{what}: degenerate targets, Y is (nearly) zero")
+    return X, Y
+
+
+@grade(points=8, part="wrong_prior_data",
+       hint="Possible reasons: the system is (nearly) shift-invariant, so a convolution fits it too; noise that no "
+            "model can explain raises both training errors alike; or degenerate data. Each output must depend on "
+            "the inputs in a way that changes with its position.")
+def test_wrong_prior_data_makes_the_convolution_underfit(student, rng):
+    k = ref.WRONG_PRIOR_K
+    for n, n_in, seed in CONFIGS:
+        X, Y = checked_data(student, n, n_in, seed)
+        conv = ref.mse(ref.conv_matrix(ref.fit_conv(X, Y, k), n_in), X, Y)
+        dense = ref.mse(ref.fit_dense(X, Y), X, Y)
+        if not conv > ref.WRONG_PRIOR_FACTOR * dense:
+            raise Mismatch(f"wrong_prior_data({n}, {n_in}, {seed}): the convolution's training error is only "
+                           f"{conv / max(dense, 1e-300):.3g} times the dense layer's, not more than "
+                           f"{ref.WRONG_PRIOR_FACTOR:g} times")
+        if not conv >= MIN_SHARE * np.mean(Y**2):
+            raise Mismatch(f"wrong_prior_data({n}, {n_in}, {seed}): the convolution explains "
+                           f"{1 - conv / np.mean(Y**2):.1%} of the targets; it must miss at least {MIN_SHARE:.0%}")
