@@ -114,6 +114,8 @@ def record_scores(graded: Path, db_url: str | None = None, extensions: Path | No
                 log_change(graded, before, r, "late penalty (nbgrader)", penalty=True)
             late_note = f", {r.seconds_late:g} s late, penalty {r.late_penalty:g}" if r.seconds_late else ""
             yield f"recorded {r.student}/{r.assignment}: {r.score:g}/{r.max_score:g}{late_note}"
+    for student, assignment_id in sorted(set(granted or {}) - {(r.student, r.assignment) for r in results}):
+        yield f"warn extension for {student}/{assignment_id}: no graded submission of that student"
     write_atomic(graded / "gradebook.csv", gradebook_csv(results))
 
 
