@@ -73,6 +73,11 @@ def record_scores(graded: Path, db_url: str | None = None, extensions: Path | No
     granted = read_extensions(extensions)
     results = []
     with Gradebook(db_url, app.coursedir.course_id) as gb:
+        for (_, assignment_id), when in sorted((granted or {}).items()):  # before anything is written
+            try:
+                _extension(when, gb.find_assignment(assignment_id).duedate)
+            except MissingEntry:
+                pass  # reported below, with the grants that match no graded submission
         for _, r in _results(graded):
             results.append(r)
             try:
