@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+import warnings
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -66,6 +67,7 @@ def record_scores(graded: Path, db_url: str | None = None, extensions: Path | No
     from nbgrader.api import Gradebook, MissingEntry
     from nbgrader.preprocessors import AssignLatePenalties
     from nbgrader.utils import parse_utc
+    from sqlalchemy.exc import SAWarning
 
     app = nbgrader_app()
     db_url = db_url or app.coursedir.db_url
@@ -94,7 +96,9 @@ def record_scores(graded: Path, db_url: str | None = None, extensions: Path | No
                 r.notes.append(UNREADABLE.format(r.timestamp[:40]))
                 yield f"warn {r.student}/{r.assignment}: " + r.notes[-1]
             gb.update_or_create_student(r.student)
-            submission = gb.update_or_create_submission(r.assignment, r.student, timestamp=timestamp)
+            with warnings.catch_warnings():  # add_submission's own SAWarnings (nbgrader 0.9.6), not ours
+                warnings.simplefilter("ignore", SAWarning)
+                submission = gb.update_or_create_submission(r.assignment, r.student, timestamp=timestamp)
             if granted is not None:
                 submission.extension = _extension(granted.get((r.student, r.assignment)), assignment.duedate)
             for part, (score, _max) in r.parts.items():

@@ -223,3 +223,21 @@ def test_a_grant_in_the_extension_file_needs_a_due_date(tmp_path):
     path.write_text("student,assignment\nx,y\n")
     with pytest.raises(ValueError, match="extensions.csv:2"):
         read_extensions(path)
+
+
+def test_the_grader_records_what_timestamp_txt_says(tmp_path):
+    from autograder.lateness import stamp
+    from autograder.report import lateness_text
+
+    folder = tmp_path / "alice" / A.id
+    folder.mkdir(parents=True)
+    r = Result("alice", A.id, "ok", "", 80, 100, {})
+    assert stamp(r, folder) and r.notes == [NO_TIMESTAMP] and r.timestamp == ""
+    assert "Submission time unknown" in lateness_text(r) and r.final_score == 80
+    (folder / "timestamp.txt").write_text(" 2026-03-02 14:30:00.000000 UTC\n")
+    assert stamp(r, folder) and r.notes == [] and r.timestamp == "2026-03-02 14:30:00.000000 UTC"
+    assert "not recorded yet" in lateness_text(r)
+    r.duedate, r.seconds_late, r.late_penalty = "2026-03-02 12:00:00", 9000.0, 30.0
+    assert not stamp(r, folder) and r.final_score == 50 and "2 h 30 min late" in lateness_text(r)
+    (folder / "timestamp.txt").write_text("2026-03-02 11:00:00 UTC")  # collected again: the lateness is stale
+    assert stamp(r, folder) and (r.duedate, r.seconds_late, r.late_penalty) == ("", None, None)
