@@ -112,6 +112,8 @@ def lateness_text(r: Result) -> str:
     said = f"Submitted {r.timestamp}"
     if r.late_penalty is None:
         return said + "; lateness not recorded yet (python -m course record)."
+    if r.seconds_late is None:
+        return said + " (not a time nbgrader can read): no late penalty."
     if not r.duedate:
         return said + "; the assignment has no due date: no late penalty."
     if not r.seconds_late:

@@ -116,7 +116,7 @@ def record_scores(graded: Path, db_url: str | None = None, extensions: Path | No
             submission = gb.find_submission(r.assignment, r.student)
             notebook = gb.find_submission_notebook(r.assignment, r.assignment, r.student)
             r.duedate = submission.duedate.isoformat(sep=" ") if submission.duedate is not None else ""
-            r.seconds_late = float(submission.total_seconds_late)
+            r.seconds_late = float(submission.total_seconds_late) if timestamp or not r.timestamp else None
             r.late_penalty = float(notebook.late_submission_penalty or 0.0)
             if r.to_json() != before.to_json():
                 write_results(graded, r)
