@@ -6,6 +6,7 @@ STAMP      := $(VENV)/.installed
 ASSIGNMENT ?= $(shell $(PY) -m autograder list --ready 2>/dev/null)
 SUBMITTED  ?= submitted
 WORKERS    ?= 2
+STUDENT    ?=
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 export PYTHONDONTWRITEBYTECODE=1
 export MPLBACKEND=Agg
@@ -13,7 +14,7 @@ export MPLBACKEND=Agg
 .PHONY: help venv notebooks release demo test lint autograde feedback gradescope bench clean
 
 help:
-	@echo "make demo | test | release | autograde [ASSIGNMENT=<id>] | feedback | gradescope | bench | clean"
+	@echo "make demo | test | release | autograde [ASSIGNMENT=<id>] [STUDENT='a b'] | feedback | gradescope | bench | clean"
 	@echo "assignments: $(ASSIGNMENT)"
 
 $(STAMP): pyproject.toml
@@ -45,7 +46,8 @@ lint: $(STAMP)
 autograde: release
 	@for a in $(ASSIGNMENT); do \
 	  if ls -d $(SUBMITTED)/*/$$a >/dev/null 2>&1; then \
-	    $(PY) -m autograder grade $$a --submitted $(SUBMITTED) --out autograded --workers $(WORKERS) || exit 1; \
+	    $(PY) -m autograder grade $$a --submitted $(SUBMITTED) --out autograded --workers $(WORKERS) \
+	      $(foreach s,$(STUDENT),--student $(s)) || exit 1; \
 	  fi; \
 	done
 	$(PY) -m course record --graded autograded

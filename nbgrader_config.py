@@ -31,3 +31,12 @@ c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# Late submissions. `make autograde` (python -m course record) applies this through nbgrader's own
+# AssignLatePenalties, exactly as `nbgrader autograde` would. Due dates live in the gradebook
+# (`nbgrader db assignment add <id> --duedate "2026-03-02 23:59 Europe/Amsterdam"`), per-student extensions in
+# extensions.csv, submission times in the timestamp.txt that `nbgrader collect` / `zip_collect` leave.
+# 'none' records the lateness without a penalty, 'zero' gives a late notebook no points; for anything else name a
+# subclass of nbgrader.plugins.LateSubmissionPlugin in a module of this folder, e.g. "late.PerHour" (README).
+c.AssignLatePenalties.plugin_class = "nbgrader.plugins.LateSubmissionPlugin"
+c.LateSubmissionPlugin.penalty_method = "none"

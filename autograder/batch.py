@@ -5,14 +5,16 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing as mp
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder import audit
 from autograder.assignment import Assignment
 from autograder.config import ROOT, Limits
 from autograder.grading import Result, error_result, grade_notebook, sha256
+from autograder.lateness import stamp
 from autograder.report import gradebook_csv, parse_result, write_atomic, write_results
 from autograder.sandbox import adopt_orphans, isolation
 
@@ -137,9 +139,12 @@ def summary_line(results: list[Result], resumed: int, kit_changed: bool) -> str:
 
 def grade_class(assignment: Assignment, submitted: Path, out: Path, *, workers: int = 2, force: bool = False,
                 progress: bool = True, limits: Limits | None = None, first_slot: int = 0,
-                scheduler: str | None = None) -> Graded:
+                students: Collection[str] | None = None, scheduler: str | None = None) -> Graded:
     """Grade every student of `submitted` for `assignment`; write results, feedback and OUT/gradebook.csv.
     With `scheduler` (a Dask scheduler's address) the submissions are graded on that cluster's workers.
+
+    A recorded result stands unless its notebook or the suite changed; `force` regrades everyone, `students` regrades
+    only those (forced) and leaves the others untouched. Every change of a recorded score goes to OUT/audit.log.
 
     What is written comes only from this process's memory: the results graded in this batch, and the rows kept from
     earlier batches, read and verified against the manifest before any submission runs. A file that a submission
@@ -153,16 +158,7 @@ def grade_class(assignment: Assignment, submitted: Path, out: Path, *, workers: 
     before = kit_digest()
     rows = trusted_results(out)  # every assignment's rows, so that the gradebook keeps them
     results: list[Result] = []
-    todo: list[Job] = []
-    for job in discover(submitted, assignment):
-        key = (job.student, assignment.id)
-        previous = None if force else rows.get(key)
-        current = sha256(job.notebook) if job.notebook else ""
-        if previous is not None and previous[0].notebook_sha256 == current:
-            results.append(previous[0])
-        else:
-            rows.pop(key, None)
-            todo.append(job)
+    todo, reasons = _plan(discover(submitted, assignment), assignment, out, rows, force, students, results)
     resumed = len(results)
     bar = tqdm(total=len(todo), desc=f"grading {assignment.id}", unit="nb", disable=not progress or not todo,
                initial=0, dynamic_ncols=True)
@@ -173,6 +169,7 @@ def grade_class(assignment: Assignment, submitted: Path, out: Path, *, workers: 
     else:
         finished = _grade_here(assignment, todo, hide, limits, workers, first_slot)
     for job, result in finished:
+        _finish(out, job, result, *reasons[job.student])
         rows[(job.student, assignment.id)] = (result, write_results(out, result))
         write_manifest(out, rows)
         results.append(result)
@@ -184,6 +181,47 @@ def grade_class(assignment: Assignment, submitted: Path, out: Path, *, workers: 
     graded = Graded(sorted(results, key=lambda r: r.student))
     graded.summary = summary_line(graded, resumed, kit_digest() != before)
     return graded
+
+
+def _plan(jobs: list[Job], assignment: Assignment, out: Path, rows: dict, force: bool,
+          students: Collection[str] | None, kept: list[Result]) -> tuple[list[Job], dict[str, tuple]]:
+    """Which jobs to grade and why; the recorded (and verified) results that stand go to `kept`, with a fresh
+    submission time. `rows` (the trusted results) loses the rows that will be regraded."""
+    if students is not None:
+        unknown = sorted(set(students) - {j.student for j in jobs})
+        if unknown:
+            raise ValueError(f"no submission folder for {', '.join(unknown)} in the submitted folder")
+    suite = audit.suite_sha256(assignment)
+    todo, reasons = [], {}
+    for job in jobs:
+        key = (job.student, assignment.id)
+        previous = rows[key][0] if key in rows else None
+        if students is not None and job.student not in students:
+            if previous is not None:
+                kept.append(previous)
+            continue
+        reason = audit.regrade_reason(previous, sha256(job.notebook) if job.notebook else "", suite,
+                                      forced=force or students is not None)
+        if reason is None and previous is not None:
+            if stamp(previous, _folder(job)):
+                rows[key] = (previous, write_results(out, previous))
+            kept.append(previous)
+        else:
+            rows.pop(key, None)
+            todo.append(job)
+            reasons[job.student] = (previous, reason or "", suite)
+    return todo, reasons
+
+
+def _folder(job: Job) -> Path | None:
+    return job.notebook.parent if job.notebook is not None else None
+
+
+def _finish(out: Path, job: Job, result: Result, previous: Result | None, reason: str, suite: str) -> None:
+    """What the coordinating process adds to a fresh result: the suite's hash, the submission time, the audit."""
+    result.suite_sha256 = suite
+    stamp(result, _folder(job))
+    audit.log_change(out, previous, result, reason)
 
 
 def _grade_here(assignment: Assignment, todo: list[Job], hide: tuple[str, ...], limits: Limits | None,

@@ -27,8 +27,12 @@ def cmd_grade(args) -> int:
         print(f"error: {submitted} is not a folder (expected nbgrader's submitted/<student>/<assignment>/)",
               file=sys.stderr)
         return 2
-    results = grade_class(layout.get(args.assignment), submitted, out, workers=args.workers, force=args.force,
-                          progress=not args.quiet, scheduler=args.scheduler)
+    try:
+        results = grade_class(layout.get(args.assignment), submitted, out, workers=args.workers, force=args.force,
+                              progress=not args.quiet, students=args.student, scheduler=args.scheduler)
+    except ValueError as exc:  # --student names nobody of the submitted folder
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if not args.quiet:
         print(_table(results))
         print(f"\ngradebook: {out / 'gradebook.csv'}\nfeedback:  {out}/<student>/{args.assignment}/feedback.html")
@@ -61,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--workers", type=int, default=2)
     g.add_argument("--force", action="store_true", help="regrade submissions that already have results")
     g.add_argument("--scheduler", help="a Dask scheduler's address (tcp://host:8786): grade on its workers")
+    g.add_argument("--student", action="append", metavar="NAME",
+                   help="regrade only this student (repeatable); the others stay as recorded")
     g.add_argument("--quiet", action="store_true")
     g.set_defaults(func=cmd_grade)
 

@@ -31,9 +31,21 @@ class Result:
     isolation: str = ""
     seconds: float = 0.0
     notebook_sha256: str = ""
+    suite_sha256: str = ""  # hidden suite + reference of this grading (autograder/audit.py)
+    # Lateness: the grader records what timestamp.txt says; `python -m course record` adds the rest from nbgrader's
+    # gradebook and its late-submission plugin (None: not recorded yet).
+    timestamp: str = ""  # timestamp.txt as collected, '' when there is none
+    duedate: str = ""  # the student's due date (extension included), UTC
+    seconds_late: float | None = None
+    late_penalty: float | None = None
 
     def to_json(self) -> dict:
         return asdict(self)
+
+    @property
+    def final_score(self) -> float:
+        """The score after the late penalty, as `nbgrader export` computes it."""
+        return max(0.0, self.score - (self.late_penalty or 0.0))
 
 
 def isolation_of(assignment: Assignment) -> str:

@@ -14,6 +14,9 @@ from pathlib import Path
 from autograder.grading import Result
 
 BASE_COLUMNS = ["student", "assignment", "score", "max_score", "status", "reason", "isolation", "seconds"]
+# `score` is the raw score of the hidden suites; these come from timestamp.txt and, once `python -m course record` ran,
+# from nbgrader's gradebook and late-submission plugin (blank: not recorded yet).
+LATENESS_COLUMNS = ["timestamp", "duedate", "seconds_late", "late_penalty", "final_score"]
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -96,12 +99,42 @@ def gradebook_csv(results: list[Result]) -> str:
     parts = list(dict.fromkeys(p for r in results for p in r.parts))
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(BASE_COLUMNS + parts)
+    writer.writerow(BASE_COLUMNS + LATENESS_COLUMNS + parts)
     for r in sorted(results, key=lambda r: (r.assignment, r.student)):
         row = [r.student, r.assignment, f"{r.score:g}", f"{r.max_score:g}", r.status, r.reason, r.isolation,
                f"{r.seconds:.2f}"]
-        writer.writerow(row + [f"{r.parts[p][0]:g}" if p in r.parts else "" for p in parts])
+        writer.writerow(row + lateness_row(r) + [f"{r.parts[p][0]:g}" if p in r.parts else "" for p in parts])
     return buf.getvalue()
+
+
+def lateness_row(r: Result) -> list[str]:
+    recorded = r.late_penalty is not None
+    return [r.timestamp, r.duedate, "" if r.seconds_late is None else f"{r.seconds_late:g}",
+            f"{r.late_penalty:g}" if recorded else "", f"{r.final_score:g}" if recorded else ""]
+
+
+def _duration(seconds: float) -> str:
+    days, rest = divmod(int(round(seconds)), 86400)
+    hours, rest = divmod(rest, 3600)
+    said = [f"{days} d"] * bool(days) + [f"{hours} h"] * bool(hours) + [f"{rest // 60} min"] * bool(rest // 60)
+    return " ".join(said) or f"{rest} s"
+
+
+def lateness_text(r: Result) -> str:
+    """One sentence on when the notebook was handed in and what that cost (the feedback page's and TA's view)."""
+    if not r.timestamp:
+        return "Submission time unknown (no timestamp.txt from nbgrader collect): no late penalty."
+    said = f"Submitted {r.timestamp}"
+    if r.late_penalty is None:
+        return said + "; lateness not recorded yet (python -m course record)."
+    if r.seconds_late is None:
+        return said + " (not a time nbgrader can read): no late penalty."
+    if not r.duedate:
+        return said + "; the assignment has no due date: no late penalty."
+    if not r.seconds_late:
+        return said + f", due {r.duedate} UTC: on time."
+    return (said + f", due {r.duedate} UTC: {_duration(r.seconds_late)} late; late penalty {r.late_penalty:g} "
+            f"point(s), score {r.score:g} → {r.final_score:g}.")
 
 
 _STYLE = """body{font-family:system-ui,sans-serif;max-width:860px;margin:2em auto;color:#222}
@@ -130,9 +163,10 @@ def feedback_html(result: Result) -> str:
     title = f"{e(result.assignment)} — {e(result.student)}"
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>{title}</title>
 <style>{_STYLE}</style></head><body>
-<h1>{e(result.assignment)}: {result.score:g} / {result.max_score:g}</h1>
+<h1>{e(result.assignment)}: {result.final_score:g} / {result.max_score:g}</h1>
 <p class=muted>Student {e(result.student)}. Graded by the course's hidden tests;
 a failed test says what went wrong and names a likely bug.</p>
+<p>{e(lateness_text(result))}</p>
 {status}<h2>Parts</h2><table><tr><th>part</th><th>points</th></tr>{parts}</table>
 <h2>Tests</h2><table><tr><th>part</th><th>test</th><th></th><th>points</th><th>feedback</th></tr>{''.join(rows)}</table>
 {f'<h2>Notes</h2><ul>{notes}</ul>' if notes else ''}{output}

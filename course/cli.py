@@ -100,8 +100,12 @@ def cmd_feedback(args) -> int:
 def cmd_record(args) -> int:
     from course.nbgrader_bridge import record_scores
 
-    for line in record_scores(Path(args.graded), args.db):
-        print(line)
+    try:
+        for line in record_scores(Path(args.graded), args.db, Path(args.extensions)):
+            print(line)
+    except ValueError as exc:  # a malformed extension file, or an extension without a due date
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -144,7 +148,10 @@ def main(argv: list[str] | None = None) -> int:
 
     c = sub.add_parser("record", help="record the auto scores in nbgrader's gradebook (formgrader, nbgrader export)")
     c.add_argument("--graded", default="autograded")
-    c.add_argument("--db", default="sqlite:///gradebook.db")
+    c.add_argument("--db", help="default: nbgrader's (CourseDirectory.db_url of nbgrader_config.py)")
+    c.add_argument("--extensions", default="extensions.csv",
+                   help="CSV student,assignment,duedate: each extension's new due date (when the file exists, it "
+                        "states every extension)")
     c.set_defaults(func=cmd_record)
 
     args = parser.parse_args(argv)

@@ -2,39 +2,106 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
+import warnings
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from autograder.audit import log_change
+from autograder.batch import trusted_results, write_manifest
+from autograder.grading import Result
+from autograder.report import gradebook_csv, write_atomic, write_results
 
-def _results(graded: Path):
+
+def _results(graded: Path, rows: dict | None = None):
     """The results the grader wrote under `graded` and that nobody changed since (the batch's manifest vouches)."""
-    from autograder.batch import trusted_results
-
-    for (student, assignment), (result, _) in sorted(trusted_results(graded).items()):
+    for (student, assignment), (result, _) in sorted((rows if rows is not None else trusted_results(graded)).items()):
         yield graded / student / assignment, result
 
 
-def record_scores(graded: Path, db_url: str = "sqlite:///gradebook.db") -> Iterator[str]:
-    """Set the auto score of each check cell (`check_<part>`) to the hidden suite's score of that part.
+UNREADABLE = "timestamp.txt is not a time nbgrader can read ({}): recorded without a submission time, no late penalty"
 
-    formgrader and `nbgrader export` then show them beside manually graded answers. The assignment must be in the
-    gradebook (`make release` puts it there); students and submissions are created when missing.
-    """
-    from nbgrader.api import Gradebook, MissingEntry
 
-    with Gradebook(db_url) as gb:
-        for _, r in _results(graded):
+def nbgrader_app():
+    """nbgrader's own application, configured as `nbgrader autograde` run in this folder would be: the course's
+    nbgrader_config.py (and the user's and system's), the current folder on sys.path for a plugin module of the
+    course."""
+    from nbgrader.apps.baseapp import NbGrader
+
+    app = NbGrader()
+    app.initialize([])
+    return app
+
+
+def read_extensions(path: Path | None) -> dict[tuple[str, str], datetime] | None:
+    """The extension file: CSV with the columns `student,assignment,duedate` (each student's new due date, parsed
+    like nbgrader parses times: naive times are UTC). None when there is no file."""
+    from nbgrader.utils import parse_utc
+
+    if path is None or not path.exists():
+        return None
+    found = {}
+    with open(path, newline="", encoding="utf-8") as fh:
+        for line, row in enumerate(csv.DictReader(fh), start=2):
             try:
-                gb.find_assignment(r.assignment)
+                found[(row["student"].strip(), row["assignment"].strip())] = parse_utc(row["duedate"].strip())
+            except (KeyError, AttributeError, ValueError, OverflowError) as exc:
+                raise ValueError(f"{path}:{line}: expected student,assignment,duedate ({exc})") from None
+    return found
+
+
+def record_scores(graded: Path, db_url: str | None = None, extensions: Path | None = None) -> Iterator[str]:
+    """Record each result in nbgrader's gradebook as `nbgrader autograde` would, and write the lateness back.
+
+    The auto score of each check cell (`check_<part>`) becomes the hidden suite's score of that part; the submission
+    gets its time (timestamp.txt, parsed by nbgrader) and its extension (the extension file, when there is one: it
+    then states every extension); nbgrader's own AssignLatePenalties, with the plugin configured in
+    nbgrader_config.py, sets the late penalty. formgrader and `nbgrader export` then show raw score, penalty and
+    score; the kit's results.json, feedback page and gradebook.csv show the due date, seconds late and penalty.
+    The assignment must be in the gradebook (`make release` puts it there, `nbgrader db assignment add --duedate`
+    sets its due date); students and submissions are created when missing.
+    """
+    import nbformat
+    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.preprocessors import AssignLatePenalties
+    from nbgrader.utils import parse_utc
+    from sqlalchemy.exc import SAWarning
+
+    app = nbgrader_app()
+    db_url = db_url or app.coursedir.db_url
+    late = AssignLatePenalties(parent=app)
+    granted = read_extensions(extensions)
+    results = []
+    rows = trusted_results(graded)
+    with Gradebook(db_url, app.coursedir.course_id) as gb:
+        for (_, assignment_id), when in sorted((granted or {}).items()):  # before anything is written
+            try:
+                _extension(when, gb.find_assignment(assignment_id).duedate)
+            except MissingEntry:
+                pass  # reported below, with the grants that match no graded submission
+        for _, r in _results(graded, rows):
+            results.append(r)
+            try:
+                assignment = gb.find_assignment(r.assignment)
             except MissingEntry:
                 yield f"skip {r.student}/{r.assignment}: assignment not in the gradebook (run `make release`)"
                 continue
-            gb.update_or_create_student(r.student)
+            before = Result(**r.to_json())
+            r.notes = [n for n in r.notes if not n.startswith(UNREADABLE.split("(")[0])]
             try:
-                gb.find_submission(r.assignment, r.student)
-            except MissingEntry:
-                gb.add_submission(r.assignment, r.student)
+                timestamp = parse_utc(r.timestamp) if r.timestamp else None
+            except (ValueError, OverflowError):
+                timestamp = None
+                r.notes.append(UNREADABLE.format(r.timestamp[:40]))
+                yield f"warn {r.student}/{r.assignment}: " + r.notes[-1]
+            gb.update_or_create_student(r.student)
+            with warnings.catch_warnings():  # add_submission's own SAWarnings (nbgrader 0.9.6), not ours
+                warnings.simplefilter("ignore", SAWarning)
+                submission = gb.update_or_create_submission(r.assignment, r.student, timestamp=timestamp)
+            if granted is not None:
+                submission.extension = _extension(granted.get((r.student, r.assignment)), assignment.duedate)
             for part, (score, _max) in r.parts.items():
                 try:
                     grade = gb.find_grade(f"check_{part}", r.assignment, r.assignment, r.student)
@@ -43,7 +110,34 @@ def record_scores(graded: Path, db_url: str = "sqlite:///gradebook.db") -> Itera
                     continue
                 grade.auto_score = float(score)
             gb.db.commit()
-            yield f"recorded {r.student}/{r.assignment}: {r.score:g}/{r.max_score:g}"
+            # nbgrader's own step of `nbgrader autograde` (it opens the gradebook itself and commits)
+            late.preprocess(nbformat.v4.new_notebook(), {"nbgrader": {
+                "notebook": r.assignment, "assignment": r.assignment, "student": r.student, "db_url": db_url}})
+            gb.db.expire_all()
+            submission = gb.find_submission(r.assignment, r.student)
+            notebook = gb.find_submission_notebook(r.assignment, r.assignment, r.student)
+            r.duedate = submission.duedate.isoformat(sep=" ") if submission.duedate is not None else ""
+            r.seconds_late = float(submission.total_seconds_late) if timestamp or not r.timestamp else None
+            r.late_penalty = float(notebook.late_submission_penalty or 0.0)
+            if r.to_json() != before.to_json():
+                rows[(r.student, r.assignment)] = (r, write_results(graded, r))
+                write_manifest(graded, rows)
+                log_change(graded, before, r, "late penalty (nbgrader)", penalty=True)
+            late_note = f", {r.seconds_late:g} s late, penalty {r.late_penalty:g}" if r.seconds_late else ""
+            yield f"recorded {r.student}/{r.assignment}: {r.score:g}/{r.max_score:g}{late_note}"
+    for student, assignment_id in sorted(set(granted or {}) - {(r.student, r.assignment) for r in results}):
+        yield f"warn extension for {student}/{assignment_id}: no graded submission of that student"
+    write_atomic(graded / "gradebook.csv", gradebook_csv(results))
+
+
+def _extension(new_duedate: datetime | None, duedate: datetime | None) -> timedelta | None:
+    """nbgrader stores an extension as the time added to the assignment's due date."""
+    if new_duedate is None:
+        return None
+    if duedate is None:
+        raise ValueError(f"an extension to {new_duedate} for an assignment without a due date: set one with "
+                         "`nbgrader db assignment add <id> --duedate ...`")
+    return new_duedate - duedate
 
 
 def release_feedback(graded: Path, out: Path, submitted: Path = Path("submitted")) -> Iterator[str]:
