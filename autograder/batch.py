@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -50,6 +51,7 @@ _SLOT = 0
 def _init_worker(slots) -> None:
     global _SLOT
     _SLOT = slots.get()
+    gc.freeze()  # what is imported by now lives as long as the worker: no garbage collection scans it again
 
 
 def _grade(job: Job, hide: tuple[str, ...], limits: Limits) -> Result:
