@@ -8,10 +8,8 @@ from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
 
-import nbformat
-
-from autograder.config import LIMITS, SOURCE, Limits
-from autograder.load import LoadError, program, read_answers, read_submission
+from autograder.config import LIMITS, Limits
+from autograder.load import LoadError, program, read_answers, read_submission, source_notebook_cells
 from autograder.plugin import Outcome
 from autograder.sandbox import InProcess, Sandbox, isolation
 from autograder.suites import run_suite
@@ -40,11 +38,10 @@ class Result:
 @cache
 def part_points(assignment: str) -> dict[str, float]:
     """Points of each graded part, from the check cells of the source notebook."""
-    nb = nbformat.read(SOURCE / assignment / f"{assignment}.ipynb", as_version=4)
     parts = {}
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.metadata.get("kit", {}).get("role") == "check":
+    for cell in source_notebook_cells(assignment):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.get("metadata", {}).get("kit", {}).get("role") == "check":
             parts[meta["grade_id"].removeprefix("check_")] = float(meta["points"])
     return parts
 
