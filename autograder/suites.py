@@ -29,8 +29,11 @@ def run_suite(assignment: str, backend) -> tuple[list[Outcome], list[str]]:
         "-p", "no:randomly", "--rootdir", str(path), "-o", "python_files=test_*.py",
         "-W", "ignore", "--no-header", "--tb=no",
         # speed, per submission: no gc.collect() after the session (unraisableexception), no scan of installed
-        # packages for plugins (none is wanted in a hidden suite anyway), no fd capture around each test
-        "-p", "no:unraisableexception", "--capture=no",
+        # packages for plugins (none is wanted in a hidden suite anyway), no fd capture, log capture or warning
+        # recording around each test, and none of the plugins a grading session never uses
+        "-p", "no:unraisableexception", "--capture=no", "-p", "no:logging", "-p", "no:warnings",
+        "-p", "no:threadexception", "-p", "no:faulthandler", "-p", "no:doctest", "-p", "no:junitxml",
+        "-p", "no:pastebin", "-p", "no:stepwise", "-p", "no:legacypath", "-p", "no:setuponly", "-p", "no:setupplan",
         *(["--disable-plugin-autoload"] if pytest.version_tuple >= (8, 4) else []),
     ]
     sink = io.StringIO()
