@@ -27,7 +27,7 @@ def run_suite(assignment: str, backend) -> tuple[list[Outcome], list[str]]:
     args = [
         str(path), "-q", "--noconftest", "--import-mode=importlib", "-p", "no:cacheprovider",
         "-p", "no:randomly", "--rootdir", str(path), "-o", "python_files=test_*.py",
-        "-W", "ignore", "--no-header", "--tb=no",
+        "-W", "ignore", "--no-header", "--tb=no", "-o", "markers=grade: points, part and hint of a graded test",
         # speed, per submission: no gc.collect() after the session (unraisableexception), no scan of installed
         # packages for plugins (none is wanted in a hidden suite anyway), no fd capture, log capture or warning
         # recording around each test, and none of the plugins a grading session never uses
