@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing as mp
@@ -57,6 +58,7 @@ def _init_worker(slots) -> None:
     global _SLOT
     _SLOT = slots.get()
     adopt_orphans()  # in the fallback, what a submission detached from its process group is still killed
+    gc.freeze()  # what is imported by now lives as long as the worker: no garbage collection scans it again
 
 
 def _grade(job: Job, hide: tuple[str, ...], limits: Limits | None) -> Result:

@@ -24,7 +24,14 @@ def run_suite(assignment: Assignment, backend: Backend) -> tuple[list[Outcome], 
     args = [
         str(path), "-q", "--noconftest", "--import-mode=importlib", "-p", "no:cacheprovider",
         "-p", "no:randomly", "--rootdir", str(path), "-o", "python_files=test_*.py",
-        "-W", "ignore", "--no-header", "--tb=no",
+        "-W", "ignore", "--no-header", "--tb=no", "-o", "markers=grade: points, part and hint of a graded test",
+        # speed, per submission: no gc.collect() after the session (unraisableexception), no scan of installed
+        # packages for plugins (none is wanted in a hidden suite anyway), no fd capture, log capture or warning
+        # recording around each test, and none of the plugins a grading session never uses
+        "-p", "no:unraisableexception", "--capture=no", "-p", "no:logging", "-p", "no:warnings",
+        "-p", "no:threadexception", "-p", "no:faulthandler", "-p", "no:doctest", "-p", "no:junitxml",
+        "-p", "no:pastebin", "-p", "no:stepwise", "-p", "no:legacypath", "-p", "no:setuponly", "-p", "no:setupplan",
+        *(["--disable-plugin-autoload"] if pytest.version_tuple >= (8, 4) else []),
     ]
     sink = io.StringIO()
     with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):

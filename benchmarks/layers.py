@@ -200,6 +200,47 @@ def rows() -> list[tuple[str, float | None, float | None, float | None, str]]:
     return table
 
 
+# --- a compiled baseline, when JAX is installed (it is not a dependency of the kit) -----------------------------------
+
+
+def jax_rows(repeats: int = 5) -> list[tuple[str, float, float]] | None:
+    """(what, reference s, jax s) for conv forward, backward and both, float64 on the CPU; None without JAX.
+
+    JAX: lax.conv_general_dilated, its gradients by jax.vjp, both jit-compiled (compilation is not timed)."""
+    try:
+        import jax
+    except ImportError:
+        return None
+    jax.config.update("jax_enable_x64", True)
+    jax.config.update("jax_platforms", "cpu")
+    conv_forward = reference("a1_convolution", "conv_forward")
+    conv_backward = reference("a4_backprop", "conv_backward")
+    if conv_forward is None or conv_backward is None:
+        return None
+    rng = np.random.default_rng(0)
+    x, w, b = rng.standard_normal((N, C, H, W)), rng.standard_normal((F, C, K, K)), rng.standard_normal(F)
+    dout = rng.standard_normal((N, F, H, W))
+
+    def fwd(x, w, b):
+        out = jax.lax.conv_general_dilated(x, w, (1, 1), [(PAD, PAD), (PAD, PAD)],
+                                           dimension_numbers=("NCHW", "OIHW", "NCHW"))
+        return out + b[None, :, None, None]
+
+    jfwd = jax.jit(fwd)
+    jbwd = jax.jit(lambda x, w, b, g: jax.vjp(fwd, x, w, b)[1](g))
+    jx, jw, jb, jg = (jax.device_put(a) for a in (x, w, b, dout))
+    cache = conv_forward(x, w, b, 1, PAD)[1]
+    want = conv_backward(dout, cache)
+    _same(np.asarray(jfwd(jx, jw, jb)), conv_forward(x, w, b, 1, PAD)[0])
+    _same(tuple(np.asarray(g) for g in jbwd(jx, jw, jb, jg)), want)
+    ref_f = best_time(lambda: conv_forward(x, w, b, 1, PAD), repeats)
+    ref_b = best_time(lambda: conv_backward(dout, cache), repeats)
+    jax_f = best_time(lambda: jfwd(jx, jw, jb).block_until_ready(), repeats)
+    jax_b = best_time(lambda: jax.block_until_ready(jbwd(jx, jw, jb, jg)), repeats)
+    return [("conv forward", ref_f, jax_f), ("conv backward", ref_b, jax_b),
+            ("forward + backward", ref_f + ref_b, jax_f + jax_b)]
+
+
 def _ms(seconds: float | None) -> str:
     return "—" if seconds is None else f"{seconds * 1e3:,.1f}"
 
@@ -221,6 +262,15 @@ def main() -> None:
     for name, ref_s, scipy_s, naive_s, note in rows():
         print(f"{name:<52} {_ms(ref_s):>10} {_ms(scipy_s):>12} {_ratio(scipy_s, ref_s):>8} {_ms(naive_s):>12} "
               f"{_ratio(naive_s, ref_s):>8}  {note}")
+    compiled = jax_rows()
+    if compiled is None:
+        print("\n(no compiled baseline: JAX is not installed; `pip install jax` in .venv adds one)")
+    else:
+        print("\nCompiled baseline, the conv layer above: JAX lax.conv_general_dilated + jax.vjp, jit, float64, CPU "
+              "(ratio = reference / JAX; < 1.5 is the goal):\n")
+        print(f"{'':<24} {'reference':>10} {'JAX':>10} {'ratio':>8}")
+        for what, ref_s, jax_s in compiled:
+            print(f"{what:<24} {_ms(ref_s):>10} {_ms(jax_s):>10} {_ratio(ref_s, jax_s):>8}")
     print(f"\n(total {time.perf_counter() - start:.1f} s)")
 
 

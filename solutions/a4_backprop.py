@@ -100,14 +100,19 @@ def conv_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.ndarra
         raise ValueError(f"dout must have shape (N, F, H', W') = {(N, F, Ho, Wo)}, got {dout.shape}")
     x_pad = np.pad(x, [(0, 0), (0, 0), (pad, pad), (pad, pad)])
     patches = np.lib.stride_tricks.sliding_window_view(x_pad, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]
-    # patches[n, c, i, j] is the (KH, KW) patch of channel c that out[n, :, i, j] read
-    dw = np.einsum("nfhw,nchwpq->fcpq", dout, patches, optimize=True)
+    # patches[n, c, i, j] is the (KH, KW) patch of channel c that out[n, :, i, j] read. As matrices (im2col):
+    # x_cols[(c, p, q), (n, i, j)] = x_pad[n, c, i*stride + p, j*stride + q], dout_f[f, (n, i, j)] = dout[n, f, i, j]
+    x_cols = patches.transpose(1, 4, 5, 0, 2, 3).reshape(C * KH * KW, N * Ho * Wo)
+    dout_f = dout.transpose(1, 0, 2, 3).reshape(F, N * Ho * Wo)
+    dw = (dout_f @ x_cols.T).reshape(F, C, KH, KW)
     db = dout.sum(axis=(0, 2, 3))
+    # dcols[c, p, q, n, i, j] = sum_f w[f, c, p, q] dout[n, f, i, j]: what each patch sends back (col2im scatters it)
+    dcols = (w.reshape(F, C * KH * KW).T @ dout_f).reshape(C, KH, KW, N, Ho, Wo)
     dx_pad = np.zeros_like(x_pad)
     for p in range(KH):
         for q in range(KW):
             rows, cols = slice(p, p + stride * Ho, stride), slice(q, q + stride * Wo, stride)
-            dx_pad[:, :, rows, cols] += np.einsum("nfhw,fc->nchw", dout, w[:, :, p, q])
+            dx_pad[:, :, rows, cols] += dcols[:, p, q].transpose(1, 0, 2, 3)
     return dx_pad[:, :, pad : pad + H, pad : pad + W], dw, db
 
 

@@ -62,6 +62,31 @@ def test_pickled_object_array_is_refused():
         wire.decode(_message(b'{"__array__": 0}', [buf.getvalue()]))
 
 
+def _array_blob(descr: bytes, shape: tuple, data: bytes) -> bytes:
+    return struct.pack(f"<B{len(descr)}sB{len(shape)}q", len(descr), descr, len(shape), *shape) + data
+
+
+@pytest.mark.parametrize("blob", [
+    _array_blob(b"|O", (1,), bytes(8)),  # object dtype
+    _array_blob(b"<M8[s]", (1,), bytes(8)),  # datetime
+    _array_blob(b"|V8", (1,), bytes(8)),  # void
+    _array_blob(b"<f8", (2,), bytes(15)),  # fewer bytes than the shape needs
+    _array_blob(b"<f8", (2,), bytes(17)),  # more
+    _array_blob(b"<f8", (-1,), b""),  # negative dimension
+    _array_blob(b"<f8", (1,) * 40, bytes(8)),  # too many dimensions
+    b"", b"\x03<f8",  # cut short
+])
+def test_malformed_arrays_are_refused(blob):
+    with pytest.raises(wire.WireError):
+        wire.decode(_message(b'{"__array__": 0}', [blob]))
+
+
+def test_arrays_come_back_writable_in_c_order():
+    for a in (np.asfortranarray(np.ones((3, 2))), np.ones((4, 6))[::2, ::3], np.zeros((0, 3)), np.array(2.5)):
+        b = roundtrip(a)
+        assert b.flags.writeable and b.flags.c_contiguous and b.shape == a.shape and np.array_equal(a, b)
+
+
 @pytest.mark.parametrize("header", [b'{"__array__": 5}', b'{"__tuple__": 3}', b'{"__dict__": [[1, 2]]}',
                                     b'{"a": 1, "b": 2}', b'{"__handle__": "x"}'])
 def test_malformed_messages_are_refused(header):
