@@ -552,7 +552,7 @@ try:
                 (np.sign(corr[best]) * bank[best], "closest Gabor")]
         for r, (filt, title) in enumerate(rows):
             # every filter divided by its norm (the similarity ignores scale): one colour scale, white is 0
-            im = ax[r, f].imshow(filt / np.linalg.norm(filt), cmap="RdBu_r", vmin=-0.6, vmax=0.6)
+            im = ax[r, f].imshow(filt / np.linalg.norm(filt), cmap="RdBu_r", vmin=-0.45, vmax=0.45)
             ax[r, f].set_title(title, fontsize=9)
     for a in ax.flat:
         a.set(xticks=[], yticks=[])

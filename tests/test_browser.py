@@ -30,17 +30,13 @@ import pytest
 from autograder.config import ASSIGNMENTS, RELEASE
 from autograder.examples import student_notebook
 from autograder.load import reference_cells
+from autograder.release import STUDENT_LAB_DISABLED, STUDENT_SERVER_DISABLED
 
 pytestmark = pytest.mark.xdist_group("browser")
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-# The student set-up (README, "For students"): nbgrader's instructor and exchange extensions disabled.
-STUDENT_LAB_DISABLED = ["@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:assignment-list",
-                        "@jupyter/nbgrader:course-list", "@jupyter/nbgrader:create-assignment"]
-STUDENT_SERVER_DISABLED = ["nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.assignment_list",
-                           "nbgrader.server_extensions.course_list"]
 ALLOWED_STUB_ERRORS = {"NotImplementedError", "AssertionError"}
 TOKEN = "kit-browser-test"
 
@@ -241,3 +237,16 @@ def validate(page) -> None:
     dialog.get_by_role("button").last.click()
     dialog.wait_for(state="detached")
     assert "Success! Your notebook passes all the tests." in text, text[-2000:]
+
+
+def test_student_setup_hides_the_instructor_extensions(lab, page):
+    """The student's JupyterLab has Validate, and neither Formgrader, Create Assignment nor the exchange's lists."""
+    base, work, _ = lab
+    plugins = page.evaluate("(ids) => ids.map(id => window.jupyterapp.hasPlugin(id))",
+                            [*STUDENT_LAB_DISABLED, "@jupyter/nbgrader:validate-assignment"])
+    assert plugins == [False] * len(STUDENT_LAB_DISABLED) + [True], plugins
+    for path in ("formgrader", "assignments", "courses"):
+        status = page.request.get(f"{base}/{path}").status
+        assert status == 404, f"/{path}: {status}"
+    assert "Error fetching courses" not in page.locator("body").inner_text()
+    assert not (work / "gradebook.db").exists()

@@ -21,7 +21,7 @@ from autograder.gradescope import build
 from autograder.leaks import find_leaks
 from autograder.load import reference_cells
 from autograder.mutation import catalogue
-from autograder.release import tool_env
+from autograder.release import STUDENT_REQUIREMENTS, student_setup_script, tool_env
 
 pytestmark = pytest.mark.xdist_group(name="release")
 
@@ -60,7 +60,7 @@ def test_regenerating_the_release_changes_nothing(course):
     for a in ASSIGNMENTS:
         fresh = (course / "release" / a / f"{a}.ipynb").read_text()
         assert fresh == (RELEASE / a / f"{a}.ipynb").read_text(), f"{a}: run `make release`"
-    assert sorted(p.name for p in RELEASE.iterdir()) == sorted(ASSIGNMENTS)
+    assert sorted(p.name for p in RELEASE.iterdir() if p.is_dir()) == sorted(ASSIGNMENTS)
 
 
 def test_release_holds_no_solution_or_hidden_test():
@@ -142,3 +142,10 @@ def test_gradescope_zip_runs_in_a_local_autograder_layout(tmp_path, which):
     assert set(data) >= {"score", "tests", "output", "visibility"}
     assert all({"name", "score", "max_score", "output"} <= set(t) for t in data["tests"])
     assert (data["score"] == 100) == (which == "correct")
+
+
+def test_student_files_are_released():
+    assert (RELEASE / "requirements.txt").read_text() == STUDENT_REQUIREMENTS, "run `make release`"
+    assert (RELEASE / "setup-student.sh").read_text() == student_setup_script(), "run `make release`"
+    wanted = {line.split(">")[0] for line in STUDENT_REQUIREMENTS.splitlines() if line and not line.startswith("#")}
+    assert wanted == {"numpy", "scipy", "matplotlib", "jupyterlab", "notebook", "nbgrader"}
