@@ -99,7 +99,7 @@ assert np.all(np.isfinite(w_int)) and np.isfinite(b_int), "integer inputs: expec
 print("visible checks passed")
 
 # %% demo
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
 x, d = make_fir_data(300, [0.5, -0.3, 0.2, 0.1], b_true=1.0, noise=0.3)
 try:
@@ -117,6 +117,7 @@ try:
     ax[1].legend()
     plt.show()
 except NotImplementedError:
+    plt.close("all")  # no empty axes
     print("implement fir_design_matrix and fit_fir_wiener to see the figure")
 
 # %% [markdown]
@@ -227,6 +228,7 @@ try:
         a.set(xlabel="t", xticks=range(0, 12, 2))
     plt.show()
 except NotImplementedError:
+    plt.close("all")  # no empty axes
     print("implement conv1d to see impulse responses")
 
 # %% [markdown]
@@ -365,6 +367,7 @@ try:
         a.set(title=f"{title}\n{im.shape[0]} x {im.shape[1]}", xticks=[], yticks=[])
     plt.show()
 except NotImplementedError:
+    plt.close("all")  # no empty axes
     print("implement corr2d and conv2d to see edge detection")
 
 # %% [markdown]
@@ -451,12 +454,18 @@ print("visible checks passed")
 # %% demo
 try:
     depth = np.arange(1, 11)
-    fig, ax = plt.subplots(figsize=(6, 3.2))
-    for strides, label in [([1] * 10, "3-tap layers, stride 1"), ([2] * 10, "3-tap layers, stride 2")]:
-        ax.semilogy(depth, [receptive_field([3] * L, strides[:L]) for L in depth], "o-", label=label)
-    ax.set(xlabel="number of layers", ylabel="receptive field (samples)",
-           title="linear growth with depth; exponential with stride")
-    ax.legend()
+    stride1 = [receptive_field([3] * L, [1] * L) for L in depth]
+    stride2 = [receptive_field([3] * L, [2] * L) for L in depth]
+    fig, ax = plt.subplots(1, 2, figsize=(11, 3.4), layout="constrained")
+    ax[0].plot(depth, stride1, "o-", color="C0", label="3-tap layers, stride 1: $r = 2L + 1$")
+    ax[0].set(xlabel="number of layers L", ylabel="receptive field r (samples)",
+              title="stride 1: linear growth (linear axis)")
+    ax[1].semilogy(depth, stride1, "o-", color="C0", label="stride 1: $r = 2L + 1$")
+    ax[1].semilogy(depth, stride2, "s-", color="C1", label="stride 2: $r = 2^{L+1} - 1$")
+    ax[1].set(xlabel="number of layers L", ylabel="receptive field r (samples, log axis)",
+              title="stride 2: exponential growth (a line on a log axis)")
+    for a in ax:
+        a.legend()
     plt.show()
 except NotImplementedError:
     plt.close("all")  # no empty axes

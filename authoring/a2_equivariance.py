@@ -32,7 +32,7 @@
 # Use numpy only.
 
 # %% given
-from collections.abc import Callable  # noqa: F401 — used in the signatures below
+from collections.abc import Callable
 
 import numpy as np
 

@@ -44,7 +44,7 @@
 #   no state between calls.
 
 # %% given
-from collections.abc import Callable  # noqa: F401 — used in a signature below
+from collections.abc import Callable
 
 import numpy as np
 
@@ -131,6 +131,7 @@ try:
     fig.suptitle("the typical layer: convolution -> ReLU -> pooling")
     plt.show()
 except NotImplementedError:
+    plt.close("all")  # no empty axes
     print("implement maxpool_forward to see the typical layer")
 
 # %% [markdown]
@@ -174,6 +175,7 @@ try:
     fig.suptitle("max pooling keeps the strongest detection; averaging dilutes a thin edge")
     plt.show()
 except NotImplementedError:
+    plt.close("all")  # no empty axes
     print("implement maxpool_forward and avgpool_forward to compare them")
 
 # %% [markdown]
@@ -233,6 +235,7 @@ try:
         a.set_ylim(-0.03, 1.03)
     plt.show()
 except NotImplementedError:
+    plt.close("all")  # no empty axes
     print("implement maxpool_forward and shift_invariance to see the invariance against shift and pool size")
 
 # %% [markdown]
@@ -340,6 +343,7 @@ try:
     ax[1].legend(loc="lower right")
     plt.show()
 except NotImplementedError:
+    plt.close("all")  # no empty axes
     print("implement channel_maxpool to see invariance to rotation learned by pooling over detectors")
 
 # %% [markdown]
@@ -388,6 +392,7 @@ try:
     fig.suptitle("three input sizes, one output size: the next layer always gets 6 x 6 features per channel")
     plt.show()
 except NotImplementedError:
+    plt.close("all")  # no empty axes
     print("implement adaptive_maxpool to see inputs of three sizes pooled to one size")
 
 # %% [markdown]

@@ -290,7 +290,7 @@ import matplotlib.pyplot as plt
 try:
     x = np.zeros((1, 1, 9, 9))
     w = np.arange(1.0, 7.0).reshape(1, 1, 2, 3)
-    fig, ax = plt.subplots(1, 3, figsize=(11, 3.2))
+    fig, ax = plt.subplots(1, 3, figsize=(11, 3.6), layout="constrained")
     for a, stride in zip(ax[:2], (1, 2), strict=True):
         out, cache = conv_forward(x, w, np.zeros(1), stride=stride)
         dout = np.zeros(out.shape)
@@ -303,6 +303,7 @@ try:
     plt.show()
     print("one output's gradient lands on the window it read: the kernel, at (i*stride, j*stride)")
 except NotImplementedError:
+    plt.close("all")  # no empty axes
     print("implement conv_backward to see where the gradient of one output goes")
 
 # %% [markdown]
@@ -381,7 +382,7 @@ print("visible checks passed")
 #
 # The kit generates images of **oriented bars in noise**: $12 \times 12$ pixels, 4 classes — a bar at 0°, 45°,
 # 90° or 135° (± 10°), a random offset of up to 2 pixels, a random brightness, and white Gaussian noise of
-# standard deviation 0.5. The network classifies the orientation:
+# standard deviation 0.3. The network classifies the orientation:
 #
 # $$x\ (N, 1, 12, 12) \xrightarrow{\text{conv } 5\times5,\ F=6,\ \text{stride 1, pad 0}} (N, 6, 8, 8)
 # \xrightarrow{\text{ReLU}} \xrightarrow{\text{max-pool } 2\times2} (N, 6, 4, 4)
@@ -412,11 +413,17 @@ print("visible checks passed")
 
 # %% demo
 images, labels = make_edge_images(40, seed=1)
-fig, ax = plt.subplots(2, 8, figsize=(12, 3.4))
-for k, a in enumerate(ax.flat):
-    i = np.flatnonzero(labels == k % 4)[k // 4]
-    a.imshow(images[i, 0], cmap="gray")
-    a.set(title=f"class {labels[i]}: {45 * labels[i]}°", xticks=[], yticks=[])
+clean, _ = make_edge_images(40, noise=0.0, seed=1)  # the same bars, without the noise
+shown = [np.flatnonzero(labels == k % 4)[k // 4] for k in range(8)]  # two of each class
+fig, ax = plt.subplots(2, 8, figsize=(12, 3.6), layout="constrained")
+for col, i in enumerate(shown):
+    ax[0, col].imshow(clean[i, 0], cmap="gray", vmin=-1, vmax=1.5)
+    ax[0, col].set_title(f"class {labels[i]}: {45 * labels[i]}°", fontsize=9)
+    ax[1, col].imshow(images[i, 0], cmap="gray", vmin=-1, vmax=1.5)
+ax[0, 0].set_ylabel("noise-free")
+ax[1, 0].set_ylabel("as trained\n(noise 0.3)")
+for a in ax.flat:
+    a.set(xticks=[], yticks=[])
 plt.show()
 
 # %% [markdown]
@@ -451,7 +458,7 @@ print("visible checks passed")
 # Implement `train_cnn` with exactly this recipe (the grader follows it too, so that results can be compared):
 #
 # ```
-# train_cnn(X, y, n_filters=6, kernel_size=5, lr=0.1, lam=0.01, epochs=8, batch_size=20, seed=0) -> (params, losses)
+# train_cnn(X, y, n_filters=6, kernel_size=5, lr=0.1, lam=0.03, epochs=8, batch_size=20, seed=0) -> (params, losses)
 #     M = y.max() + 1 classes
 #     params = init_cnn(X.shape[1:], M, n_filters, kernel_size, seed)
 #     rng = np.random.default_rng(seed + 1)          # created once, before the first epoch
@@ -492,16 +499,19 @@ print("visible checks passed")
 
 # %% demo
 try:
-    fig, ax = plt.subplots(figsize=(7, 3.2))
+    fig, ax = plt.subplots(figsize=(7, 3.4), layout="constrained")
     steps_per_epoch = len(cnn_losses) // 8
     ax.plot(cnn_losses, lw=0.6, alpha=0.5, label="minibatch loss")
-    ax.plot(np.convolve(cnn_losses, np.ones(steps_per_epoch) / steps_per_epoch, "valid"), label="mean over an epoch")
+    # the mean of steps k .. k + steps_per_epoch - 1 belongs at the middle of that window, not at step k
+    running = np.convolve(cnn_losses, np.ones(steps_per_epoch) / steps_per_epoch, "valid")
+    ax.plot(np.arange(len(running)) + (steps_per_epoch - 1) / 2, running, label="mean over an epoch (centred)")
     ax.axhline(np.log(4), color="gray", ls=":", label="log 4: guessing")
     ax.set(xlabel="SGD step", ylabel="loss (cross-entropy + L2)", title="training the small CNN")
     ax.legend()
     plt.show()
 except NameError:
-    print("run the check of train_cnn first")
+    plt.close("all")  # no empty axes
+    print("implement train_cnn and run its check cell first to see the figure")
 
 # %% [markdown]
 # ## 8. What did the first layer learn? Gabor filters, as in V1
@@ -529,26 +539,32 @@ except NameError:
 # %% demo
 try:
     bank = gabor_bank(5)
-    init = init_cnn((1, 12, 12), 4, seed=0)
-    fig, ax = plt.subplots(3, 6, figsize=(10, 5.6))
+    init = init_cnn((1, 12, 12), 4, seed=0)  # train_cnn's starting point with its default seed
+    initial_sim, learned_sim = gabor_similarity(init["w1"]), gabor_similarity(cnn_params["w1"])
+    fig, ax = plt.subplots(3, 6, figsize=(10.5, 5.8), layout="constrained")
     for f in range(6):
         learned = cnn_params["w1"][f, 0]
         centred = learned - learned.mean()
         corr = np.einsum("pq,gpq->g", centred, bank) / np.linalg.norm(centred)
         best = np.argmax(np.abs(corr))
-        ax[0, f].imshow(init["w1"][f, 0], cmap="RdBu_r")
-        ax[0, f].set_title(f"initial, sim {gabor_similarity(init['w1'][f:f + 1])[0]:.2f}", fontsize=9)
-        ax[1, f].imshow(learned, cmap="RdBu_r")
-        ax[1, f].set_title(f"learned, sim {abs(corr[best]):.2f}", fontsize=9)
-        ax[2, f].imshow(np.sign(corr[best]) * bank[best], cmap="RdBu_r")
-        ax[2, f].set_title("closest Gabor", fontsize=9)
+        rows = [(init["w1"][f, 0], f"initial, sim {initial_sim[f]:.2f}"),
+                (learned, f"learned, sim {learned_sim[f]:.2f}"),
+                (np.sign(corr[best]) * bank[best], "closest Gabor")]
+        for r, (filt, title) in enumerate(rows):
+            # every filter divided by its norm (the similarity ignores scale): one colour scale, white is 0
+            im = ax[r, f].imshow(filt / np.linalg.norm(filt), cmap="RdBu_r", vmin=-0.45, vmax=0.45)
+            ax[r, f].set_title(title, fontsize=9)
     for a in ax.flat:
         a.set(xticks=[], yticks=[])
+    fig.colorbar(im, ax=ax, shrink=0.6, label="filter weight / filter norm")
+    fig.suptitle("first-layer filters before and after training, and the Gabor filter closest to each")
     plt.show()
 except NameError:
-    print("run the check of train_cnn first")
+    plt.close("all")  # no empty axes
+    print("implement train_cnn and run its check cell first to see the figure")
 
 # %% check gabor points=5
+assert "cnn_params" in globals(), "implement train_cnn and run its check cell first: this check grades its filters"
 similarity = gabor_similarity(cnn_params["w1"])
 print("Gabor similarity of the learned filters:", np.round(similarity, 2))
 print("of the initial filters:               ", np.round(gabor_similarity(init_cnn((1, 12, 12), 4)["w1"]), 2))

@@ -28,11 +28,14 @@ def cmd_notebooks(args) -> int:
 
 def cmd_release(args) -> int:
     from course.leaks import find_leaks
-    from course.release import generate
+    from course.release import generate, write_student_files
 
     chosen = [a for a in _chosen(args.assignment) if a.source_notebook.exists()]
     for a in chosen:
         print(f"released {generate(a).relative_to(a.root)}")
+    if chosen:
+        for path in write_student_files(chosen[0].release_dir.parent):
+            print(f"wrote {path.relative_to(chosen[0].root)}")
     leaks = find_leaks(chosen)
     for leak in leaks:
         print(leak, file=sys.stderr)

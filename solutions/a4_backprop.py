@@ -275,7 +275,7 @@ def sgd_step(params: dict[str, np.ndarray], grads: dict[str, np.ndarray], lr: fl
 
 
 def make_edge_images(
-    n: int, size: int = 12, n_classes: int = 4, noise: float = 0.5, seed: int = 0
+    n: int, size: int = 12, n_classes: int = 4, noise: float = 0.3, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Oriented bars in Gaussian noise: class k is a bright bar at angle 180 k / n_classes degrees (+- 10).
 
@@ -406,7 +406,7 @@ def train_cnn(
     n_filters: int = 6,
     kernel_size: int = 5,
     lr: float = 0.1,
-    lam: float = 0.01,
+    lam: float = 0.03,
     epochs: int = 8,
     batch_size: int = 20,
     seed: int = 0,

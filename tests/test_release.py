@@ -21,7 +21,7 @@ from course.examples import student_notebook
 from course.gradescope import build
 from course.leaks import find_leaks
 from course.mutation import catalogue
-from course.release import tool_env
+from course.release import STUDENT_REQUIREMENTS, student_setup_script, tool_env
 
 ASSIGNMENTS = layout.find()
 RELEASE = ROOT / "release"
@@ -63,7 +63,7 @@ def test_regenerating_the_release_changes_nothing(course):
     for a in ASSIGNMENTS:
         fresh = (course / "release" / a.id / f"{a.id}.ipynb").read_text()
         assert fresh == a.release_notebook.read_text(), f"{a.id}: run `make release`"
-    assert sorted(p.name for p in RELEASE.iterdir()) == sorted(a.id for a in ASSIGNMENTS)
+    assert sorted(p.name for p in RELEASE.iterdir() if p.is_dir()) == sorted(a.id for a in ASSIGNMENTS)
 
 
 def test_release_holds_no_solution_or_hidden_test():
@@ -148,3 +148,10 @@ def test_gradescope_zip_runs_in_a_local_autograder_layout(tmp_path, which):
     assert set(data) >= {"score", "tests", "output", "visibility"}
     assert all({"name", "score", "max_score", "output"} <= set(t) for t in data["tests"])
     assert (data["score"] == 100) == (which == "correct")
+
+
+def test_student_files_are_released():
+    assert (RELEASE / "requirements.txt").read_text() == STUDENT_REQUIREMENTS, "run `make release`"
+    assert (RELEASE / "setup-student.sh").read_text() == student_setup_script(), "run `make release`"
+    wanted = {line.split(">")[0] for line in STUDENT_REQUIREMENTS.splitlines() if line and not line.startswith("#")}
+    assert wanted == {"numpy", "scipy", "matplotlib", "jupyterlab", "notebook", "nbgrader"}

@@ -524,7 +524,7 @@ def test_train_cnn_follows_its_recipe():
     assert losses.shape == (8,)  # 2 epochs x ceil(50 / 16) steps
     first = np.random.default_rng(6).permutation(50)[:16]
     init = ref.init_cnn((1, 12, 12), 4, seed=5)
-    assert np.isclose(losses[0], loop_cnn_loss(init, X[first], y[first], 0.01))
+    assert np.isclose(losses[0], loop_cnn_loss(init, X[first], y[first], 0.03))
     again, _ = ref.train_cnn(X, y, epochs=2, batch_size=16, seed=5)
     assert all(np.array_equal(params[k], again[k]) for k in params)
 

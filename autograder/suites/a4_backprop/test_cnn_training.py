@@ -14,7 +14,7 @@ from autograder.testing import Mismatch, as_array, as_tuple, assert_close, asser
 ACCURACY_BAR, GABOR_BAR = ref.ACCURACY_BAR, ref.GABOR_BAR
 SEED = 3  # training seed; the images are make_edge_images(400, seed=100 + SEED), held out: (500, 10_000 + SEED)
 N_TRAIN = 400
-DEFAULTS = {"n_filters": 6, "kernel_size": 5, "lr": 0.1, "lam": 0.01, "epochs": 8, "batch_size": 20}
+DEFAULTS = {"n_filters": 6, "kernel_size": 5, "lr": 0.1, "lam": 0.03, "epochs": 8, "batch_size": 20}
 TRAIN_TIMEOUT = 60.0
 
 

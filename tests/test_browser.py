@@ -1,0 +1,252 @@
+"""What a student sees: every released notebook opened in JupyterLab, in a real headless Chromium.
+
+One JupyterLab server (the kit's environment, set up as a student's: the instructor extensions off, as the README's
+student section does it) on a free loopback port; Debian's chromium, driven by Playwright (no browser download).
+For each assignment the released stub notebook and a solved one (the release with the reference solution cells) are
+run cell by cell, as a student runs them, and saved; then:
+- stubs: the only errors are NotImplementedError or an AssertionError, and only in check cells (a check whose function
+  is not written yet); demos and given cells never fail;
+- solved: no error at all, every demo that draws shows its figure (an <img> that loaded), and the Validate button
+  reports success.
+Every process started here is stopped (the server's whole process group; the browser by Playwright).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder import assignment as layout
+from course.examples import student_notebook
+from course.release import STUDENT_LAB_DISABLED, STUDENT_SERVER_DISABLED
+
+ASSIGNMENTS = [a.id for a in layout.find()]
+pytestmark = pytest.mark.xdist_group("browser")
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ALLOWED_STUB_ERRORS = {"NotImplementedError", "AssertionError"}
+TOKEN = "kit-browser-test"
+
+
+def ensure_chromium() -> Path:
+    """Debian's chromium, installed when missing (CI runs as root with Debian's package registry)."""
+    if not CHROMIUM.exists():
+        if os.geteuid() != 0:
+            pytest.fail("the browser test needs /usr/bin/chromium: `sudo apt-get install -y chromium`")
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-q"], check=False, capture_output=True, env=env, timeout=600)
+        done = subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], capture_output=True, text=True, env=env,
+                              timeout=1200)
+        assert done.returncode == 0 and CHROMIUM.exists(), done.stdout[-2000:] + done.stderr[-2000:]
+    return CHROMIUM
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write_student_config(root: Path) -> dict[str, str]:
+    """A private Jupyter config/data/runtime: the student's disabled extensions, every cell rendered (no windowing,
+    so that figures of cells off screen are in the page too). Returns the environment for the server."""
+    config, settings = root / "config", root / "settings"
+    (config / "labconfig").mkdir(parents=True)
+    (config / "labconfig" / "page_config.json").write_text(
+        json.dumps({"disabledExtensions": dict.fromkeys(STUDENT_LAB_DISABLED, True)}))
+    tracker = settings / "@jupyterlab" / "notebook-extension"
+    tracker.mkdir(parents=True)
+    (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    bin_dir = str(Path(sys.executable).parent)
+    return {**os.environ, "JUPYTER_CONFIG_DIR": str(config), "JUPYTER_RUNTIME_DIR": str(root / "runtime"),
+            "JUPYTER_DATA_DIR": str(root / "data"), "MPLCONFIGDIR": str(root / "mpl"), "IPYTHONDIR": str(root / "ipy"),
+            "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""), "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """(base url, notebook folder) of a JupyterLab server on a free loopback port; stopped afterwards."""
+    root = tmp_path_factory.mktemp("lab")
+    work = root / "work"
+    for a in layout.find():
+        (work / "stub").mkdir(parents=True, exist_ok=True)
+        (work / "solved").mkdir(parents=True, exist_ok=True)
+        shutil.copy(a.release_notebook, work / "stub" / f"{a.id}.ipynb")
+        nbformat.write(student_notebook(a, a.reference_answers()), work / "solved" / f"{a.id}.ipynb")
+    env = write_student_config(root)
+    port = free_port()
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+           "--ServerApp.port_retries=0", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={work}",
+           "--LabApp.expose_app_in_browser=True", f"--LabApp.user_settings_dir={root / 'settings'}",
+           f"--LabApp.workspaces_dir={root / 'workspaces'}"]
+    for ext in STUDENT_SERVER_DISABLED:
+        cmd += ["--ServerApp.jpserver_extensions", f"{ext}=False"]
+    if os.geteuid() == 0:
+        cmd.append("--allow-root")
+    log = open(root / "server.log", "w")  # closed below
+    server = subprocess.Popen(cmd, cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("JupyterLab did not start:\n" + (root / "server.log").read_text()[-3000:])
+                time.sleep(0.3)
+        yield base, work, root / "server.log"
+    finally:
+        try:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=20)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def page(lab):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = ensure_chromium()
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_FLAGS, headless=True)
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            pg = context.new_page()
+            pg.set_default_timeout(120_000)
+            base, _, _ = lab
+            pg.goto(f"{base}/lab?token={TOKEN}")  # sets the login cookie
+            pg.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell && window.jupyterapp.started")
+            pg.evaluate("() => window.jupyterapp.started")
+            yield pg
+        finally:
+            browser.close()
+
+
+RUN_EVERY_CELL = """async (path) => {
+    const app = window.jupyterapp;
+    const sleep = (ms) => new Promise(r => setTimeout(r, ms));
+    const panel = await app.commands.execute('docmanager:open', {path, factory: 'Notebook'});
+    await panel.context.ready;
+    await panel.sessionContext.ready;
+    while (panel.sessionContext.session?.kernel?.status !== 'idle') await sleep(100);
+    app.shell.activateById(panel.id);
+    const nb = panel.content;
+    for (let i = 0; i < nb.widgets.length; i++) {
+        if (nb.widgets[i].model.type !== 'code') continue;
+        nb.activeCellIndex = i;
+        await app.commands.execute('notebook:run-cell');  // resolves when the cell has run (an error included)
+    }
+    await panel.context.save();
+    await sleep(300);  // let the last images load
+    const imgs = Array.from(nb.node.querySelectorAll('.jp-OutputArea-output img'));
+    return {images: imgs.length, loaded: imgs.filter(im => im.complete && im.naturalWidth > 0).length};
+}"""
+
+CLOSE_NOTEBOOK = """async () => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    await panel.sessionContext.shutdown();
+    panel.close();
+}"""
+
+
+def run_notebook(page, work: Path, rel: str) -> tuple[nbformat.NotebookNode, dict]:
+    """Open `rel` in JupyterLab, run every code cell in order as a student does, save; the notebook stays open."""
+    seen = page.evaluate(RUN_EVERY_CELL, rel)
+    return nbformat.read(work / rel, 4), seen
+
+
+def errors(nb) -> list[tuple[str, str, str]]:
+    """(role of the cell, ename, evalue) of every error output."""
+    out = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for o in cell.get("outputs", []):
+            if o.output_type == "error":
+                out.append((cell.metadata.get("kit", {}).get("role", "?"), o.ename, o.evalue))
+    return out
+
+
+def drawing_demos(nb) -> list[int]:
+    return [i for i, c in enumerate(nb.cells)
+            if c.cell_type == "code" and c.metadata.get("kit", {}).get("role") == "demo" and "plt.show()" in c.source]
+
+
+def has_figure(cell) -> bool:
+    return any("image/png" in o.get("data", {}) for o in cell.get("outputs", []))
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_stub_notebook_fails_only_where_a_stub_is_called(lab, page, assignment):
+    _, work, _ = lab
+    try:
+        nb, seen = run_notebook(page, work, f"stub/{assignment}.ipynb")
+    finally:
+        page.evaluate(CLOSE_NOTEBOOK)
+    assert seen["images"] == seen["loaded"], "a figure did not render"
+    bad = [e for e in errors(nb) if e[0] != "check" or e[1] not in ALLOWED_STUB_ERRORS]
+    assert bad == [], f"{assignment} stubs: errors outside the checks that call a stub: {bad}"
+    assert any(e[1] == "NotImplementedError" for e in errors(nb)), "the stubs should raise NotImplementedError"
+    for i in drawing_demos(nb):  # a demo either shows its figure or says what to implement, never empty axes
+        cell = nb.cells[i]
+        text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.output_type == "stream")
+        assert has_figure(cell) != ("implement" in text), f"{assignment} stub: demo cell {i}: {text!r}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_solved_notebook_shows_every_figure_and_validates(lab, page, assignment):
+    _, work, _ = lab
+    try:
+        nb, seen = run_notebook(page, work, f"solved/{assignment}.ipynb")
+        validate(page)
+    finally:
+        page.evaluate(CLOSE_NOTEBOOK)
+    assert errors(nb) == [], f"{assignment} solved: {errors(nb)}"
+    missing = [i for i in drawing_demos(nb) if not has_figure(nb.cells[i])]
+    assert missing == [], f"{assignment} solved: demo cells without a figure: {missing}"
+    assert seen["images"] >= len(drawing_demos(nb)) and seen["loaded"] == seen["images"], seen
+    checks = [c for c in nb.cells if c.metadata.get("kit", {}).get("role") == "check"]
+    assert all("visible checks passed" in "".join(o.get("text", "") for o in c.outputs) for c in checks)
+
+
+def validate(page) -> None:
+    """Click the notebook's Validate button; nbgrader's dialog must report success."""
+    page.locator(".validate-button").click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.wait_for(timeout=240_000)
+    text = dialog.inner_text()
+    dialog.get_by_role("button").last.click()
+    dialog.wait_for(state="detached")
+    assert "Success! Your notebook passes all the tests." in text, text[-2000:]
+
+
+def test_student_setup_hides_the_instructor_extensions(lab, page):
+    """The student's JupyterLab has Validate, and neither Formgrader, Create Assignment nor the exchange's lists."""
+    base, work, _ = lab
+    plugins = page.evaluate("(ids) => ids.map(id => window.jupyterapp.hasPlugin(id))",
+                            [*STUDENT_LAB_DISABLED, "@jupyter/nbgrader:validate-assignment"])
+    assert plugins == [False] * len(STUDENT_LAB_DISABLED) + [True], plugins
+    for path in ("formgrader", "assignments", "courses"):
+        status = page.request.get(f"{base}/{path}").status
+        assert status == 404, f"/{path}: {status}"
+    assert "Error fetching courses" not in page.locator("body").inner_text()
+    assert not (work / "gradebook.db").exists()
