@@ -1,4 +1,4 @@
-# An independently written correct A1 submission, loop style (the example class's "independent_loops").
+# An independently written correct A1 submission, loop style (the example class's "correct_loops").
 # Each `# %% <grade_id>` section is the code of one solution cell.
 
 # %% fit_fir_wiener

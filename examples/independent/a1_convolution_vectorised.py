@@ -1,4 +1,4 @@
-# An independently written correct A1 submission, vectorised style (the example class's "independent_vectorised").
+# An independently written correct A1 submission, vectorised style (the example class's "correct_vectorised").
 # Each `# %% <grade_id>` section is the code of one solution cell.
 
 # %% fit_fir_wiener

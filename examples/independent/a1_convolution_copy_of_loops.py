@@ -1,4 +1,4 @@
-# A copy of a1_convolution_loops.py (the example class's "copy_of_independent_loops"): variables renamed, functions
+# A copy of a1_convolution_loops.py (the example class's "correct_copy_of_loops"): variables renamed, functions
 # of a cell reordered, comments changed, otherwise the same code. The class report must flag the pair.
 # Each `# %% <grade_id>` section is the code of one solution cell.
 
