@@ -27,6 +27,7 @@ from course import diagnosis as dx
 from course import similarity as sim
 
 TOP = 20  # tests and hints shown in the figures (the tables show all)
+SHOWN_PAIRS = 40  # similar pairs shown side by side (the table lists all)
 
 
 def load_results(graded: Path, a: Assignment) -> list[Result]:
@@ -246,7 +247,9 @@ def _similarity_section(a: Assignment, submitted: Path | None) -> tuple[str, dic
     body = [intro, _table(["student", "student", "similarity", "containment (each)", "shared fingerprints"], rows,
                           {2, 3, 4})]
     order = list(a.solution_ids)
-    for p in pairs:
+    if len(pairs) > SHOWN_PAIRS:
+        body.append(f"<p class=muted>The {SHOWN_PAIRS} most similar pairs side by side:</p>")
+    for p in pairs[:SHOWN_PAIRS]:
         body.append(f"<h3>{_e(p.a.student)} ↔ {_e(p.b.student)}: {_pct(p.score)}</h3><div class=pair>"
                     f"<div><b>{_e(p.a.student)}</b>{_code(p.a.cells, p.lines_a, order)}</div>"
                     f"<div><b>{_e(p.b.student)}</b>{_code(p.b.cells, p.lines_b, order)}</div></div>")
@@ -265,12 +268,11 @@ def _diagnosis_section(a: Assignment, results: list[Result], workers: int) -> tu
     counts = dx.explained_counts(found, pats)
     rows = []
     for d in sorted(found, key=lambda d: (d.verdict != "explained", d.verdict, d.student)):
-        bug = " + ".join(d.bugs) if d.bugs else "—"
+        bug = _e(" + ".join(d.bugs)) if d.bugs else "—"
         if d.ties:
             bug += f" <span class=muted>(equally: {_e('; '.join(d.ties))})</span>"
         verdict = f"<span class=bad>{_e(d.verdict)}</span>" if d.verdict == "unexplained" else _e(d.verdict)
-        rows.append([_e(d.student), f"{d.score:g}", len(d.failed), verdict, bug if d.ties else _e(bug),
-                     f"{d.similarity:.2f}"])
+        rows.append([_e(d.student), f"{d.score:g}", len(d.failed), verdict, bug, f"{d.similarity:.2f}"])
     unexplained = [d for d in found if d.verdict == "unexplained"]
     body = [
         f"<p>Each failing submission's set of failed tests against each catalogued bug's (the tests the mutant fails, "
