@@ -140,8 +140,8 @@ def _figures(s: Summary, results: list[Result]) -> dict[str, str]:
         ax.axvline(x, color="#a31515", linestyle=style, label=label)
     ax.set_xlabel(f"score (of {s.max_score:g})")
     ax.set_ylabel("students")
-    ax.set_title(f"{s.assignment}: score distribution ({s.students} students)")
-    ax.legend(loc="upper left")
+    ax.set_title(f"{s.assignment}: score distribution ({s.students} students)", pad=28)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.08), ncol=2, frameon=False)
     figs["scores"] = _img(_png(fig), "score distribution with median and quartiles")
 
     names = list(s.parts)
@@ -154,8 +154,8 @@ def _figures(s: Summary, results: list[Result]) -> dict[str, str]:
     ax.set_yticks(list(y), names)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
-    ax.legend(loc="lower right", fontsize=8)
-    ax.set_title("parts")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=8, frameon=False)
+    ax.set_title("parts", pad=24)
     figs["parts"] = _img(_png(fig), "mean score and failure rate of each part")
 
     failing = [t for t in s.tests if t["failed"]][:TOP]
@@ -266,12 +266,16 @@ def _diagnosis_section(a: Assignment, results: list[Result], workers: int) -> tu
     pats = dx.patterns(a, workers=workers)
     found = [d for r in results if (d := dx.diagnose(r, pats)) is not None]
     counts = dx.explained_counts(found, pats)
+    by_student = {r.student: r for r in results}
     rows = []
     for d in sorted(found, key=lambda d: (d.verdict != "explained", d.verdict, d.student)):
         bug = _e(" + ".join(d.bugs)) if d.bugs else "—"
         if d.ties:
             bug += f" <span class=muted>(equally: {_e('; '.join(d.ties))})</span>"
         verdict = f"<span class=bad>{_e(d.verdict)}</span>" if d.verdict == "unexplained" else _e(d.verdict)
+        loading = [n for n in by_student[d.student].notes if "while loading" in n]
+        if loading:  # a cell that did not load fails every test of its functions: say so beside the match
+            bug += f"<br><span class=muted>{_e(loading[0][:160])}</span>"
         rows.append([_e(d.student), f"{d.score:g}", len(d.failed), verdict, bug, f"{d.similarity:.2f}"])
     unexplained = [d for d in found if d.verdict == "unexplained"]
     body = [
