@@ -189,7 +189,7 @@ def _short(hint: str, n: int = 70) -> str:
 _STYLE = """body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;color:#222;padding:0 1em}
 table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border-bottom:1px solid #ddd;padding:.3em .5em;
 text-align:left;vertical-align:top}td.n,th.n{text-align:right}.muted{color:#666;font-size:.9em}
-figure{margin:1em 0}img{max-width:100%}.pair{display:grid;grid-template-columns:1fr 1fr;gap:1em}
+figure{margin:1em 0}img{max-width:100%}.pair{display:grid;grid-template-columns:1fr 1fr;gap:1em}.pair>div{min-width:0}
 pre{background:#f6f6f6;padding:.5em;overflow-x:auto;font-size:.8em;line-height:1.3}
 mark{background:#ffe08a}h3{margin-top:1.5em}.bad{color:#a31515}"""
 
@@ -235,7 +235,8 @@ def _similarity_section(a: Assignment, submitted: Path | None) -> tuple[str, dic
              f"its own (order does not matter), k-grams of {info['k']} tokens winnowed with a window of "
              f"{info['window']}; fingerprints found in more than {info['common']} submissions are ignored as common "
              f"({info['ignored_common']}). A pair is listed when the shared fingerprints make up at least "
-             f"<b>{_pct(info['threshold'])}</b> of the smaller submission's. Highlighted: lines of shared "
+             f"<b>{_pct(info['threshold'])}</b> of the smaller submission's (and number at least "
+             f"{info['min_shared']}). Highlighted: lines of shared "
              f"fingerprints.</p>")
     if info["too_small"]:
         intro += (f"<p class=muted>Too little own code to compare (fewer than {sim.MIN_FINGERPRINTS} fingerprints): "

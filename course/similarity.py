@@ -15,7 +15,8 @@ fingerprinting", SIGMOD 2003).
   hashes: every shared run of at least K + WINDOW - 1 tokens is found.
 - A fingerprint found in more than `common` submissions is what everybody writes (MOSS's `-m`) and is ignored.
 - The score of a pair is shared fingerprints / fingerprints of the smaller of the two (the larger of the two
-  containments); pairs at or above THRESHOLD are reported, with the lines their shared fingerprints cover.
+  containments); pairs at or above THRESHOLD that share at least MIN_SHARED fingerprints are reported, with the lines
+  their shared fingerprints cover.
 """
 
 from __future__ import annotations
@@ -29,10 +30,10 @@ import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from itertools import combinations
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 
 from autograder.assignment import Assignment
 from autograder.batch import find_notebook
@@ -42,7 +43,8 @@ K = 12  # tokens per k-gram: shorter common phrases ("x = np.asarray(x, dtype=fl
 WINDOW = 6  # winnowing window: a shared run of K + WINDOW - 1 = 17 tokens is always detected
 THRESHOLD = 0.6  # reported when the shared fingerprints are at least this fraction of the smaller submission's
 MIN_FINGERPRINTS = 15  # a submission with fewer (after boilerplate) is too small to compare (stubs, one-liners)
-COMMON_MIN, COMMON_SHARE = 10, 0.2  # ignore fingerprints in more than max(10, 20 % of the class) submissions
+MIN_SHARED = 20  # and a pair sharing fewer is not reported, whatever the fraction (about ten lines of code)
+COMMON_MIN, COMMON_SHARE = 10, 0.5  # ignore fingerprints in more than max(10, half the class) submissions
 
 _BUILTINS = frozenset(dir(builtins))
 _SKIP = {tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER}
@@ -251,24 +253,24 @@ def similar_pairs(docs: list[Document], ignore: set[int], threshold: float = THR
         for h in frequent & doc.prints.keys():
             del doc.prints[h]
     compared = [i for i, doc in enumerate(docs) if len(doc.prints) >= MIN_FINGERPRINTS]
-    counts: dict[tuple[int, int], int] = defaultdict(int)
     keep = set(compared)
-    for h, who in holders.items():
-        if h in frequent:
-            continue
-        who = [i for i in who if i in keep]
-        for i, j in combinations(who, 2):
-            counts[i, j] += 1
+    column = {h: j for j, h in enumerate(sorted({h for i in compared for h in docs[i].prints}))}
+    rows = [i for i in compared for _ in docs[i].prints]
+    cols = [column[h] for i in compared for h in docs[i].prints]
+    has = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(docs), max(len(column), 1)))
+    shared_counts = sparse.triu(has @ has.T, k=1).tocoo()  # [i, j]: fingerprints i and j share, i < j
+    counts = {(int(i), int(j)): int(v)
+              for i, j, v in zip(shared_counts.row, shared_counts.col, shared_counts.data, strict=True)}
     pairs = []
-    for (i, j), shared in counts.items():
+    for (i, j), shared in sorted(counts.items()):
         a, b = docs[i], docs[j]
         score = shared / min(len(a.prints), len(b.prints))
-        if score >= threshold:
+        if score >= threshold and shared >= MIN_SHARED:
             both = a.prints.keys() & b.prints.keys()
             pairs.append(Pair(a, b, score, shared, _lines([s for h in both for s in a.prints[h]]),
                               _lines([s for h in both for s in b.prints[h]])))
     pairs.sort(key=lambda p: (-p.score, p.a.student, p.b.student))
     info = {"submissions": len(docs), "compared": len(compared), "k": K, "window": WINDOW, "threshold": threshold,
-            "common": common, "ignored_common": len(frequent), "boilerplate": len(ignore),
+            "common": common, "ignored_common": len(frequent), "min_shared": MIN_SHARED, "boilerplate": len(ignore),
             "too_small": sorted(docs[i].student for i in set(range(len(docs))) - keep)}
     return pairs, info
