@@ -54,20 +54,22 @@ _FSTRING_END = getattr(tokenize, "FSTRING_END", None)
 Span = tuple[str, int, int]  # (grade_id of the cell, first line, last line), lines counted from 1 in the cell
 
 
-@dataclass(frozen=True)
-class Tok:
-    text: str  # normalised
-    line: int  # where it starts in its cell
-    end: int  # the line where it ends
+Tok = tuple[str, int, int]  # (normalised text, line where it starts in its cell, line where it ends)
+_NAME, _STRING, _NUMBER, _NEWLINE = tokenize.NAME, tokenize.STRING, tokenize.NUMBER, tokenize.NEWLINE
+_INDENT, _DEDENT, _ENDMARKER = tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER
+_KEEP_NAMES = frozenset(keyword.kwlist) | _BUILTINS
+_STATEMENT_END = ("", ";", "{", "}")
+_UNIT_START = ("def", "class", "@")
 
 
 def _raw_tokens(code: str) -> list[tokenize.TokenInfo]:
-    """Python's tokens of `code`, up to where it stops being readable (a syntax error is not the end of a
-    comparison: what came before it still counts)."""
+    """Python's tokens of `code` less comments and blank lines, up to where it stops being readable (a syntax error is
+    not the end of a comparison: what came before it still counts)."""
     out = []
     try:
         for tok in tokenize.generate_tokens(io.StringIO(code).readline):
-            out.append(tok)
+            if tok.type not in _SKIP:
+                out.append(tok)
     except (tokenize.TokenError, IndentationError, SyntaxError):
         pass
     return out
@@ -81,53 +83,50 @@ def units(code: str) -> list[list[Tok]]:
     current_is_def = False
     depth, line_start, prev, in_fstring = 0, True, "", 0
     raw = _raw_tokens(code)
-    for i, tok in enumerate(raw):
-        kind, text = tok.type, tok.string
-        if kind in _SKIP:
-            continue
+    last = len(raw) - 1
+    for i, (kind, text, start, end, _) in enumerate(raw):
         if kind == _FSTRING_START:
             in_fstring += 1
             if in_fstring == 1:
-                current.append(Tok("S", tok.start[0], tok.start[0]))
+                current.append(("S", start[0], start[0]))
                 prev = "S"
             continue
         if in_fstring:
             if kind == _FSTRING_END:
                 in_fstring -= 1
             continue
-        if kind == tokenize.INDENT:
-            depth += 1
-            norm = "{"
-        elif kind == tokenize.DEDENT:
-            depth -= 1
-            norm = "}"
-        elif kind == tokenize.NEWLINE:
+        if kind == _NAME:
+            norm = text if (text in _KEEP_NAMES or prev == ".") else "V"
+        elif kind == _NUMBER:
+            norm = "N"
+        elif kind == _NEWLINE:
+            if prev == "docstring":  # the docstring's own line end
+                prev, line_start = ";", True
+                continue
             norm = ";"
-        elif kind == tokenize.STRING:
-            j = i + 1
-            while j < len(raw) and raw[j].type in _SKIP - {tokenize.ENDMARKER}:
-                j += 1
-            if prev in ("", ";", "{", "}") and (j == len(raw) or raw[j].type in (tokenize.NEWLINE, tokenize.ENDMARKER)):
+        elif kind == _STRING:
+            if prev in _STATEMENT_END and (i == last or raw[i + 1].type == _NEWLINE):
                 prev = "docstring"  # a bare string statement: a docstring or a comment in disguise
                 continue
             norm = "S"
-        elif kind == tokenize.NUMBER:
-            norm = "N"
-        elif kind == tokenize.NAME:
-            norm = text if (keyword.iskeyword(text) or text in _BUILTINS or prev == ".") else "V"
+        elif kind == _INDENT:
+            depth += 1
+            norm = "{"
+        elif kind == _DEDENT:
+            depth -= 1
+            norm = "}"
+        elif kind == _ENDMARKER:
+            continue
         else:
             norm = text
-        if norm == ";" and prev == "docstring":  # the docstring's own line end
-            prev = ";"
-            continue
-        if line_start and depth == 0 and kind not in (tokenize.NEWLINE, tokenize.DEDENT):
-            starts_def = norm in ("def", "class", "@") or (norm == "async" and prev != "@")
+        if line_start and depth == 0 and kind != _NEWLINE and kind != _DEDENT:
+            starts_def = norm in _UNIT_START or (norm == "async" and prev != "@")
             if starts_def or current_is_def:
                 if current:
                     result.append(current)
                 current, current_is_def = [], starts_def
-        current.append(Tok(norm, tok.start[0], tok.end[0]))
-        line_start = kind in (tokenize.NEWLINE, tokenize.DEDENT, tokenize.INDENT)
+        current.append((norm, start[0], end[0]))
+        line_start = kind == _NEWLINE or kind == _DEDENT or kind == _INDENT
         prev = norm
     if current:
         result.append(current)
@@ -144,7 +143,7 @@ def _token_id(text: str) -> int:
 
 def kgram_hashes(unit: list[Tok], k: int = K) -> np.ndarray:
     """The hash of every k-gram of `unit` (uint64, the same on every run and machine)."""
-    ids = np.array([_token_id(t.text) for t in unit], dtype=np.uint64)
+    ids = np.array([_token_id(t[0]) for t in unit], dtype=np.uint64)
     n = len(ids) - k + 1
     h = np.zeros(max(n, 0), dtype=np.uint64)
     for j in range(k):
@@ -182,7 +181,7 @@ def _cell_prints(code: str) -> tuple[tuple[int, int, int], ...]:
         if len(unit) < K:
             continue
         hashes = kgram_hashes(unit)
-        out += [(int(hashes[pos]), unit[pos].line, unit[pos + K - 1].end) for pos in winnow(hashes).tolist()]
+        out += [(int(hashes[pos]), unit[pos][1], unit[pos + K - 1][2]) for pos in winnow(hashes).tolist()]
     return tuple(out)
 
 
