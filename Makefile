@@ -7,14 +7,15 @@ ASSIGNMENT ?= $(shell $(PY) -m autograder list --ready 2>/dev/null)
 SUBMITTED  ?= submitted
 WORKERS    ?= 2
 STUDENT    ?=
+GRADED     ?= autograded
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 export PYTHONDONTWRITEBYTECODE=1
 export MPLBACKEND=Agg
 
-.PHONY: help venv notebooks release demo test lint autograde feedback gradescope bench clean
+.PHONY: help venv notebooks release demo test lint autograde feedback report gradescope bench clean
 
 help:
-	@echo "make demo | test | release | autograde [ASSIGNMENT=<id>] [STUDENT='a b'] | feedback | gradescope | bench | clean"
+	@echo "make demo | test | release | autograde [ASSIGNMENT=<id>] [STUDENT='a b'] | feedback | report [GRADED=<dir>] | gradescope | bench | clean"
 	@echo "assignments: $(ASSIGNMENT)"
 
 $(STAMP): pyproject.toml
@@ -54,6 +55,10 @@ autograde: release
 
 feedback: $(STAMP)
 	$(PY) -m course feedback --graded autograded --out feedback
+
+# The class report of a graded batch: GRADED/class_report_<id>.html (similarity read from SUBMITTED when it exists).
+report: $(STAMP)
+	$(PY) -m course report --graded $(GRADED) --submitted $(SUBMITTED)
 
 gradescope: release
 	$(PY) -m course gradescope --out dist/gradescope

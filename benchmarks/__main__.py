@@ -1,10 +1,10 @@
-"""Run every benchmark table in turn (BENCH=layers,grading,training selects some)."""
+"""Run every benchmark table in turn (BENCH=layers,grading,training,class_report selects some)."""
 
 import importlib
 import os
 import sys
 
-TABLES = ("layers", "training", "grading")
+TABLES = ("layers", "training", "grading", "class_report")
 
 if __name__ == "__main__":
     chosen = [t for t in os.environ.get("BENCH", ",".join(TABLES)).split(",") if t]

@@ -112,6 +112,26 @@ def cmd_record(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from course.class_report import write_reports
+
+    graded = Path(args.graded)
+    if not graded.is_dir():
+        print(f"error: {graded} is not a folder of graded results", file=sys.stderr)
+        return 2
+    submitted = Path(args.submitted) if args.submitted else None
+    if submitted is not None and not submitted.is_dir():
+        print(f"note: {submitted} is not a folder: the similarity check is skipped", file=sys.stderr)
+        submitted = None
+    chosen = [layout.get(n) for n in args.assignment] or None
+    try:
+        write_reports(graded, submitted, Path(args.out) if args.out else None, chosen, workers=args.workers)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -156,6 +176,14 @@ def main(argv: list[str] | None = None) -> int:
                    help="CSV student,assignment,duedate: each extension's new due date (when the file exists, it "
                         "states every extension)")
     c.set_defaults(func=cmd_record)
+
+    rep = sub.add_parser("report", help="the class report (one HTML file per assignment) of a graded batch")
+    rep.add_argument("--graded", default="autograded", help="the batch's output folder (results.json per student)")
+    rep.add_argument("--submitted", help="the submitted notebooks (nbgrader layout), for the similarity check")
+    rep.add_argument("--out", help="a file (one assignment) or a folder; default: GRADED/class_report_<id>.html")
+    rep.add_argument("--assignment", action="append", default=[], choices=ids, help="default: every one graded")
+    rep.add_argument("--workers", type=int, default=2, help="processes grading the mutants when not cached")
+    rep.set_defaults(func=cmd_report)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -1,4 +1,5 @@
-"""`make demo`: grade the bundled example class of every released assignment and print the gradebook."""
+"""`make demo`: grade the bundled example class of every released assignment, print the gradebook, and write the
+class report of each assignment."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from pathlib import Path
 
 from autograder import assignment as layout
 from autograder.batch import grade_class
+from course.class_report import write_reports
 from course.examples import materialise
 
 
 def demo(folder: Path) -> Path:
     """Write the example class of every assignment into `folder`/submitted, grade it into `folder`/autograded and
-    print the gradebook; returns the gradebook's path."""
+    print the gradebook, then write the class reports and print their paths; returns the gradebook's path."""
     submitted, out = folder / "submitted", folder / "autograded"
     shutil.rmtree(folder, ignore_errors=True)
     ready = [a for a in layout.find() if a.ready]
@@ -29,4 +31,9 @@ def demo(folder: Path) -> Path:
         print(f"{r['student']:<36} {r['assignment']:<16} {score:>11}  {r['status']:<7} {r['reason'][:60]}")
     print(f"\ngradebook: {out / 'gradebook.csv'}")
     print(f"feedback:  {out}/<student>/<assignment>/feedback.html  (e.g. {out}/perfect/{ready[0].id}/feedback.html)")
+    print()
+    reports = write_reports(out, submitted, out, ready)
+    print("\nclass reports (open in a browser):")
+    for path in reports:
+        print(f"  {path}")
     return out / "gradebook.csv"

@@ -6,6 +6,7 @@ in nbgrader's `submitted/<student>/<assignment>/` layout. Each student carries t
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,11 @@ from course.mutation import catalogue
 from course.release import stub_answers
 
 HOSTILE = Path(__file__).resolve().parent.parent / "examples" / "hostile"
+# Correct submissions written as text, one `# %% <grade_id>` section per solution cell:
+# examples/independent/<id>_<name>.py becomes student `correct_<name>`; `<id>_copy_of_<other>.py` is a disguised
+# copy of `<id>_<other>.py`.
+INDEPENDENT = HOSTILE.parent / "independent"
+COPY_OF = "copy_of_"
 TYPICAL_BUGS = 3  # students with one catalogued bug each, per assignment
 PATCH_NUMPY = (  # a correct submission that also tries to make every comparison succeed
     "import sys, types\nimport numpy as np\nnp.allclose = lambda *a, **k: True\n"
@@ -58,6 +64,28 @@ def _writer(assignment: Assignment, answers: dict[str, str], edit=None):
     return write
 
 
+def written_answers(path: Path) -> dict[str, str]:
+    """grade_id -> code of a submission written as text (`# %% <grade_id>` starts each cell's code)."""
+    parts = re.split(r"^# %% (\w+)[ \t]*\n", path.read_text(), flags=re.M)
+    return {parts[i]: parts[i + 1].strip() + "\n" for i in range(1, len(parts), 2)}
+
+
+def written(assignment: Assignment) -> dict[str, Path]:
+    """Student name -> file of each correct submission written as text for `assignment`."""
+    prefix = f"{assignment.id}_"
+    return {f"correct_{p.stem.removeprefix(prefix)}": p for p in sorted(INDEPENDENT.glob(f"{prefix}*.py"))}
+
+
+def similarity_expectations(assignment: Assignment) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Pairs of example students the similarity check must flag (a copy and its original) and pairs it must not
+    (independently written correct submissions, and each of them with the reference of `perfect`)."""
+    names = list(written(assignment))
+    copies = [n for n in names if n.startswith(f"correct_{COPY_OF}")]
+    flagged = [(f"correct_{n.removeprefix(f'correct_{COPY_OF}')}", n) for n in copies]
+    own = [n for n in names if n not in copies] + ["perfect"]
+    return flagged, [(x, y) for i, x in enumerate(own) for y in own[i + 1:]]
+
+
 def _raw(data: bytes):
     return lambda path: path.write_bytes(data)
 
@@ -88,6 +116,8 @@ def students(assignment: Assignment) -> list[Student]:
         Student("hostile_edited_locked_cells", "hostile", ("ok",), 0, 0,
                 _writer(assignment, stubs, _vandalise_locked)),
     ]
+    for name, path in written(assignment).items():
+        out.append(Student(name, "perfect", ("ok",), full, full, _writer(assignment, written_answers(path))))
     for i, mutant in enumerate(catalogue(assignment)[:TYPICAL_BUGS]):
         out.append(Student(f"bug_{i + 1}", "bug", ("ok",), 0, full - 1e-9, _writer(assignment, mutant.apply(ref))))
     first = next(iter(ref))

@@ -1,0 +1,87 @@
+"""Class report speed: the report of a class of BENCH_REPORT_CLASS (default 200) A1 submissions, timed.
+
+The class is made, not graded (that is the grading table's job): every student's solution cells are drawn at random,
+cell by cell, from three correct implementations (the reference and the example class's two written ones), one in
+five students also carries one catalogued bug, and every cell gets a comment of its own so that no two notebooks
+share a cell's text. The rows are the in-process results of the reference and of the bugs. The mutants' failure
+patterns are computed (or read from the cache) before the clock starts: the cold cost is paid once per catalogue.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import nbformat
+
+from autograder import assignment as layout
+from autograder.batch import write_gradebook
+from autograder.grading import grade_answers
+from autograder.report import write_results
+from course import similarity as sim
+from course.class_report import write_reports
+from course.diagnosis import patterns
+from course.examples import student_notebook, written, written_answers
+from course.mutation import catalogue
+from course.release import stub_answers
+
+BUGS = 8  # distinct catalogued bugs in the class
+
+
+def make_class(base: Path, a: layout.Assignment, students: int) -> tuple[Path, Path]:
+    rng = random.Random(0)
+    ref = a.reference_answers()
+    versions = [ref] + [written_answers(p) for name, p in written(a).items() if "copy_of" not in name]
+    mutants = catalogue(a)[:BUGS]
+    graded = {None: grade_answers(a, ref, sandbox=False)}
+    for m in mutants:
+        graded[m.name] = grade_answers(a, m.apply(ref), sandbox=False)
+    submitted, out = base / "submitted", base / "autograded"
+    for i in range(students):
+        name = f"s{i:03d}"
+        answers = {gid: rng.choice(versions)[gid] for gid in a.solution_ids}
+        bug = rng.choice(mutants) if rng.random() < 0.2 else None
+        if bug is not None:
+            answers[bug.cell] = bug.apply(ref)[bug.cell]
+        answers = {gid: f"# {name}, cell {gid}\n{code}" for gid, code in answers.items()}
+        folder = submitted / name / a.id
+        folder.mkdir(parents=True)
+        (folder / f"{a.id}.ipynb").write_text(nbformat.writes(student_notebook(a, answers)))
+        write_results(out, replace(graded[bug.name if bug else None], student=name))
+    write_gradebook(out)
+    return submitted, out
+
+
+def main() -> None:
+    students = int(os.environ.get("BENCH_REPORT_CLASS", "200"))
+    a = layout.find()[0]
+    base = Path(tempfile.mkdtemp(prefix="kit-bench-report-"))
+    try:
+        submitted, out = make_class(base, a, students)
+        patterns(a)
+        sim._cell_prints.cache_clear()
+        start, cpu = time.perf_counter(), time.process_time()
+        [path] = write_reports(out, submitted, base / "report.html", [a])
+        total, cpu = time.perf_counter() - start, time.process_time() - cpu
+        sim._cell_prints.cache_clear()
+        start = time.perf_counter()
+        docs = sim.read_documents(a, submitted)
+        pairs, _ = sim.similar_pairs(docs, sim.boilerplate(a, stub_answers(a)))
+        similarity = time.perf_counter() - start
+        print(f"\nThe class report of {students} {a.id} submissions (mutant patterns cached):\n")
+        print("| submissions | whole report: wall (s) | whole report: CPU (s) | similarity check alone: wall (s) "
+              "| pairs flagged | report size |")
+        print("|---:|---:|---:|---:|---:|---:|")
+        print(f"| {students} | {total:.1f} | {cpu:.1f} | {similarity:.1f} | {len(pairs)} "
+              f"| {path.stat().st_size / 1e6:.1f} MB |")
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,378 @@
+"""The class view: after a batch, one HTML report per assignment for the instructor (one file, figures inlined as
+PNG data, readable offline) — score distribution, parts, tests and hints, diagnosis against the mutant catalogue,
+status rows, and pairs of suspiciously similar submissions.
+
+It reads what the batch wrote (`GRADED/<student>/<assignment>/results.json`, the same rows as `gradebook.csv`) and,
+for the similarity check, the submitted notebooks. Of the hidden suites it shows test names and hints only, never a
+failure message (a message may quote a value the suite computed) and never suite code.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import statistics
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder import assignment as layout
+from autograder.assignment import Assignment
+from autograder.grading import Result
+from autograder.report import read_result, write_atomic
+from course import diagnosis as dx
+from course import similarity as sim
+
+TOP = 20  # tests and hints shown in the figures (the tables show all)
+SHOWN_PAIRS = 40  # similar pairs shown side by side (the table lists all)
+
+
+def load_results(graded: Path, a: Assignment) -> list[Result]:
+    """Every graded row of assignment `a` under `graded`, by student."""
+    rows = [r for p in sorted(graded.glob(f"*/{a.id}/results.json")) if (r := read_result(p)) is not None]
+    return sorted((r for r in rows if r.assignment == a.id), key=lambda r: r.student)
+
+
+def graded_assignments(graded: Path) -> list[Assignment]:
+    ids = sorted({p.parent.name for p in graded.glob("*/*/results.json")})
+    known = {a.id: a for a in layout.find()}
+    return [known[i] for i in ids if i in known]
+
+
+def quartiles(values: list[float]) -> tuple[float, float, float]:
+    """First quartile, median, third quartile (inclusive method: the same as numpy's default percentiles)."""
+    if len(values) < 2:
+        v = values[0] if values else 0.0
+        return v, v, v
+    q1, q2, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return q1, q2, q3
+
+
+def _failed(t: dict) -> bool:
+    return not (t["passed"] and t["score"] >= t["points"])
+
+
+@dataclass
+class Summary:
+    """The report's numbers (also embedded in the page as JSON, so a test can check them against the gradebook)."""
+
+    assignment: str
+    max_score: float
+    students: int
+    ran: int  # rows whose hidden suite ran (not an error before any test)
+    mean: float
+    median: float
+    q1: float
+    q3: float
+    statuses: dict[str, int]
+    parts: dict[str, dict]  # part -> points, mean, failure_rate (share of all rows below full points)
+    tests: list[dict]  # name, part, points, failed, hint, sorted by failures
+    hints: list[dict]  # hint, students, share (of the rows whose suite ran), tests
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__)
+
+
+def summarise(a: Assignment, results: list[Result]) -> Summary:
+    scores = [r.score for r in results]
+    q1, med, q3 = quartiles(scores)
+    ran = [r for r in results if r.tests]
+    parts = {}
+    for part, points in a.parts.items():
+        got = [r.parts.get(part, [0.0, points])[0] for r in results]
+        parts[part] = {"points": points, "mean": statistics.fmean(got) if got else 0.0,
+                       "failure_rate": sum(g < points - 1e-9 for g in got) / len(got) if got else 0.0}
+    tests: dict[str, dict] = {}
+    hints: dict[str, dict] = {}
+    for r in ran:
+        seen_hints = set()
+        for t in r.tests:
+            row = tests.setdefault(t["name"], {"name": t["name"], "part": t["part"], "points": t["points"],
+                                               "failed": 0, "hint": t["hint"]})
+            if _failed(t):
+                row["failed"] += 1
+                if t["hint"]:
+                    h = hints.setdefault(t["hint"], {"hint": t["hint"], "students": 0, "tests": []})
+                    if t["name"] not in h["tests"]:
+                        h["tests"].append(t["name"])
+                    seen_hints.add(t["hint"])
+        for hint in seen_hints:
+            hints[hint]["students"] += 1
+    for h in hints.values():
+        h["share"] = h["students"] / len(ran)
+    return Summary(
+        a.id, a.max_score, len(results), len(ran), statistics.fmean(scores) if scores else 0.0, med, q1, q3,
+        dict(sorted(Counter(r.status for r in results).items())), parts,
+        sorted(tests.values(), key=lambda t: (-t["failed"], t["part"], t["name"])),
+        sorted(hints.values(), key=lambda h: (-h["students"], h["hint"])),
+    )
+
+
+# -- figures ------------------------------------------------------------------------------------------------------
+def _png(fig) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight", metadata={"Software": None})
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def _img(data: str, alt: str) -> str:
+    return f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}"></figure>'
+
+
+def _figures(s: Summary, results: list[Result]) -> dict[str, str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figs = {}
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    scores = [r.score for r in results]
+    ax.hist(scores, bins=min(20, max(5, len(set(scores)))), range=(0, s.max_score or 1), color="#7a9cc6",
+            edgecolor="white")
+    for x, style, label in ((s.q1, ":", "quartiles"), (s.median, "-", "median"), (s.q3, ":", None)):
+        ax.axvline(x, color="#a31515", linestyle=style, label=label)
+    ax.set_xlabel(f"score (of {s.max_score:g})")
+    ax.set_ylabel("students")
+    ax.set_title(f"{s.assignment}: score distribution ({s.students} students)", pad=28)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.08), ncol=2, frameon=False)
+    figs["scores"] = _img(_png(fig), "score distribution with median and quartiles")
+
+    names = list(s.parts)
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(names) + 1.2))
+    y = range(len(names))
+    ax.barh([i - 0.2 for i in y], [100 * p["mean"] / p["points"] if p["points"] else 0 for p in s.parts.values()],
+            height=0.4, color="#7a9cc6", label="mean score (% of the part's points)")
+    ax.barh([i + 0.2 for i in y], [100 * p["failure_rate"] for p in s.parts.values()], height=0.4, color="#d98c5f",
+            label="students below full points (%)")
+    ax.set_yticks(list(y), names)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=8, frameon=False)
+    ax.set_title("parts", pad=24)
+    figs["parts"] = _img(_png(fig), "mean score and failure rate of each part")
+
+    failing = [t for t in s.tests if t["failed"]][:TOP]
+    if failing:
+        fig, ax = plt.subplots(figsize=(7, 0.3 * len(failing) + 1.2))
+        ax.barh(range(len(failing)), [t["failed"] for t in failing], color="#d98c5f")
+        ax.set_yticks(range(len(failing)), [f"{t['part']}: {t['name'].removeprefix('test_')}"[:60] for t in failing],
+                      fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xlabel(f"students who failed it (of {s.ran})")
+        ax.set_title("most failed tests")
+        figs["tests"] = _img(_png(fig), "students failing each test")
+    hints = s.hints[:TOP]
+    if hints:
+        fig, ax = plt.subplots(figsize=(7, 0.3 * len(hints) + 1.2))
+        ax.barh(range(len(hints)), [100 * h["share"] for h in hints], color="#9b7ac6")
+        ax.set_yticks(range(len(hints)), [_short(h["hint"]) for h in hints], fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xlabel(f"students who got the hint (% of {s.ran})")
+        ax.set_title("misconceptions: the hints students got")
+        figs["hints"] = _img(_png(fig), "share of students who got each hint")
+    return figs
+
+
+def _short(hint: str, n: int = 70) -> str:
+    hint = hint.removeprefix("Possible reason: ")
+    return hint if len(hint) <= n else hint[: n - 1] + "…"
+
+
+# -- the page -----------------------------------------------------------------------------------------------------
+_STYLE = """body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;color:#222;padding:0 1em}
+table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border-bottom:1px solid #ddd;padding:.3em .5em;
+text-align:left;vertical-align:top}td.n,th.n{text-align:right}.muted{color:#666;font-size:.9em}
+figure{margin:1em 0}img{max-width:100%}.pair{display:grid;grid-template-columns:1fr 1fr;gap:1em}.pair>div{min-width:0}
+pre{background:#f6f6f6;padding:.5em;overflow-x:auto;font-size:.8em;line-height:1.3}
+mark{background:#ffe08a}h3{margin-top:1.5em}.bad{color:#a31515}"""
+
+
+def _e(text) -> str:
+    return html.escape(str(text))
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f} %"
+
+
+def _table(head: list[str], rows: list[list], numeric: set[int] = frozenset()) -> str:
+    th = "".join(f"<th{' class=n' if i in numeric else ''}>{_e(h)}</th>" for i, h in enumerate(head))
+    body = "".join("<tr>" + "".join(f"<td{' class=n' if i in numeric else ''}>{c}</td>" for i, c in enumerate(r))
+                   + "</tr>" for r in rows)
+    return f"<table><tr>{th}</tr>{body}</table>"
+
+
+def _code(cells: dict[str, str], lines: dict[str, set[int]], order: list[str]) -> str:
+    out = []
+    for gid in order:
+        if gid not in cells:
+            continue
+        out.append(f"<span class=muted># ── cell {_e(gid)}</span>")
+        marked = lines.get(gid, set())
+        for no, line in enumerate(cells[gid].splitlines(), 1):
+            out.append(f"<mark>{_e(line)}</mark>" if no in marked else _e(line))
+    return "<pre>" + "\n".join(out) + "</pre>"
+
+
+def _similarity_section(a: Assignment, submitted: Path | None) -> tuple[str, dict]:
+    if submitted is None or not submitted.is_dir():
+        return ("<p class=muted>Not run: no folder of submitted notebooks was given (<code>--submitted DIR</code>)."
+                "</p>"), {"pairs": []}
+    from course.release import stub_answers
+
+    docs = sim.read_documents(a, submitted)
+    pairs, info = sim.similar_pairs(docs, sim.boilerplate(a, stub_answers(a)))
+    intro = (f"<p>{info['compared']} of {info['submissions']} readable submissions compared on the solution cells "
+             f"only (released stubs and given code removed: {info['boilerplate']} fingerprints). Tokens normalised "
+             f"(identifiers, numbers and strings; comments and docstrings dropped), each function fingerprinted on "
+             f"its own (order does not matter), k-grams of {info['k']} tokens winnowed with a window of "
+             f"{info['window']}; fingerprints found in more than {info['common']} submissions are ignored as common "
+             f"({info['ignored_common']}). A pair is listed when the shared fingerprints make up at least "
+             f"<b>{_pct(info['threshold'])}</b> of the smaller submission's (and number at least "
+             f"{info['min_shared']}). Highlighted: lines of shared "
+             f"fingerprints.</p>")
+    if info["too_small"]:
+        intro += (f"<p class=muted>Too little own code to compare (fewer than {sim.MIN_FINGERPRINTS} fingerprints): "
+                  f"{_e(', '.join(info['too_small']))}.</p>")
+    if not pairs:
+        return intro + "<p>No pair above the threshold.</p>", {"pairs": []}
+    rows = [[_e(p.a.student), _e(p.b.student), _pct(p.score), f"{_pct(p.containment[0])} / {_pct(p.containment[1])}",
+             p.shared] for p in pairs]
+    body = [intro, _table(["student", "student", "similarity", "containment (each)", "shared fingerprints"], rows,
+                          {2, 3, 4})]
+    order = list(a.solution_ids)
+    if len(pairs) > SHOWN_PAIRS:
+        body.append(f"<p class=muted>The {SHOWN_PAIRS} most similar pairs side by side:</p>")
+    for p in pairs[:SHOWN_PAIRS]:
+        body.append(f"<h3>{_e(p.a.student)} ↔ {_e(p.b.student)}: {_pct(p.score)}</h3><div class=pair>"
+                    f"<div><b>{_e(p.a.student)}</b>{_code(p.a.cells, p.lines_a, order)}</div>"
+                    f"<div><b>{_e(p.b.student)}</b>{_code(p.b.cells, p.lines_b, order)}</div></div>")
+    data = {"pairs": [{"a": p.a.student, "b": p.b.student, "score": round(p.score, 4)} for p in pairs],
+            "threshold": info["threshold"]}
+    return "".join(body), data
+
+
+def _diagnosis_section(a: Assignment, results: list[Result], workers: int) -> tuple[str, dict]:
+    from course.mutation import catalogue
+
+    if not catalogue(a):
+        return "<p class=muted>This assignment has no mutant catalogue yet.</p>", {"students": {}}
+    pats = dx.patterns(a, workers=workers)
+    found = [d for r in results if (d := dx.diagnose(r, pats)) is not None]
+    counts = dx.explained_counts(found, pats)
+    by_student = {r.student: r for r in results}
+    rows = []
+    for d in sorted(found, key=lambda d: (d.verdict != "explained", d.verdict, d.student)):
+        bug = _e(" + ".join(d.bugs)) if d.bugs else "—"
+        if d.ties:
+            bug += f" <span class=muted>(equally: {_e('; '.join(d.ties))})</span>"
+        verdict = f"<span class=bad>{_e(d.verdict)}</span>" if d.verdict == "unexplained" else _e(d.verdict)
+        loading = [n for n in by_student[d.student].notes if "while loading" in n]
+        if loading:  # a cell that did not load fails every test of its functions: say so beside the match
+            bug += f"<br><span class=muted>{_e(loading[0][:160])}</span>"
+        rows.append([_e(d.student), f"{d.score:g}", len(d.failed), verdict, bug, f"{d.similarity:.2f}"])
+    unexplained = [d for d in found if d.verdict == "unexplained"]
+    body = [
+        f"<p>Each failing submission's set of failed tests against each catalogued bug's (the tests the mutant fails, "
+        f"graded in-process{', cached' if pats.cached else ''}), by Jaccard similarity; below "
+        f"{dx.THRESHOLD:g} a submission is unexplained. {len(found)} of {len(results)} submissions failed some test; "
+        f"catalogue: {len(pats.mutants)} bugs.</p>",
+        _table(["student", "score", "failed tests", "verdict", "best-matching catalogued bug", "similarity"], rows,
+               {1, 2, 5}),
+        "<h3>How many submissions each catalogued bug explains</h3>",
+        _table(["catalogued bug", "submissions"], [[_e(n), c] for n, c in sorted(counts.items(), key=lambda x: -x[1])],
+               {1}),
+        "<h3>Unexplained: candidates for new mutants</h3>",
+        ("<ul>" + "".join(f"<li>{_e(d.student)} ({d.score:g} points; failed "
+                          f"{_e(', '.join(sorted(d.failed)))})</li>" for d in unexplained) + "</ul>")
+        if unexplained else "<p>None: every failing submission matches a catalogued bug or the stubs.</p>",
+    ]
+    data = {"students": {d.student: {"verdict": d.verdict, "bugs": d.bugs, "ties": d.ties,
+                                     "similarity": round(d.similarity, 4)} for d in found},
+            "explained": counts}
+    return "".join(body), data
+
+
+def report(a: Assignment, graded: Path, submitted: Path | None = None, *, workers: int = 2) -> tuple[str, dict]:
+    """The HTML report of assignment `a` graded into `graded`, and its numbers."""
+    results = load_results(graded, a)
+    if not results:
+        raise ValueError(f"no graded submission of {a.id} under {graded}")
+    s = summarise(a, results)
+    figs = _figures(s, results)
+    diag_html, diag = _diagnosis_section(a, results, workers)
+    sim_html, simdata = _similarity_section(a, submitted)
+    status_rows = [[_e(r.student), _e(r.status), _e(r.reason), _e(r.isolation)]
+                   for r in results if r.status != "ok" or r.reason]
+    isolation = Counter(r.isolation for r in results)
+    part_rows = [[_e(p), f"{v['points']:g}", f"{v['mean']:.2f}", _pct(v["failure_rate"])] for p, v in s.parts.items()]
+    test_rows = [[_e(t["part"]), _e(t["name"]), t["failed"], _pct(t["failed"] / s.ran) if s.ran else "—",
+                  _e(t["hint"])] for t in s.tests]
+    hint_rows = [[_e(h["hint"]), h["students"], _pct(h["share"]), _e(", ".join(h["tests"]))] for h in s.hints]
+    status_counts = ", ".join(f"{n} {k}" for k, n in s.statuses.items())
+    data = {"summary": s.to_json(), "diagnosis": diag, "similarity": simdata}
+    embedded = json.dumps(data, sort_keys=True).replace("</", "<\\/")  # valid JSON that cannot end the script
+    page = f"""<!doctype html><html lang=en><head><meta charset="utf-8">
+<title>Class report: {_e(a.id)}</title><style>{_STYLE}</style></head><body>
+<h1>Class report: {_e(a.id)}</h1>
+<p class=muted>From {_e(graded)} ({s.students} gradebook rows: {_e(status_counts)}). For the instructor: it names
+students; do not share it with the class.</p>
+<h2>Scores</h2>
+{_table(["students", "mean", "median", "first quartile", "third quartile", "min", "max", "max score"],
+        [[s.students, f"{s.mean:.2f}", f"{s.median:g}", f"{s.q1:g}", f"{s.q3:g}",
+          f"{min(r.score for r in results):g}", f"{max(r.score for r in results):g}", f"{s.max_score:g}"]],
+        set(range(8)))}
+{figs['scores']}
+<h2>Parts</h2>
+<p class=muted>Mean over all {s.students} rows (an error row counts 0); failure rate: the share of rows below the
+part's full points.</p>
+{_table(["part", "points", "mean", "failure rate"], part_rows, {1, 2, 3})}
+{figs['parts']}
+<h2>Tests</h2>
+<p class=muted>How many of the {s.ran} submissions whose hidden tests ran failed each test, most failed first.</p>
+{figs.get('tests', '')}
+{_table(["part", "test", "failed", "share", "hint"], test_rows, {2, 3})}
+<h2>Hints: which misconception, how often</h2>
+<p class=muted>Each student counted once per hint, of the {s.ran} whose tests ran: what to re-explain.</p>
+{figs.get('hints', '')}
+{_table(["hint", "students", "share", "tests"], hint_rows, {1, 2}) if hint_rows else '<p>No hint given.</p>'}
+<h2>Diagnosis against the mutant catalogue</h2>
+{diag_html}
+<h2>Status: errors, timeouts, crashes</h2>
+{_table(["student", "status", "reason", "isolation"], status_rows) if status_rows else '<p>Every row ok.</p>'}
+<p><b>Isolation in force:</b></p><ul>{''.join(f'<li>{_e(k or "(not recorded)")}: {n} rows</li>'
+                                             for k, n in isolation.items())}</ul>
+<h2>Similar submissions</h2>
+{sim_html}
+<script type="application/json" id="class-data">{embedded}</script>
+</body></html>
+"""
+    return page, data
+
+
+def write_reports(graded: Path, submitted: Path | None = None, out: Path | None = None,
+                  assignments: list[Assignment] | None = None, *, workers: int = 2) -> list[Path]:
+    """One report per assignment graded into `graded`: `out` (a file, for one assignment) or the folder `out`
+    (default: `graded`) gets `class_report_<id>.html`. Returns the paths written."""
+    chosen = assignments or graded_assignments(graded)
+    if not chosen:
+        raise ValueError(f"nothing graded under {graded} (expected <student>/<assignment>/results.json)")
+    written = []
+    for a in chosen:
+        start = time.monotonic()
+        page, _ = report(a, graded, submitted, workers=workers)
+        if out is not None and out.suffix == ".html" and len(chosen) == 1:
+            path = out
+        else:
+            path = (out or graded) / f"class_report_{a.id}.html"
+        write_atomic(path, page)
+        written.append(path)
+        print(f"class report of {a.id}: {path} ({time.monotonic() - start:.1f} s)")
+    return written

@@ -1,0 +1,275 @@
+"""Similarity: pairs of submissions whose solution code is suspiciously alike — winnowed fingerprints of normalised
+tokens, as MOSS computes them (Schleimer, Wilkerson, Aiken: "Winnowing: local algorithms for document
+fingerprinting", SIGMOD 2003).
+
+- Only the solution cells of a submission are read (what the grader grades); the given code and the released stubs
+  (signatures, docstrings, `raise NotImplementedError()`) are *boilerplate*: their fingerprints are removed.
+- Tokens come from Python's own `tokenize` (code that does not parse is still read up to where it breaks). Comments,
+  docstrings and blank lines are dropped; every identifier that is not a keyword, a builtin or an attribute becomes
+  `V`, every number `N` and every string `S`, so renamed variables and edited comments change nothing.
+- Each top-level function (or run of other top-level statements) is fingerprinted on its own: k-grams never cross
+  from one function into the next, and a submission's fingerprints are a *set*, so reordering functions changes
+  nothing either.
+- k-grams of K tokens are hashed (a polynomial of CRC-32 token codes modulo 2**64: the same on every run and
+  machine, where Python's own `hash` of a string is salted per process) and winnowed with a window of WINDOW
+  hashes: every shared run of at least K + WINDOW - 1 tokens is found.
+- A fingerprint found in more than `common` submissions is what everybody writes (MOSS's `-m`) and is ignored.
+- The score of a pair is shared fingerprints / fingerprints of the smaller of the two (the larger of the two
+  containments); pairs at or above THRESHOLD that share at least MIN_SHARED fingerprints are reported, with the lines
+  their shared fingerprints cover.
+"""
+
+from __future__ import annotations
+
+import builtins
+import io
+import keyword
+import math
+import tokenize
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from autograder.assignment import Assignment
+from autograder.batch import find_notebook
+from autograder.load import LoadError, read_answers, read_submission
+
+K = 12  # tokens per k-gram: shorter common phrases ("x = np.asarray(x, dtype=float)") are noise
+WINDOW = 6  # winnowing window: a shared run of K + WINDOW - 1 = 17 tokens is always detected
+THRESHOLD = 0.6  # reported when the shared fingerprints are at least this fraction of the smaller submission's
+MIN_FINGERPRINTS = 15  # a submission with fewer (after boilerplate) is too small to compare (stubs, one-liners)
+MIN_SHARED = 20  # and a pair sharing fewer is not reported, whatever the fraction (about ten lines of code)
+COMMON_MIN, COMMON_SHARE = 10, 0.5  # ignore fingerprints in more than max(10, half the class) submissions
+
+_BUILTINS = frozenset(dir(builtins))
+_SKIP = {tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER}
+_FSTRING_START = getattr(tokenize, "FSTRING_START", None)
+_FSTRING_END = getattr(tokenize, "FSTRING_END", None)
+
+Span = tuple[str, int, int]  # (grade_id of the cell, first line, last line), lines counted from 1 in the cell
+
+
+Tok = tuple[str, int, int]  # (normalised text, line where it starts in its cell, line where it ends)
+_NAME, _STRING, _NUMBER, _NEWLINE = tokenize.NAME, tokenize.STRING, tokenize.NUMBER, tokenize.NEWLINE
+_INDENT, _DEDENT, _ENDMARKER = tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER
+_KEEP_NAMES = frozenset(keyword.kwlist) | _BUILTINS
+_STATEMENT_END = ("", ";", "{", "}")
+_UNIT_START = ("def", "class", "@")
+
+
+def _raw_tokens(code: str) -> list[tokenize.TokenInfo]:
+    """Python's tokens of `code` less comments and blank lines, up to where it stops being readable (a syntax error is
+    not the end of a comparison: what came before it still counts)."""
+    out = []
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(code).readline):
+            if tok.type not in _SKIP:
+                out.append(tok)
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass
+    return out
+
+
+def units(code: str) -> list[list[Tok]]:
+    """The normalised tokens of `code`, one list per top-level function or class (with its decorators), and one per
+    run of other top-level statements."""
+    result: list[list[Tok]] = []
+    current: list[Tok] = []
+    current_is_def = False
+    depth, line_start, prev, in_fstring = 0, True, "", 0
+    raw = _raw_tokens(code)
+    last = len(raw) - 1
+    for i, (kind, text, start, end, _) in enumerate(raw):
+        if kind == _FSTRING_START:
+            in_fstring += 1
+            if in_fstring == 1:
+                current.append(("S", start[0], start[0]))
+                prev = "S"
+            continue
+        if in_fstring:
+            if kind == _FSTRING_END:
+                in_fstring -= 1
+            continue
+        if kind == _NAME:
+            norm = text if (text in _KEEP_NAMES or prev == ".") else "V"
+        elif kind == _NUMBER:
+            norm = "N"
+        elif kind == _NEWLINE:
+            if prev == "docstring":  # the docstring's own line end
+                prev, line_start = ";", True
+                continue
+            norm = ";"
+        elif kind == _STRING:
+            if prev in _STATEMENT_END and (i == last or raw[i + 1].type == _NEWLINE):
+                prev = "docstring"  # a bare string statement: a docstring or a comment in disguise
+                continue
+            norm = "S"
+        elif kind == _INDENT:
+            depth += 1
+            norm = "{"
+        elif kind == _DEDENT:
+            depth -= 1
+            norm = "}"
+        elif kind == _ENDMARKER:
+            continue
+        else:
+            norm = text
+        if line_start and depth == 0 and kind != _NEWLINE and kind != _DEDENT:
+            starts_def = norm in _UNIT_START or (norm == "async" and prev != "@")
+            if starts_def or current_is_def:
+                if current:
+                    result.append(current)
+                current, current_is_def = [], starts_def
+        current.append((norm, start[0], end[0]))
+        line_start = kind == _NEWLINE or kind == _DEDENT or kind == _INDENT
+        prev = norm
+    if current:
+        result.append(current)
+    return result
+
+
+_PRIME = np.uint64(1099511628211)  # FNV-1's: k-gram hashes are polynomials in it, modulo 2**64
+
+
+@cache
+def _token_id(text: str) -> int:
+    return zlib.crc32(text.encode()) | 1
+
+
+def kgram_hashes(unit: list[Tok], k: int = K) -> np.ndarray:
+    """The hash of every k-gram of `unit` (uint64, the same on every run and machine)."""
+    ids = np.array([_token_id(t[0]) for t in unit], dtype=np.uint64)
+    n = len(ids) - k + 1
+    h = np.zeros(max(n, 0), dtype=np.uint64)
+    for j in range(k):
+        h = h * _PRIME + ids[j : j + n]
+    return h
+
+
+def winnow(hashes: np.ndarray, window: int = WINDOW) -> np.ndarray:
+    """Positions selected by robust winnowing: the minimum of every window of `window` hashes (the rightmost one on
+    ties), each position once, in order."""
+    if len(hashes) == 0:
+        return np.zeros(0, dtype=np.int64)
+    if len(hashes) <= window:
+        return np.array([len(hashes) - 1 - int(np.argmin(hashes[::-1]))])
+    windows = np.lib.stride_tricks.sliding_window_view(hashes, window)
+    rightmost = window - 1 - np.argmin(windows[:, ::-1], axis=1)
+    return np.unique(rightmost + np.arange(len(windows)))
+
+
+def fingerprints(cells: dict[str, str]) -> dict[int, list[Span]]:
+    """Winnowed fingerprints of solution-cell code (grade_id -> code): hash -> where it occurs."""
+    found: dict[int, list[Span]] = defaultdict(list)
+    for gid, code in cells.items():
+        for h, first, last in _cell_prints(code):
+            found[h].append((gid, first, last))
+    return dict(found)
+
+
+@lru_cache(maxsize=4096)
+def _cell_prints(code: str) -> tuple[tuple[int, int, int], ...]:
+    """(hash, first line, last line) of each fingerprint of one cell (cells left as stubs recur in many
+    submissions: they are read once)."""
+    out = []
+    for unit in units(code):
+        if len(unit) < K:
+            continue
+        hashes = kgram_hashes(unit)
+        out += [(int(hashes[pos]), unit[pos][1], unit[pos + K - 1][2]) for pos in winnow(hashes).tolist()]
+    return tuple(out)
+
+
+def boilerplate(assignment: Assignment, stubs: dict[str, str]) -> set[int]:
+    """Fingerprints every student has without writing anything: the released stubs and the given code."""
+    given = {c.grade_id: c.source for c in assignment.cells_of("given")}
+    return set(fingerprints(stubs)) | set(fingerprints(given))
+
+
+@dataclass
+class Document:
+    student: str
+    cells: dict[str, str]  # grade_id -> the student's code
+    prints: dict[int, list[Span]] = field(default_factory=dict)  # less boilerplate
+
+
+@dataclass
+class Pair:
+    a: Document
+    b: Document
+    score: float  # shared / fingerprints of the smaller one
+    shared: int
+    lines_a: dict[str, set[int]]  # grade_id -> lines covered by shared fingerprints
+    lines_b: dict[str, set[int]]
+
+    @property
+    def containment(self) -> tuple[float, float]:
+        """Fractions of a's and of b's fingerprints that the other one has too."""
+        return self.shared / max(len(self.a.prints), 1), self.shared / max(len(self.b.prints), 1)
+
+
+def read_documents(assignment: Assignment, submitted: Path) -> list[Document]:
+    """The solution cells of every readable submission of `assignment` under nbgrader's `submitted/` layout."""
+    docs = []
+    for folder in sorted(p for p in submitted.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        notebook, _ = find_notebook(folder / assignment.id, assignment.id)
+        if notebook is None:
+            continue
+        try:
+            cells, _ = read_answers(read_submission(notebook), notebook.name, assignment)
+        except LoadError:
+            continue
+        docs.append(Document(folder.name, cells))
+    return docs
+
+
+def _lines(spans: list[Span]) -> dict[str, set[int]]:
+    out: dict[str, set[int]] = defaultdict(set)
+    for gid, first, last in spans:
+        out[gid].update(range(first, last + 1))
+    return dict(out)
+
+
+def similar_pairs(docs: list[Document], ignore: set[int], threshold: float = THRESHOLD,
+                  common: int | None = None) -> tuple[list[Pair], dict]:
+    """Fingerprint `docs` (less the `ignore`d boilerplate) and return the pairs scoring at least `threshold`, best
+    first, and what was compared (counts and parameters, for the report)."""
+    for doc in docs:
+        doc.prints = {h: spans for h, spans in fingerprints(doc.cells).items() if h not in ignore}
+    if common is None:
+        common = max(COMMON_MIN, math.ceil(COMMON_SHARE * len(docs)))
+    holders: dict[int, list[int]] = defaultdict(list)
+    for i, doc in enumerate(docs):
+        for h in doc.prints:
+            holders[h].append(i)
+    frequent = {h for h, who in holders.items() if len(who) > common}
+    for doc in docs:
+        for h in frequent & doc.prints.keys():
+            del doc.prints[h]
+    compared = [i for i, doc in enumerate(docs) if len(doc.prints) >= MIN_FINGERPRINTS]
+    keep = set(compared)
+    column = {h: j for j, h in enumerate(sorted({h for i in compared for h in docs[i].prints}))}
+    rows = [i for i in compared for _ in docs[i].prints]
+    cols = [column[h] for i in compared for h in docs[i].prints]
+    has = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(docs), max(len(column), 1)))
+    shared_counts = sparse.triu(has @ has.T, k=1).tocoo()  # [i, j]: fingerprints i and j share, i < j
+    counts = {(int(i), int(j)): int(v)
+              for i, j, v in zip(shared_counts.row, shared_counts.col, shared_counts.data, strict=True)}
+    pairs = []
+    for (i, j), shared in sorted(counts.items()):
+        a, b = docs[i], docs[j]
+        score = shared / min(len(a.prints), len(b.prints))
+        if score >= threshold and shared >= MIN_SHARED:
+            both = a.prints.keys() & b.prints.keys()
+            pairs.append(Pair(a, b, score, shared, _lines([s for h in both for s in a.prints[h]]),
+                              _lines([s for h in both for s in b.prints[h]])))
+    pairs.sort(key=lambda p: (-p.score, p.a.student, p.b.student))
+    info = {"submissions": len(docs), "compared": len(compared), "k": K, "window": WINDOW, "threshold": threshold,
+            "common": common, "ignored_common": len(frequent), "min_shared": MIN_SHARED, "boilerplate": len(ignore),
+            "too_small": sorted(docs[i].student for i in set(range(len(docs))) - keep)}
+    return pairs, info

@@ -1,0 +1,262 @@
+"""The class report: its numbers are the gradebook's, it names each example bug, it flags the copied pair and not the
+independent ones, it shows nothing of the hidden suites, and a real browser renders it with its figures."""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder import assignment as layout
+from autograder.batch import grade_class
+from autograder.config import Limits
+from autograder.grading import Result
+from course import diagnosis as dx
+from course import similarity as sim
+from course.class_report import write_reports
+from course.cli import main as course_cli
+from course.examples import materialise, similarity_expectations
+from course.leaks import secrets
+from course.mutation import catalogue
+from course.release import stub_answers
+
+ASSIGNMENT = layout.get("a1_convolution")
+FAST = Limits(call_timeout=4, load_timeout=8, submission_timeout=90)
+SLOTS = 48  # sandbox uids of this test: SANDBOX_UID_BASE + 48, + 49 (test_batch uses 40, 41)
+
+
+def embedded(page: str) -> dict:
+    found = re.search(r'<script type="application/json" id="class-data">(.*?)</script>', page, re.S)
+    assert found, "the report embeds its numbers"
+    return json.loads(found.group(1))
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    base = tmp_path_factory.mktemp("class_report")
+    submitted, out = base / "submitted", base / "autograded"
+    roster = materialise(ASSIGNMENT, submitted)
+    grade_class(ASSIGNMENT, submitted, out, workers=2, progress=False, limits=FAST, first_slot=SLOTS)
+    [path] = write_reports(out, submitted, out / "report.html", [ASSIGNMENT])
+    page = path.read_text()
+    return roster, submitted, out, path, page, embedded(page)
+
+
+def gradebook(out: Path) -> list[dict]:
+    with open(out / "gradebook.csv", newline="") as fh:
+        return [r for r in csv.DictReader(fh) if r["assignment"] == ASSIGNMENT.id]
+
+
+# -- the graded example class (one sandboxed batch, shared with nothing else) -------------------------------------
+@pytest.mark.xdist_group(name="batch")
+def test_numbers_match_the_gradebook(graded):
+    *_, out, _, page, data = graded
+    rows = gradebook(out)
+    s = data["summary"]
+    scores = [float(r["score"]) for r in rows]
+    assert s["students"] == len(rows)
+    assert s["mean"] == pytest.approx(statistics.fmean(scores))
+    assert [s["q1"], s["median"], s["q3"]] == pytest.approx(list(np.percentile(scores, [25, 50, 75])))
+    statuses: dict[str, int] = {}
+    for r in rows:
+        statuses[r["status"]] = statuses.get(r["status"], 0) + 1
+    assert s["statuses"] == statuses
+    for part, points in ASSIGNMENT.parts.items():
+        got = [float(r[part]) if r[part] else 0.0 for r in rows]
+        assert s["parts"][part]["mean"] == pytest.approx(statistics.fmean(got)), part
+        assert s["parts"][part]["failure_rate"] == pytest.approx(sum(g < points for g in got) / len(got)), part
+    shown = page.split("<h2>Scores</h2>")[1].split("</table>")[0]
+    assert f"<td class=n>{statistics.fmean(scores):.2f}</td>" in shown
+    assert f"<td class=n>{np.median(scores):g}</td>" in shown
+
+
+@pytest.mark.xdist_group(name="batch")
+def test_test_failures_and_hints_match_the_results(graded):
+    roster, _, out, _, page, data = graded
+    failed: dict[str, int] = {}
+    hinted: dict[str, set[str]] = {}
+    ran = 0
+    for folder in sorted(out.glob(f"*/{ASSIGNMENT.id}")):
+        tests = json.loads((folder / "results.json").read_text())["kit"]["tests"]
+        ran += bool(tests)
+        for t in tests:
+            if not (t["passed"] and t["score"] >= t["points"]):
+                failed[t["name"]] = failed.get(t["name"], 0) + 1
+                if t["hint"]:
+                    hinted.setdefault(t["hint"], set()).add(folder.parent.name)
+    s = data["summary"]
+    assert s["ran"] == ran
+    assert {t["name"]: t["failed"] for t in s["tests"] if t["failed"]} == failed
+    counts = [t["failed"] for t in s["tests"]]
+    assert counts == sorted(counts, reverse=True), "most failed first"
+    assert {h["hint"]: h["students"] for h in s["hints"]} == {h: len(who) for h, who in hinted.items()}
+    top = s["hints"][0]
+    assert f"{100 * top['students'] / ran:.0f} %" in page
+
+
+@pytest.mark.xdist_group(name="batch")
+def test_diagnosis_names_each_example_bug(graded):
+    roster, *_, data = graded
+    students = data["diagnosis"]["students"]
+    bugs = [s for s in roster if s.kind == "bug"]
+    assert bugs
+    for i, s in enumerate(bugs):
+        mutant = catalogue(ASSIGNMENT)[i].name
+        d = students[s.name]
+        assert d["verdict"] == "explained" and mutant in d["bugs"] + d["ties"], (s.name, d)
+        assert data["diagnosis"]["explained"][mutant] >= 1
+    assert students["nothing_done"]["verdict"] == "nothing done"
+    for name in ("perfect", "correct_loops", "correct_copy_of_loops", "correct_vectorised"):
+        assert name not in students, "a submission with full marks is not diagnosed"
+
+
+@pytest.mark.xdist_group(name="batch")
+def test_copied_pair_is_flagged_and_independent_ones_are_not(graded):
+    *_, page, data = graded
+    flagged = {frozenset((p["a"], p["b"])) for p in data["similarity"]["pairs"]}
+    copies, independent = similarity_expectations(ASSIGNMENT)
+    assert copies and independent
+    for pair in copies:
+        assert frozenset(pair) in flagged, pair
+    for pair in independent:
+        assert frozenset(pair) not in flagged, pair
+    a, b = copies[0]
+    section = page.split(f"<h3>{a} ↔ {b}")[1] if f"<h3>{a} ↔ {b}" in page else page.split(f"<h3>{b} ↔ {a}")[1]
+    side_by_side = section.split("<h3>")[0]
+    assert side_by_side.count("<pre>") == 2 and "<mark>" in side_by_side, "both sources shown, highlighted"
+
+
+@pytest.mark.xdist_group(name="batch")
+def test_nothing_of_the_hidden_suites_reaches_the_report(graded):
+    """No line of a hidden suite, unless a student submitted it (the suites' own correct implementations are
+    the reference's, which `perfect` submits and the similarity section shows as that student's code)."""
+    _, submitted, *_, page, _ = graded
+    suite_lines = [line for line, where in secrets(ASSIGNMENT).items() if where.startswith("hidden suite")]
+    assert suite_lines
+    submitted_code = "\n".join(code for d in sim.read_documents(ASSIGNMENT, submitted) for code in d.cells.values())
+    outside_code = html.unescape(re.sub(r"<pre>.*?</pre>", "", page, flags=re.S))
+    text = html.unescape(page)
+    assert [line for line in suite_lines if line in outside_code] == []
+    assert [line for line in suite_lines if line in text and line not in submitted_code] == []
+    assert "BEGIN HIDDEN TESTS" not in page
+
+
+@pytest.mark.xdist_group(name="batch")
+def test_status_rows_and_isolation(graded):
+    *_, out, _, page, _ = graded
+    status = page.split("<h2>Status: errors, timeouts, crashes</h2>")[1].split("<h2>")[0]
+    for r in gradebook(out):
+        if r["status"] != "ok":
+            assert f"<td>{r['student']}</td>" in status, r["student"]
+    assert "hostile_endless_loop" in status and "time limit" in status
+    assert "Isolation in force" in status and gradebook(out)[0]["isolation"].split(";")[0] in status
+
+
+@pytest.mark.xdist_group(name="batch")
+def test_report_is_deterministic_and_the_command_writes_it(graded, tmp_path):
+    _, submitted, out, path, page, _ = graded
+    again = tmp_path / "again.html"
+    assert course_cli(["report", "--graded", str(out), "--submitted", str(submitted), "--out", str(again),
+                       "--assignment", ASSIGNMENT.id]) == 0
+    assert again.read_text() == page
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if not found:
+        pytest.fail("no Chromium to render the report: apt-get install -y chromium")
+    return found
+
+
+@pytest.mark.xdist_group(name="batch")
+def test_a_real_browser_renders_the_report_with_its_figures(graded, tmp_path):
+    *_, path, page, _ = graded
+    figures = page.count('<img src="data:image/png;base64,')
+    assert figures >= 4
+    probe = tmp_path / "probe.html"  # the report, plus a script that counts the images the browser decoded
+    probe.write_text(page.replace("</body>", "<script>addEventListener('load', () => { document.body.dataset.decoded"
+                                  " = [...document.images].filter(i => i.complete && i.naturalWidth > 0).length; })"
+                                  "</script></body>"))
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", f"--user-data-dir={tmp_path}/p"]
+    dom = subprocess.run([_chromium(), *flags, "--virtual-time-budget=5000", "--dump-dom", probe.as_uri()],
+                         capture_output=True, text=True, timeout=120)
+    decoded = re.search(r'data-decoded="(\d+)"', dom.stdout)
+    assert decoded, f"the page did not load: {dom.stderr[-800:]}"
+    assert int(decoded.group(1)) == figures
+    shot = tmp_path / "report.png"
+    subprocess.run([_chromium(), *flags, "--window-size=1200,2000", f"--screenshot={shot}", path.as_uri()],
+                   capture_output=True, timeout=120)
+    import matplotlib.image
+
+    pixels = matplotlib.image.imread(shot)
+    assert pixels.shape[0] >= 1000 and len(np.unique(pixels.reshape(-1, pixels.shape[-1]), axis=0)) > 50, \
+        "the screenshot shows text and figures, not a blank page"
+
+
+# -- the parts alone ----------------------------------------------------------------------------------------------
+def test_renamed_reordered_recommented_code_has_the_same_fingerprints():
+    original = (
+        "def f(x, n):\n    '''Doc.'''\n    total = 0\n    for i in range(n):\n        total += x[i] * 2  # twice\n"
+        "    return total\n\n\ndef g(a):\n    out = []\n    for v in a:\n        out.append(v + 1.5)\n    return out\n")
+    disguised = (
+        "def g(values):\n    # add one and a half\n    res = []\n    for item in values:\n"
+        "        res.append(item + 2.5)\n    return res\n\n\ndef f(arr, m):\n    s = 0\n    for j in range(m):\n"
+        "        s += arr[j] * 3\n    return s\n")
+    assert set(sim.fingerprints({"c": original})) == set(sim.fingerprints({"c": disguised}))
+    different = "def f(x, n):\n    return sum(x[:n]) * 2\n\n\ndef g(a):\n    return [v + 1.5 for v in a]\n"
+    assert not set(sim.fingerprints({"c": original})) & set(sim.fingerprints({"c": different}))
+
+
+def test_fingerprints_are_the_same_in_every_process():
+    code = "import json\nfrom course.similarity import fingerprints\nprint(json.dumps(sorted(fingerprints({'c': %r}))))"
+    src = ASSIGNMENT.reference_answers()["conv_forward"]
+    runs = [subprocess.run([sys.executable, "-c", code % src], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")]
+    assert runs[0] == runs[1] and len(json.loads(runs[0])) > 10
+
+
+def test_stubs_and_given_code_are_boilerplate():
+    stubs = stub_answers(ASSIGNMENT)
+    ignore = sim.boilerplate(ASSIGNMENT, stubs)
+    docs = [sim.Document("a", dict(stubs)), sim.Document("b", dict(stubs))]
+    pairs, info = sim.similar_pairs(docs, ignore)
+    assert pairs == [] and info["too_small"] == ["a", "b"]
+    assert all(not d.prints for d in docs)
+
+
+def test_code_that_does_not_parse_is_still_compared():
+    broken = "def f(x):\n    y = [v * 2 for v in x]\n    z = sum(y) / len(y)\n    return (z, y,\n"
+    assert sim.fingerprints({"c": broken})
+
+
+def _result(name: str, failed: set[str], every: list[str]) -> Result:
+    tests = [{"name": t, "part": "p", "points": 1.0, "hint": "", "score": 0.0 if t in failed else 1.0,
+              "passed": t not in failed, "message": ""} for t in every]
+    return Result(name, "x", "ok", "", float(len(every) - len(failed)), float(len(every)), {}, tests)
+
+
+def test_diagnosis_by_failed_tests():
+    every = [f"t{i}" for i in range(10)]
+    pats = dx.Patterns({"bug A": frozenset({"t0", "t1"}), "bug B": frozenset({"t2", "t3", "t4"}),
+                        "bug C": frozenset({"t0", "t1"})}, frozenset(every))
+    a = dx.diagnose(_result("s1", {"t0", "t1"}, every), pats)
+    assert a.verdict == "explained" and a.bugs == ["bug A"] and a.ties == ["bug C"] and a.similarity == 1
+    near = dx.diagnose(_result("s2", {"t2", "t3"}, every), pats)
+    assert near.verdict == "explained" and near.bugs == ["bug B"] and near.similarity == pytest.approx(2 / 3)
+    two = dx.diagnose(_result("s3", {"t0", "t1", "t2", "t3", "t4"}, every), pats)
+    assert two.verdict == "explained" and set(two.bugs) in ({"bug A", "bug B"}, {"bug C", "bug B"})
+    new = dx.diagnose(_result("s4", {"t8"}, every), pats)
+    assert new.verdict == "unexplained"
+    assert dx.diagnose(_result("s5", set(every) - {"t9"}, every), pats).verdict == "nothing done"
+    assert dx.diagnose(_result("s6", set(), every), pats) is None
+    assert dx.explained_counts([a, near, new], pats) == {"bug A": 1, "bug B": 1, "bug C": 1}
