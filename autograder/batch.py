@@ -8,7 +8,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.config import LIMITS, Limits
+from autograder.config import Limits
 from autograder.grading import Result, error_result, grade_notebook, sha256
 from autograder.report import gradebook_csv, read_result, write_atomic, write_results
 
@@ -52,7 +52,7 @@ def _init_worker(slots) -> None:
     _SLOT = slots.get()
 
 
-def _grade(job: Job, hide: tuple[str, ...], limits: Limits) -> Result:
+def _grade(job: Job, hide: tuple[str, ...], limits: Limits | None) -> Result:
     if job.notebook is None:
         return error_result(job.student, job.assignment, job.problem)
     try:
@@ -62,8 +62,9 @@ def _grade(job: Job, hide: tuple[str, ...], limits: Limits) -> Result:
 
 
 def grade_class(assignment: str, submitted: Path, out: Path, *, workers: int = 2, force: bool = False,
-                progress: bool = True, limits: Limits = LIMITS, first_slot: int = 0) -> list[Result]:
-    """Grade every student of `submitted` for `assignment`; write results, feedback and OUT/gradebook.csv."""
+                progress: bool = True, limits: Limits | None = None, first_slot: int = 0) -> list[Result]:
+    """Grade every student of `submitted` for `assignment`; write results, feedback and OUT/gradebook.csv.
+    `limits` default to the assignment's own (grading.assignment_limits)."""
     from tqdm import tqdm
 
     submitted, out = submitted.resolve(), out.resolve()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 import time
 from dataclasses import asdict, dataclass, field
 from functools import cache
@@ -10,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.config import LIMITS, SOURCE, Limits
+from autograder.config import LIMITS, SOURCE, SUITES, Limits
 from autograder.load import LoadError, program, read_answers, read_submission
 from autograder.plugin import Outcome
 from autograder.sandbox import InProcess, Sandbox, isolation
@@ -49,16 +51,58 @@ def part_points(assignment: str) -> dict[str, float]:
     return parts
 
 
+@cache
+def assignment_limits(assignment: str) -> Limits:
+    """The limits an assignment's submissions run under: the defaults of config.LIMITS, with the fields that
+    `autograder/suites/<id>/assignment.json` declares under "limits" (keys: fields of Limits) replaced."""
+    path = SUITES / assignment / "assignment.json"
+    if not path.exists():
+        return LIMITS
+    declared = json.loads(path.read_text()).get("limits", {})
+    unknown = set(declared) - {f.name for f in dataclasses.fields(Limits)}
+    if unknown:
+        raise ValueError(f"{path}: unknown limits {sorted(unknown)}")
+    return dataclasses.replace(LIMITS, **declared)
+
+
+def _size(n: float) -> str:
+    return f"{n / 1024**3:g} GiB" if n >= 1024**3 else f"{n / 1024**2:g} MiB"
+
+
+_SAID = {  # how the gradebook names a limit, and how it shows its value
+    "memory": ("memory", _size), "call_timeout": ("call", lambda v: f"{v:g} s"),
+    "load_timeout": ("load", lambda v: f"{v:g} s"), "submission_timeout": ("submission", lambda v: f"{v:g} s"),
+    "cpu_seconds": ("cpu", lambda v: f"{v:g} s"), "processes": ("processes", str), "file_size": ("files", _size),
+}
+
+
+def limits_note(limits: Limits) -> str:
+    """The limits that differ from the defaults, for the gradebook's isolation column ("memory 4 GiB, load 60 s")."""
+    said = []
+    for f in dataclasses.fields(Limits):
+        value = getattr(limits, f.name)
+        if value != getattr(LIMITS, f.name):
+            name, show = _SAID.get(f.name, (f.name.replace("_", " "), str))
+            said.append(f"{name} {show(value)}")
+    return ", ".join(said)
+
+
+def isolation_note(limits: Limits) -> str:
+    note = limits_note(limits)
+    return isolation() + (f"; limits: {note}" if note else "")
+
+
 def error_result(student: str, assignment: str, reason: str, status: str = "error", sha: str = "") -> Result:
     parts = {p: [0.0, pts] for p, pts in part_points(assignment).items()}
     return Result(student, assignment, status, reason, 0.0, sum(p[1] for p in parts.values()), parts,
-                  isolation=isolation(), notebook_sha256=sha)
+                  isolation=isolation_note(assignment_limits(assignment)), notebook_sha256=sha)
 
 
 def grade_answers(assignment: str, answers: dict[str, str], *, student: str = "-", sandbox: bool = True,
-                  slot: int = 0, hide: tuple[str, ...] = (), limits: Limits = LIMITS) -> Result:
-    """Grade solution-cell code (grade_id -> code) of one submission."""
+                  slot: int = 0, hide: tuple[str, ...] = (), limits: Limits | None = None) -> Result:
+    """Grade solution-cell code (grade_id -> code) of one submission, under `limits` (default: the assignment's)."""
     start = time.monotonic()
+    limits = limits or assignment_limits(assignment)
     prog = program(assignment, answers)
     backend = Sandbox(prog.cells, slot=slot, hide=hide, limits=limits) if sandbox else InProcess(prog.cells)
     try:
@@ -69,7 +113,7 @@ def grade_answers(assignment: str, answers: dict[str, str], *, student: str = "-
     if problems and not outcomes:
         result.status, result.reason = "error", "grader problem: " + problems[0][:300]
     result.notes += [f"suite: {p[:300]}" for p in problems] if not sandbox else []
-    result.isolation = isolation() if sandbox else "none (in-process development run)"
+    result.isolation = isolation_note(limits) if sandbox else "none (in-process development run)"
     result.seconds = round(time.monotonic() - start, 3)
     return result
 
@@ -117,7 +161,7 @@ def sha256(path: Path) -> str:
 
 
 def grade_notebook(path: Path | None, assignment: str, student: str, *, slot: int = 0,
-                   hide: tuple[str, ...] = (), sandbox: bool = True, limits: Limits = LIMITS) -> Result:
+                   hide: tuple[str, ...] = (), sandbox: bool = True, limits: Limits | None = None) -> Result:
     """Grade one submitted notebook file; any problem with the file becomes an `error` row."""
     if path is None:
         return error_result(student, assignment, f"no notebook found for {assignment}")
