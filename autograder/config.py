@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SUITES = Path(__file__).resolve().parent / "suites"
 SOURCE = ROOT / "assignments"
 RELEASE = ROOT / "release"
-ASSIGNMENTS = ("a1_convolution", "a2_equivariance", "a3_pooling", "a4_backprop")
+ASSIGNMENTS = ("a1_convolution", "a2_equivariance", "a3_pooling", "a4_backprop", "a6_frameworks")
 
 
 @dataclass(frozen=True)
