@@ -19,20 +19,32 @@ def _significant(lines) -> set[str]:
     return {line.strip() for line in lines if len(line.strip()) >= MIN_LINE and not line.strip().startswith("#")}
 
 
+def _source(assignment: str) -> nbformat.NotebookNode:
+    return nbformat.read(SOURCE / assignment / f"{assignment}.ipynb", as_version=4)
+
+
+def _is_answer(cell) -> bool:
+    return cell.metadata.get("kit", {}).get("role") == "answer"
+
+
 def public_lines(assignment: str) -> set[str]:
-    """Lines the source notebook shows students anyway: every cell with its solution regions taken out
-    (A4's given forward layers are A1's and A3's reference code, on purpose: release A4 after those are due)."""
-    nb = nbformat.read(SOURCE / assignment / f"{assignment}.ipynb", as_version=4)
-    return _significant("\n".join(_REGION.sub("", cell.source + "\n") for cell in nb.cells).splitlines())
+    """Lines the source notebook shows students anyway: every cell with its solution regions taken out, except the
+    written answers' rubrics (A4's given forward layers are A1's and A3's reference code, on purpose: release A4
+    after those are due)."""
+    cells = [c for c in _source(assignment).cells if not _is_answer(c)]
+    return _significant("\n".join(_REGION.sub("", cell.source + "\n") for cell in cells).splitlines())
 
 
 def secrets(assignment: str) -> dict[str, str]:
-    """Lines that must never be released with `assignment` -> where they come from: its solution regions and
-    every hidden suite, less what its own public cells show anyway."""
+    """Lines that must never be released with `assignment` -> where they come from: its solution regions, the
+    rubrics of its written answers and every hidden suite, less what its own public cells show anyway."""
     found: dict[str, str] = {}
     for gid, code in reference_cells(assignment).items():
         for region in _REGION.findall(code):
             found.update(dict.fromkeys(_significant(region.splitlines()), f"solution of {assignment}:{gid}"))
+    for cell in filter(_is_answer, _source(assignment).cells):  # the rubric of a written answer (nbgrader replaces it)
+        gid = cell.metadata["nbgrader"]["grade_id"]
+        found.update(dict.fromkeys(_significant(cell.source.splitlines()), f"rubric of {assignment}:{gid}"))
     for path in sorted(SUITES.glob("*/*.py")):
         where = f"hidden suite {path.parent.name}/{path.name}"
         found.update(dict.fromkeys(_significant(path.read_text().splitlines()), where))

@@ -81,6 +81,27 @@ def test_leak_check_catches_a_planted_leak(tmp_path):
     assert any("only notebooks" in leak for leak in leaks)
 
 
+def test_leak_check_catches_a_released_rubric(tmp_path):
+    """nbgrader replaces a written answer's cell (its rubric in the source) by "YOUR ANSWER HERE"; a rubric that
+    reached the release would be a leak."""
+    shutil.copytree(RELEASE, tmp_path / "release")
+    planted = 0
+    for a in ASSIGNMENTS:
+        source = nbformat.read(SOURCE / a / f"{a}.ipynb", 4)
+        rubrics = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source.cells
+                   if c.metadata.get("kit", {}).get("role") == "answer"}
+        path = tmp_path / "release" / a / f"{a}.ipynb"
+        nb = nbformat.read(path, 4)
+        for cell in nb.cells:
+            gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if gid in rubrics:
+                assert cell.source.strip() == "YOUR ANSWER HERE"
+                cell.source, planted = rubrics[gid], planted + 1
+        path.write_text(nbformat.writes(nb))
+    assert planted, "no assignment has a written answer"
+    assert sum("rubric of" in leak for leak in find_leaks(tmp_path / "release")) >= planted
+
+
 def test_released_notebooks_are_stubs():
     for a in ASSIGNMENTS:
         nb = nbformat.read(RELEASE / a / f"{a}.ipynb", 4)
