@@ -27,10 +27,15 @@ python3 -m venv /autograder/venv
 GRADER_NEEDS = ("numpy", "scipy", "pytest", "nbformat", "tqdm")  # no Jupyter, no nbgrader inside the container
 
 
-def grader_requirements() -> list[str]:
-    """The version ranges of pyproject.toml (as installed) for what the grader imports: one place for the pins."""
-    found = [r for r in requires("cnn-kit") or [] if re.match(r"[\w-]+", r)[0] in GRADER_NEEDS and ";" not in r]
-    assert len(found) == len(GRADER_NEEDS), f"pyproject.toml lacks one of {GRADER_NEEDS}"
+def grader_requirements(assignment: str | None = None) -> list[str]:
+    """The version ranges of pyproject.toml (as installed) for what the grader imports, and for what the
+    assignment's submissions import beyond it (its assignment.json "needs": A6's keras and jax): one place for the
+    pins."""
+    from autograder.grading import assignment_declaration
+
+    needs = (*GRADER_NEEDS, *(assignment_declaration(assignment).get("needs", []) if assignment else []))
+    found = [r for r in requires("cnn-kit") or [] if re.match(r"[\w-]+", r)[0] in needs and ";" not in r]
+    assert len(found) == len(needs), f"pyproject.toml lacks one of {needs}"
     return found
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
@@ -44,7 +49,8 @@ exec "$PYTHON" -m autograder gradescope-run {assignment} \\
   --results "${{KIT_RESULTS:-/autograder/results/results.json}}"
 """
 
-PACKAGE_FILES = ("autograder/*.py", "autograder/suites/{assignment}/*.py", "solutions/*.py")
+PACKAGE_FILES = ("autograder/*.py", "autograder/suites/{assignment}/*.py", "autograder/suites/{assignment}/*.json",
+                 "solutions/*.py")
 
 
 def build(assignment: str, out: Path) -> Path:
@@ -57,7 +63,7 @@ def build(assignment: str, out: Path) -> Path:
     files.append(SOURCE / assignment / f"{assignment}.ipynb")
     tmp = path.with_suffix(".zip.tmp")
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-        setup = SETUP_SH.format(requirements=" ".join(f"'{r}'" for r in grader_requirements()))
+        setup = SETUP_SH.format(requirements=" ".join(f"'{r}'" for r in grader_requirements(assignment)))
         for name, text in (("setup.sh", setup), ("run_autograder", RUN_AUTOGRADER.format(assignment=assignment))):
             info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
             info.external_attr = 0o755 << 16

@@ -52,17 +52,22 @@ def part_points(assignment: str) -> dict[str, float]:
 
 
 @cache
+def assignment_declaration(assignment: str) -> dict:
+    """What `autograder/suites/<id>/assignment.json` declares ({} without one): "limits" (fields of Limits to
+    replace) and "needs" (distributions, pinned in pyproject.toml, that the submission's code imports beyond numpy)."""
+    path = SUITES / assignment / "assignment.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+@cache
 def assignment_limits(assignment: str) -> Limits:
     """The limits an assignment's submissions run under: the defaults of config.LIMITS, with the fields that
     `autograder/suites/<id>/assignment.json` declares under "limits" (keys: fields of Limits) replaced."""
-    path = SUITES / assignment / "assignment.json"
-    if not path.exists():
-        return LIMITS
-    declared = json.loads(path.read_text()).get("limits", {})
+    declared = assignment_declaration(assignment).get("limits", {})
     unknown = set(declared) - {f.name for f in dataclasses.fields(Limits)}
     if unknown:
-        raise ValueError(f"{path}: unknown limits {sorted(unknown)}")
-    return dataclasses.replace(LIMITS, **declared)
+        raise ValueError(f"{SUITES / assignment / 'assignment.json'}: unknown limits {sorted(unknown)}")
+    return dataclasses.replace(LIMITS, **declared) if declared else LIMITS
 
 
 def _size(n: float) -> str:

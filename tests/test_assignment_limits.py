@@ -36,9 +36,9 @@ def test_an_unknown_limit_is_refused(tmp_path, monkeypatch):
     (tmp_path / "a9_test").mkdir()
     (tmp_path / "a9_test" / "assignment.json").write_text('{"limits": {"memroy": 1}}')
     monkeypatch.setattr(grading, "SUITES", tmp_path)
-    grading.assignment_limits.cache_clear()
     try:
         with pytest.raises(ValueError, match="memroy"):
             grading.assignment_limits("a9_test")
     finally:
+        grading.assignment_declaration.cache_clear()
         grading.assignment_limits.cache_clear()

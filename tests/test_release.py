@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -141,9 +142,9 @@ def test_nbgrader_validate_accepts_a_correct_notebook(tmp_path):
     assert "Success" in done.stdout, done.stdout[-2000:] + done.stderr[-2000:]
 
 
-@pytest.mark.parametrize("which", ["correct", "buggy"])
-def test_gradescope_zip_runs_in_a_local_autograder_layout(tmp_path, which):
-    a = ASSIGNMENTS[0]
+@pytest.mark.parametrize(("a", "which"), [(ASSIGNMENTS[0], "correct"), (ASSIGNMENTS[0], "buggy"),
+                                          ("a6_frameworks", "correct")])
+def test_gradescope_zip_runs_in_a_local_autograder_layout(tmp_path, a, which):
     zip_path = build(a, tmp_path / "dist")
     layout = tmp_path / "autograder"
     with zipfile.ZipFile(zip_path) as zf:
@@ -163,3 +164,14 @@ def test_gradescope_zip_runs_in_a_local_autograder_layout(tmp_path, which):
     assert set(data) >= {"score", "tests", "output", "visibility"}
     assert all({"name", "score", "max_score", "output"} <= set(t) for t in data["tests"])
     assert (data["score"] == 100) == (which == "correct")
+
+
+def test_gradescope_setup_installs_the_framework_for_a6_only(tmp_path):
+    """A6's submissions import keras and jax in the sandbox: its setup.sh installs them, pinned as in pyproject.toml,
+    and its zip carries the assignment's own limits; the other assignments' images stay numpy-only."""
+    with zipfile.ZipFile(build("a6_frameworks", tmp_path)) as zf:
+        setup = zf.read("setup.sh").decode()
+        assert "autograder/suites/a6_frameworks/assignment.json" in zf.namelist()
+    assert re.search(r"'keras[<>=][^']*'", setup) and re.search(r"'jax[<>=][^']*'", setup), setup
+    with zipfile.ZipFile(build(ASSIGNMENTS[0], tmp_path)) as zf:
+        assert "keras" not in zf.read("setup.sh").decode()
