@@ -1,4 +1,5 @@
 """A6 hidden suite, part 2: build_keras_cnn, A4's network as a keras.Model.
+(Named to run after test_layouts.py: a submission that loops forever loses its restarts on the cheap calls.)
 
 A keras.Model cannot cross to the grader (only plain data does), so the model is built and evaluated in the
 submission's sandbox by the notebook's given helpers: `keras_predict(params, input_chw, x_nhwc)` returns its scores
