@@ -347,7 +347,7 @@ except NotImplementedError:
 
 # %% demo
 try:
-    fig = plt.figure(figsize=(12, 5.2))
+    fig = plt.figure(figsize=(12, 4.6))
     top = fig.add_subplot(2, 1, 1)
     top.plot(numpy_losses, lw=1.5, label="numpy (assignment 4)")
     top.plot(keras_losses, lw=0.8, ls="--", label="Keras, model.fit (running mean over the epoch)")
@@ -433,9 +433,10 @@ try:
     for name, acc in curves.items():
         print(f"{name}: held-out accuracy " + ", ".join(f"n={n}: {a:.2f}" for n, a in zip(sizes, acc, strict=True)))
     fig, ax = plt.subplots(1, 2, figsize=(12, 3.6), gridspec_kw={"width_ratios": [1, 1.6]})
-    for i, a in enumerate(ax[0].inset_axes([0.02 + 0.245 * k, 0.3, 0.23, 0.4]) for k in range(4)):
+    for i, a in enumerate(ax[0].inset_axes([0.05 + 0.5 * (k % 2), 0.52 - 0.5 * (k // 2), 0.4, 0.4]) for k in range(4)):
         a.imshow(X_bars[np.flatnonzero(y_bars == i)[0], :, :, 0], cmap="gray")
-        a.set(xticks=[], yticks=[], title=f"class {i}: {45 * i}°")
+        a.set(xticks=[], yticks=[])
+        a.set_title(f"class {i}: {45 * i}°", fontsize=9)
     ax[0].axis("off")
     for name, acc in curves.items():
         ax[1].plot(sizes, acc, "o-", label=name)
