@@ -6,7 +6,7 @@ from its files; adding one means adding them, never editing a list:
 | piece | path |
 |---|---|
 | hidden suite (what makes it an assignment) | `autograder/suites/<id>/test_*.py` |
-| settings (optional) | `autograder/suites/<id>/assignment.json`: `{"limits": {...}, "reveals": {...}}` |
+| settings (optional) | `autograder/suites/<id>/assignment.json`: `{"limits": {}, "needs": [], "reveals": {}}` |
 | reference | `solutions/<id>.py` |
 | notebook source | `authoring/<id>.py` → source notebook `assignments/<id>/<id>.ipynb` |
 | student notebook | `release/<id>/<id>.ipynb` |
@@ -141,6 +141,11 @@ class Assignment:
         if unknown:
             raise LayoutError(f"{self.settings_file}: unknown limits {sorted(unknown)}")
         return dataclasses.replace(LIMITS, **own)
+
+    @property
+    def needs(self) -> list[str]:
+        """Distributions (pinned in pyproject.toml) that this assignment's submissions import beyond the grader's."""
+        return list(self.settings.get("needs", []))
 
     @property
     def reveals(self) -> dict[str, list[str]]:

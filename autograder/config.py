@@ -27,10 +27,23 @@ class Limits:
     problem_kept: int = 2000  # characters of a hidden suite's own error report (grader problems)
 
     def differences(self) -> str:
-        """The limits that differ from the defaults, for the gradebook's isolation column ("" when none)."""
+        """The limits that differ from the defaults, for the gradebook's isolation column ("load 60 s, memory 4 GiB";
+        "" when none)."""
         default = Limits()
-        return ", ".join(f"{name} {value:g}" if isinstance(value, float) else f"{name} {value}"
-                         for name, value in vars(self).items() if getattr(default, name) != value)
+        return ", ".join(f"{_SAID.get(name, (name.replace('_', ' '), str))[0]} "
+                         f"{_SAID.get(name, (name, str))[1](value)}"
+                         for name, value in sorted(vars(self).items()) if getattr(default, name) != value)
+
+
+def _size(n: float) -> str:
+    return f"{n / 1024**3:g} GiB" if n >= 1024**3 else f"{n / 1024**2:g} MiB"
+
+
+_SAID = {  # how the gradebook names a limit, and how it shows its value
+    "memory": ("memory", _size), "call_timeout": ("call", lambda v: f"{v:g} s"),
+    "load_timeout": ("load", lambda v: f"{v:g} s"), "submission_timeout": ("submission", lambda v: f"{v:g} s"),
+    "cpu_seconds": ("cpu", lambda v: f"{v:g} s"), "processes": ("processes", str), "file_size": ("files", _size),
+}
 
 
 LIMITS = Limits()

@@ -34,7 +34,7 @@ def cmd_release(args) -> int:
     for a in chosen:
         print(f"released {generate(a).relative_to(a.root)}")
     if chosen:
-        for path in write_student_files(chosen[0].release_dir.parent):
+        for path in write_student_files(chosen[0].release_dir.parent, list(layout.find())):
             print(f"wrote {path.relative_to(chosen[0].root)}")
     leaks = find_leaks(chosen)
     for leak in leaks:

@@ -26,11 +26,14 @@ python3 -m venv /autograder/venv
 GRADER_NEEDS = ("numpy", "scipy", "pytest", "nbformat", "tqdm", "ipython")  # no Jupyter, no nbgrader inside
 
 
-def grader_requirements() -> list[str]:
-    """The version ranges of pyproject.toml (as installed) for what the grader imports: one place for the pins."""
-    found = [r for r in requires("cnn-kit") or [] if re.match(r"[\w-]+", r)[0] in GRADER_NEEDS and ";" not in r]
-    assert len(found) == len(GRADER_NEEDS), f"pyproject.toml lacks one of {GRADER_NEEDS}"
+def grader_requirements(assignment: Assignment | None = None) -> list[str]:
+    """The version ranges of pyproject.toml (as installed) for what the grader imports, and for what the assignment's
+    submissions import beyond it (its `needs`: A6's keras and jax): one place for the pins."""
+    needs = (*GRADER_NEEDS, *(assignment.needs if assignment else ()))
+    found = [r for r in requires("cnn-kit") or [] if re.match(r"[\w-]+", r)[0] in needs and ";" not in r]
+    assert len(found) == len(needs), f"pyproject.toml lacks one of {needs}"
     return found
+
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
 # Gradescope runs this once per submission.
@@ -56,7 +59,7 @@ def build(assignment: Assignment, out: Path) -> Path:
     path = out / f"{assignment.id}.zip"
     tmp = path.with_suffix(".zip.tmp")
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-        setup = SETUP_SH.format(requirements=" ".join(f"'{r}'" for r in grader_requirements()))
+        setup = SETUP_SH.format(requirements=" ".join(f"'{r}'" for r in grader_requirements(assignment)))
         scripts = (("setup.sh", setup), ("run_autograder", RUN_AUTOGRADER.format(assignment=assignment.id)))
         for name, text in scripts:
             info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))

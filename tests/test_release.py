@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,7 +22,7 @@ from course.examples import student_notebook
 from course.gradescope import build
 from course.leaks import find_leaks
 from course.mutation import catalogue
-from course.release import STUDENT_REQUIREMENTS, student_setup_script, tool_env
+from course.release import student_requirements, student_setup_script, tool_env
 
 ASSIGNMENTS = layout.find()
 RELEASE = ROOT / "release"
@@ -84,6 +85,25 @@ def test_leak_check_catches_a_planted_leak(tmp_path):
     assert any("only notebooks" in leak for leak in leaks)
 
 
+def test_leak_check_catches_a_released_rubric(tmp_path):
+    """nbgrader replaces a written answer's cell (its rubric in the source) by "YOUR ANSWER HERE"; a rubric that
+    reached the release would be a leak."""
+    shutil.copytree(RELEASE, tmp_path / "release")
+    planted = 0
+    for a in ASSIGNMENTS:
+        rubrics = {c.grade_id: c.source for c in a.cells_of("answer")}
+        path = tmp_path / "release" / a.id / f"{a.id}.ipynb"
+        nb = nbformat.read(path, 4)
+        for cell in nb.cells:
+            gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if gid in rubrics:
+                assert cell.source.strip() == "YOUR ANSWER HERE"
+                cell.source, planted = rubrics[gid], planted + 1
+        path.write_text(nbformat.writes(nb))
+    assert planted, "no assignment has a written answer"
+    assert sum("rubric of" in leak for leak in find_leaks(list(ASSIGNMENTS), tmp_path / "release")) >= planted
+
+
 def test_released_notebooks_are_stubs():
     for a in ASSIGNMENTS:
         nb = nbformat.read(a.release_notebook, 4)
@@ -123,9 +143,9 @@ def test_nbgrader_validate_accepts_a_correct_notebook(tmp_path):
     assert "Success" in done.stdout, done.stdout[-2000:] + done.stderr[-2000:]
 
 
-@pytest.mark.parametrize("which", ["correct", "buggy"])
-def test_gradescope_zip_runs_in_a_local_autograder_layout(tmp_path, which):
-    a = ASSIGNMENTS[0]
+@pytest.mark.parametrize(("a", "which"), [(ASSIGNMENTS[0], "correct"), (ASSIGNMENTS[0], "buggy"),
+                                          ("a6_frameworks", "correct")])
+def test_gradescope_zip_runs_in_a_local_autograder_layout(tmp_path, a, which):
     zip_path = build(a, tmp_path / "dist")
     layout = tmp_path / "autograder"
     with zipfile.ZipFile(zip_path) as zf:
@@ -151,7 +171,19 @@ def test_gradescope_zip_runs_in_a_local_autograder_layout(tmp_path, which):
 
 
 def test_student_files_are_released():
-    assert (RELEASE / "requirements.txt").read_text() == STUDENT_REQUIREMENTS, "run `make release`"
+    wanted_text = student_requirements(list(ASSIGNMENTS))
+    assert (RELEASE / "requirements.txt").read_text() == wanted_text, "run `make release`"
     assert (RELEASE / "setup-student.sh").read_text() == student_setup_script(), "run `make release`"
-    wanted = {line.split(">")[0] for line in STUDENT_REQUIREMENTS.splitlines() if line and not line.startswith("#")}
-    assert wanted == {"numpy", "scipy", "matplotlib", "jupyterlab", "notebook", "nbgrader"}
+    wanted = {line.split(">")[0] for line in wanted_text.splitlines() if line and not line.startswith("#")}
+    assert wanted == {"numpy", "scipy", "matplotlib", "jupyterlab", "notebook", "nbgrader", "keras", "jax"}
+
+
+def test_gradescope_setup_installs_the_framework_for_a6_only(tmp_path):
+    """A6's submissions import keras and jax in the sandbox: its setup.sh installs them, pinned as in pyproject.toml,
+    and its zip carries the assignment's own limits; the other assignments' images stay numpy-only."""
+    with zipfile.ZipFile(build(layout.get("a6_frameworks"), tmp_path)) as zf:
+        setup = zf.read("setup.sh").decode()
+        assert "autograder/suites/a6_frameworks/assignment.json" in zf.namelist()
+    assert re.search(r"'keras[<>=][^']*'", setup) and re.search(r"'jax[<>=][^']*'", setup), setup
+    with zipfile.ZipFile(build(ASSIGNMENTS[0], tmp_path)) as zf:
+        assert "keras" not in zf.read("setup.sh").decode()
