@@ -187,8 +187,9 @@ class Sandbox:
     submission's total time limit bounds the restarts."""
 
     def __init__(self, cells: list[tuple[str, str]], *, slot: int = 0, limits: Limits = LIMITS,
-                 hide: tuple[str, ...] = ()):
+                 hide: tuple[str, ...] = (), guard: dict[str, list[str]] | None = None):
         self.cells, self.limits, self.slot = cells, limits, slot
+        self.guard = dict(guard or {})  # solution function -> forbidden calls (autograder.rules)
         self.hide = tuple(dict.fromkeys((*ALWAYS_HIDDEN, str(ROOT), *hide)))
         self._uid_lock: int | None = None
         self.uid = self._claim_uid(SANDBOX_UID_BASE + slot) if os.geteuid() == 0 else os.geteuid()
@@ -265,7 +266,8 @@ class Sandbox:
         marker = f"<end of load {secrets.token_hex(16)}>"
         self._drain = _Drain(out_r, self.limits.output_kept, marker.encode())
         self._drain.start()
-        request = {"op": "load", "cells": self.cells, "marker": marker, "keep": self.limits.message_kept}
+        request = {"op": "load", "cells": self.cells, "marker": marker, "keep": self.limits.message_kept,
+                   "guard": self.guard}
         reply = self._request(request, self.limits.load_timeout, "loading the notebook")
         if reply.get("op") != "loaded":
             raise SubmissionDied("unexpected answer while loading the notebook")
