@@ -244,8 +244,8 @@ except NotImplementedError:
 # %% check corr1d points=8
 assert np.allclose(corr1d([1, 2, 3, 4], [1, -1]), [-1, -1, -1]), "worked by hand: differences x[t] - x[t+1]"
 assert np.allclose(corr1d(np.eye(1, 8, 3)[0], [1.0, 2.0, 3.0]), [0, 3, 2, 1, 0, 0]), "impulse: kernel flipped"
-x, w = np.random.default_rng(1).standard_normal(10), np.array([1.0, 0.5, -2.0])
-assert np.allclose(corr1d(x, w), conv1d(x, w[::-1], "valid")), "correlation = convolution with a flipped kernel"
+assert np.allclose(corr1d([1, 2, 3, 4, 5, 6, 7], [1, 0, 2], stride=2), [7, 13, 19]), \
+    "worked by hand: windows start at 0, 2, 4: 1 + 2*3, 3 + 2*5, 5 + 2*7"
 assert len(corr1d(np.zeros(10), np.ones(3), stride=3)) == 3, "floor((10 - 3) / 3) + 1 = 3 outputs"
 print("visible checks passed")
 
@@ -309,15 +309,18 @@ assert isinstance(output_size(7, 3, stride=2), int), "return a Python int"
 print("visible checks passed")
 
 # %% [markdown]
-# The single-channel 2-D cross-correlation and convolution, with zero padding and stride:
+# The single-channel 2-D cross-correlation, with zero padding and stride:
 #
-# $$\text{corr2d}:\ s[i, j] = \sum_{p,q} x_{\text{pad}}[i s + p,\ j s + q]\, w[p, q],
-# \qquad \text{conv2d}(x, w) = \text{corr2d}(x, w \text{ flipped on both axes}).$$
+# $$\text{corr2d}:\ s[i, j] = \sum_{p,q} x_{\text{pad}}[i s + p,\ j s + q]\, w[p, q].$$
 #
 # Here $p, q$ run over the kernel, $0 \le p < K_H$, $0 \le q < K_W$ (the padding is the argument `pad`), and
 # $x_{\text{pad}}$ is $x$ with `pad` rows and columns of zeros added on every side.
 # `x` is (H, W), `w` is (KH, KW), the output is (H', W') with the size formula above on each axis.
-# Implement `corr2d` and `conv2d` (which may call your `corr2d`).
+#
+# `conv2d` is the **true** 2-D convolution of the lecture, $s(i, j) = \sum_{m,n} x(m, n)\, w(i - m, j - n)$, of the
+# padded input, kept where the kernel lies entirely inside it (the output has the size of `corr2d`'s), and with
+# stride $s$ every $s$-th of those positions on each axis, starting with the first. How it relates to `corr2d` is
+# for you to work out (section 2 did it in 1-D). Implement `corr2d` and `conv2d`.
 
 # %% solution corr2d
 #| solution solutions.a1_convolution:corr2d
