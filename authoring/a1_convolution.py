@@ -20,8 +20,14 @@
 # then run the check cell below it. The visible checks are small and help you find mistakes; passing them
 # does **not** guarantee full marks: a hidden suite grades your functions on many more inputs (other sizes,
 # strides, paddings, integer inputs, ...). Only the code of the solution cells is graded; the cells around
-# them are given. Use numpy only (no scipy, no `np.convolve`/`np.correlate` in your solutions: you may of
-# course use them to test). Plain Python loops are fine as long as your code is correct.
+# them are given. Use numpy only. Plain Python loops are fine as long as your code is correct.
+#
+# **One rule, enforced: no `np.convolve` and no `np.correlate` in your solutions** — you write them here. The grader
+# reads the code of your solution cells: a cell that calls either one (by any name: `np.convolve`,
+# `from numpy import convolve`, ...) scores **0 for its part**, and the feedback names the call. While your
+# functions run, both raise an error saying so, which also catches indirect uses (through a helper, or a numpy
+# function built on them such as `np.polymul`): the tests that hit it fail. Your test `test_stride_is_downsampling`
+# and the cells outside the solutions may use them freely (e.g. to check your results).
 #
 # **Conventions used throughout (and by the grader).**
 # - 1-D signals are 1-D arrays; images are (H, W); layer tensors are NCHW: `x` (N, C, H, W),
@@ -290,6 +296,26 @@ else:
 print("visible checks passed")
 
 # %% [markdown]
+# **Question.** Your test proves that a stride-$s$ layer computes every $s$-th sample of the stride-1 output $s(t)$.
+# Why is that *downsampling* of $s(t)$ in the signal-processing sense, and what does it lose compared with a proper
+# decimator, which low-pass filters $s(t)$ before it keeps every $s$-th sample? Give an input for which the strided
+# output misrepresents the signal.
+
+# %% answer why_stride points=3
+# **Rubric (3 points).**
+#
+# - 1 pt — keeping every $s$-th sample of $s(t)$ is decimation by $s$: the output's sample rate is $1/s$ of the
+#   input's (and the layer computes $s$ times fewer outputs, which is why it is used).
+# - 1 pt — without an anti-aliasing (low-pass) filter first, the content of $s(t)$ above the new Nyquist frequency
+#   ($\pi/s$ rad/sample, $1/(2s)$ cycles/sample) aliases: it folds back onto low frequencies and cannot be told
+#   apart from them. The kernel $w$ is a filter too, but nothing makes it (or a learned one) cut those frequencies.
+# - 1 pt — a concrete case: e.g. $s(t) = (-1)^t$ with stride 2 comes out constant (a high frequency becomes DC),
+#   or a one-sample shift of the input changes the strided output completely (A2: stride breaks equivariance).
+#   Any correct example counts.
+#
+# Restating the definition only ("it skips samples"): at most 1 point.
+
+# %% [markdown]
 # ## 3. Convolution in 2-D
 #
 # Images are 2-D, and so are their kernels. Before computing anything, know the output size: a window of size
@@ -418,6 +444,29 @@ assert dense_param_count((4,), (3,)) == 15 and dense_param_count((4,), (3,), bia
 assert conv_param_count(1, 1, 3, 3) == 10, "one 3x3 kernel and one bias"
 assert isinstance(dense_param_count((2, 2), (2,)), int) and isinstance(conv_param_count(1, 2, 3, 3), int)
 print("visible checks passed")
+
+# %% [markdown]
+# **Question.** A fully connected layer can represent every map a convolution layer can (and many more). Why is
+# the convolution layer nevertheless *statistically* more efficient — why does it need fewer training examples to
+# learn a good filter? Use the parameter counts below, and name the assumption about the data that makes it work.
+
+# %% answer sparse_sharing points=3
+# **Rubric (3 points).**
+#
+# - 1 pt — far fewer free parameters ($F C K_H K_W$ instead of $D M$, independent of the image size), and each shared
+#   weight is estimated from every position of every image: each example is many examples for the kernel, so the
+#   estimate's variance is smaller for the same amount of data.
+# - 1 pt — sparse connectivity says that an output depends only on a local neighbourhood; sharing says that the same
+#   detector is useful at every position (translation equivariance): the structure is imposed as prior knowledge
+#   instead of being learned from data (A5: an infinitely strong prior).
+# - 1 pt — the assumption: the statistics of the data are local and the same everywhere (stationary: a pattern may
+#   appear anywhere). When it is false (e.g. labels that depend on absolute position) the prior is wrong and the
+#   layer underfits.
+#
+# Memory or computation savings alone are not statistical efficiency: no point for them.
+
+# %% [markdown]
+# The table below counts both for a layer from a 3×32×32 image to 16 feature maps of the same size.
 
 # %% demo
 try:

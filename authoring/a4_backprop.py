@@ -550,6 +550,27 @@ print("visible checks passed")
 # The learned filters are oriented: most of them are bar or edge detectors at one of the orientations in the data,
 # close to a Gabor filter — although nobody told the network what an edge is. The L2 penalty helps: it lets the
 # random initial noise decay, and only what the data reinforces survives.
+
+# %% [markdown]
+# **Question.** Why do the first-layer filters of your network come to resemble Gabor filters: what in the data and
+# in the training makes oriented, localised filters a good solution? And what does a median Gabor similarity of 0.6
+# or more *not* prove?
+
+# %% answer gabor_why points=3
+# **Rubric (3 points).**
+#
+# - 1 pt — the data: the classes differ only in the orientation of a bar in noise. A filter shaped like a piece of a
+#   bar or an edge at one orientation (a central band with opposite flanks under a smooth envelope: Gabor-like) is a
+#   matched filter for it, and after ReLU and max pooling the network detects that orientation anywhere.
+# - 1 pt — the training: shared weights average the gradient over every position and image, so a filter becomes the
+#   average oriented pattern that separates the classes; the L2 penalty lets the random initial noise decay, so only
+#   what the data reinforces survives (smooth, because the bars have a Gaussian profile and the noise averages out).
+# - 1 pt — what it does not prove (any two): the number is a maximum over 32 templates, so even random filters score
+#   about 0.4, and many smooth oriented filters that are not Gabor filters score high too; a 5×5 filter has few
+#   degrees of freedom; it shows no causal role of the filters in the accuracy; one data set and one seed; and
+#   resembling V1's receptive fields is not evidence that the network works like V1.
+
+# %% [markdown]
 #
 # ## Done
 #

@@ -77,10 +77,13 @@ def test_leak_check_catches_a_planted_leak(tmp_path):
     nb = nbformat.read(path, 4)
     solution = next(iter(a.reference_answers().values()))
     nb.cells.append(nbformat.v4.new_code_cell(solution))
+    rubric = a.cells_of("answer")[0].source
+    nb.cells.append(nbformat.v4.new_markdown_cell(rubric))
     path.write_text(nbformat.writes(nb))
     (tmp_path / "release" / a.id / "suite_copy.py").write_text("x = 1\n")
     leaks = find_leaks(list(ASSIGNMENTS), tmp_path / "release")
     assert any("solution of" in leak for leak in leaks)
+    assert any("rubric of" in leak for leak in leaks)
     assert any("only notebooks" in leak for leak in leaks)
 
 
@@ -113,6 +116,22 @@ def test_nbgrader_round_trip_shows_the_isolated_graders_scores(course):
         ours = {r["student"]: float(r["score"]) for r in csv.DictReader(fh)}
     assert float(rows["alice"]["raw_score"]) == ours["alice"] == 100
     assert float(rows["bob"]["raw_score"]) == ours["bob"] < 100
+    # a TA grades the written answers (as formgrader would): nbgrader's export shows auto + manual
+    from nbgrader.api import Gradebook
+
+    answers = a.cells_of("answer")
+    assert answers, f"{a.id} has no written answer"
+    manual = {"alice": 2.0, "bob": 1.5}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student, score in manual.items():
+            gb.find_grade(answers[0].grade_id, a.id, a.id, student).manual_score = score
+        gb.db.commit()
+    nbgrader(course, "export", "--to", "grades_manual.csv")
+    with open(course / "grades_manual.csv", newline="") as fh:
+        rows = {r["student_id"]: r for r in csv.DictReader(fh) if r["assignment"] == a.id}
+    for student, score in manual.items():
+        assert float(rows[student]["raw_score"]) == ours[student] + score
+        assert float(rows[student]["max_score"]) == a.max_score + sum(c.points for c in answers)
 
 
 def test_nbgrader_validate_accepts_a_correct_notebook(tmp_path):
