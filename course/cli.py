@@ -27,12 +27,14 @@ def cmd_notebooks(args) -> int:
 
 
 def cmd_release(args) -> int:
-    from course.leaks import find_leaks
+    from course.leaks import find_leaks, reveal_summary
     from course.release import generate
 
     chosen = [a for a in _chosen(args.assignment) if a.source_notebook.exists()]
     for a in chosen:
         print(f"released {generate(a).relative_to(a.root)}")
+        if reveal_summary(a):
+            print(f"  {reveal_summary(a)}")
     leaks = find_leaks(chosen)
     for leak in leaks:
         print(leak, file=sys.stderr)

@@ -87,6 +87,23 @@ def test_leak_check_catches_a_planted_leak(tmp_path):
     assert any("only notebooks" in leak for leak in leaks)
 
 
+def test_leak_check_catches_an_undeclared_reveal(tmp_path, monkeypatch):
+    """A4's given cells are A1's conv_forward verbatim: declared, it passes; undeclared, it is a leak; and another
+    assignment's solution planted in a release is caught as an undeclared reveal."""
+    a4, a1 = layout.get("a4_backprop"), layout.get("a1_convolution")
+    assert a4.reveals["a1_convolution"] == ["conv_forward"]
+    shutil.copytree(RELEASE, tmp_path / "release")
+    path = tmp_path / "release" / a4.id / f"{a4.id}.ipynb"
+    nb = nbformat.read(path, 4)
+    nb.cells.append(nbformat.v4.new_code_cell(a1.reference_answers()["conv1d"]))
+    path.write_text(nbformat.writes(nb))
+    leaks = find_leaks([a4], tmp_path / "release")
+    assert any("undeclared reveal of a1_convolution:conv1d" in leak for leak in leaks), leaks
+    assert not any("conv_forward" in leak for leak in leaks), leaks
+    monkeypatch.setattr(layout.Assignment, "reveals", property(lambda self: {}))
+    assert any("undeclared reveal of a1_convolution:conv_forward" in leak for leak in find_leaks([a4])), "undeclared"
+
+
 def test_released_notebooks_are_stubs():
     for a in ASSIGNMENTS:
         nb = nbformat.read(a.release_notebook, 4)
