@@ -272,6 +272,14 @@ print("visible checks passed")
 # catches. Think about which inputs and strides a wrong implementation could get right by accident
 # (lengths, strides that do and do not divide evenly, ...). Compare shapes as well as values, and do not
 # depend on a particular implementation of your own: use only the `corr1d` you are given.
+#
+# **What counts as rejecting** (the same rule in every assignment with tests you write): your test rejects an
+# implementation when it raises any exception — a failed `assert` (the clearest), or an error such as an
+# `IndexError` that the wrong output causes. A test that runs past the time limit gives no verdict: on a correct
+# implementation that is a failure, on a wrong one it is not a rejection.
+#
+# The check below runs your test on your `corr1d` and on four wrong implementations of different kinds; the
+# grader's wrong implementations are others, and more of them.
 
 # %% solution test_stride_is_downsampling
 #| solution solutions.a1_convolution:test_stride_is_downsampling
@@ -280,20 +288,37 @@ print("visible checks passed")
 test_stride_is_downsampling(corr1d)  # your corr1d is correct, so your test must pass on it
 
 
-def _stride_ignored(x, w, stride=1):
-    return corr1d(x, w)
+def _stride_squared(x, w, stride=1):  # wrong: keeps every (stride**2)-th output
+    return corr1d(x, w)[:: stride**2]
 
 
-try:
-    test_stride_is_downsampling(_stride_ignored)
-except AssertionError:
-    pass
-except Exception as exc:  # the grader counts any error as a rejection; an assert says more
-    print(f"note: your test rejected a wrong corr1d by crashing ({type(exc).__name__}: {exc}), not by a failed "
-          "assert; it counts, but compare shapes before values to fail with a clear message")
-else:
-    raise AssertionError("your test passes an implementation that ignores the stride")
-print("visible checks passed")
+def _stride_only_for_even_lengths(x, w, stride=1):  # wrong: ignores the stride when len(x) is odd
+    return corr1d(x, w, stride) if len(x) % 2 == 0 else corr1d(x, w)
+
+
+def _wrong_for_stride_4(x, w, stride=1):  # wrong: every value scaled for stride 4 (right for strides 1, 2, 3)
+    return corr1d(x, w, stride) * (1.5 if stride == 4 else 1.0)
+
+
+def _last_sample_dropped(x, w, stride=1):  # wrong: with a stride, the last sample of x is never read
+    return corr1d(x, w, stride) if stride == 1 else corr1d(np.asarray(x)[:-1], w)[::stride]
+
+
+missed = []
+for wrong in (_stride_squared, _stride_only_for_even_lengths, _wrong_for_stride_4, _last_sample_dropped):
+    try:
+        test_stride_is_downsampling(wrong)
+    except AssertionError:
+        continue
+    except NotImplementedError:
+        raise
+    except Exception as exc:  # a rejection too (see above); an assert says more
+        print(f"note: your test rejected {wrong.__name__} by crashing ({type(exc).__name__}: {exc}): it counts, "
+              "but compare shapes before values to fail with a clear message")
+        continue
+    missed.append(wrong.__name__)
+assert not missed, f"your test passes these wrong implementations: {missed} (read their comments above)"
+print("visible checks passed: your corr1d passed, 4 wrong implementations rejected")
 
 # %% [markdown]
 # **Question.** Your test proves that a stride-$s$ layer computes every $s$-th sample of the stride-1 output $s(t)$.
