@@ -58,7 +58,8 @@ def test_uint8_inputs_give_float64(student, rng):
 @grade(points=1, part="conv1d", hint="Possible reason: the kernel flipped in place (w[:] = w[::-1]) or x changed?")
 def test_conv1d_inputs_unchanged(student, rng):
     x, w = rng.standard_normal(8), rng.standard_normal(3)
-    _, args, _ = student.conv1d.with_inputs(x, w, "same")
+    got, args, _ = student.conv1d.with_inputs(x, w, "same")
+    assert_close(got, ref.conv1d(x, w, "same"), "conv1d(x, w, 'same')")  # a function that returns junk earns nothing
     assert_unchanged(x, args[0], "x")
     assert_unchanged(w, args[1], "w")
 
