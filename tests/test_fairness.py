@@ -226,3 +226,21 @@ def test_an_indirect_forbidden_call_is_caught_in_the_sandbox_and_tests_may_use_t
                for t in conv1d), [t["message"] for t in conv1d]
     others = {p: s for p, s in result.parts.items() if p != "conv1d"}
     assert others == {p: [pts, pts] for p, pts in a.parts.items() if p != "conv1d"}, others
+
+
+@pytest.mark.parametrize("code, found", [
+    ("def f(x, w):\n    return np.convolve(x, w)\n", ["numpy.convolve"]),
+    ("import numpy\ndef f(x, w):\n    return numpy.correlate(x, w)\n", ["numpy.correlate"]),
+    ("from numpy import convolve as c\ndef f(x, w):\n    return c(x, w)\n", ["numpy.convolve"]),
+    ("def f(x, w):\n    return getattr(np, 'correlate')(x, w)\n", ["numpy.correlate"]),
+    ("def f(x, w):\n    return np._core.numeric.convolve(x, w)\n", ["numpy.convolve"]),
+    ("def f(x, w):\n    return np.polymul(x, w)  # built on convolve: left to the tripwire\n", []),
+    ("def f(x, w):\n    return x.convolve  # not numpy's\n", []),
+])
+def test_the_static_check_sees_through_aliases(code, found):
+    from autograder.rules import violations
+
+    cells = [("given", "import numpy as np\n"), ("conv1d", code), ("free", "np.convolve([1], [1])\n")]
+    got = violations({"conv1d": ["numpy.convolve", "numpy.correlate"]}, cells)
+    assert [v.name for v in got] == found
+    assert all(v.cell == "conv1d" and v.shown.startswith("np.") for v in got)
