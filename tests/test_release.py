@@ -152,11 +152,25 @@ def test_nbgrader_round_trip_shows_the_isolated_graders_scores(course):
 
 
 def test_nbgrader_validate_accepts_a_correct_notebook(tmp_path):
+    """Correct code and written answers: validate succeeds; without the written answers it names them."""
     a = ASSIGNMENTS[0]
     path = write_submission(a, a.reference_answers(), tmp_path / f"{a.id}.ipynb")
-    done = subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(path)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300, env={**tool_env(), "MPLBACKEND": "Agg"})
-    assert "Success" in done.stdout, done.stdout[-2000:] + done.stderr[-2000:]
+
+    def validate() -> str:
+        done = subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(path)], cwd=ROOT,
+                              capture_output=True, text=True, timeout=300, env={**tool_env(), "MPLBACKEND": "Agg"})
+        return done.stdout
+
+    unanswered = validate()
+    assert "You did not provide a response" in unanswered and "Success" not in unanswered, unanswered[-2000:]
+    nb = nbformat.read(path, 4)
+    written = {c.grade_id for c in a.cells_of("answer")}
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") in written:
+            cell.source = "Every s-th sample is kept, without a low-pass filter first: high frequencies alias."
+    path.write_text(nbformat.writes(nb))
+    out = validate()
+    assert "Success" in out, out[-2000:]
 
 
 @pytest.mark.parametrize("which", ["correct", "buggy"])
