@@ -584,3 +584,24 @@ print("visible checks passed: 1 correct pooling passed, 4 wrong ones rejected")
 # | it does not commute with upscaling | `test_scaling_counterexample` |
 # | stride 2 keeps equivariance only for shifts by 2 | `test_stride_breaks_shift` |
 # | max pooling is invariant to moves within a cell, not across cells | `test_pool_local_invariance` |
+
+# %% [markdown]
+# **Question.** Your tests proved that a correlation layer commutes with shifts, and not with rotations or
+# upscaling. Why is equivariance to translation what we want from the early layers of a network for images (what
+# would a layer without it have to learn)? And name two ways a CNN can still cope with objects that appear rotated
+# or at another size, using what this assignment and the lecture showed.
+
+# %% answer why_equivariance points=3
+# **Rubric (3 points).**
+#
+# - 1 pt — an object or an edge means the same wherever it is in the image: an equivariant layer detects it
+#   everywhere with one kernel and reports *where* (the feature map moves with the input), so later layers and
+#   pooling can decide how much position matters. A layer without it would have to learn the same detector
+#   separately at every position, from examples at every position (more parameters, more data).
+# - 2 pts, 1 for each of two correct ways: learn rotated (or rescaled) copies of a filter and pool over them
+#   (A3's `channel_maxpool`: invariance learned by pooling over features); data augmentation with rotated and
+#   rescaled images; pooling and stride over several layers for small changes of size; an image pyramid (several
+#   scales) or kernels rotated with the input (`test_rotated_kernel`: rotating the kernel restores the
+#   equivariance).
+#
+# "CNNs are rotation invariant" or "pooling makes them invariant to everything": no point for that part.
