@@ -20,8 +20,14 @@
 # then run the check cell below it. The visible checks are small and help you find mistakes; passing them
 # does **not** guarantee full marks: a hidden suite grades your functions on many more inputs (other sizes,
 # strides, paddings, integer inputs, ...). Only the code of the solution cells is graded; the cells around
-# them are given. Use numpy only (no scipy, no `np.convolve`/`np.correlate` in your solutions: you may of
-# course use them to test). Plain Python loops are fine as long as your code is correct.
+# them are given. Use numpy only. Plain Python loops are fine as long as your code is correct.
+#
+# **One rule, enforced: no `np.convolve` and no `np.correlate` in your solutions** — you write them here. The grader
+# reads the code of your solution cells: a cell that calls either one (by any name: `np.convolve`,
+# `from numpy import convolve`, ...) scores **0 for its part**, and the feedback names the call. While your
+# functions run, both raise an error saying so, which also catches indirect uses (through a helper, or a numpy
+# function built on them such as `np.polymul`): the tests that hit it fail. Your test `test_stride_is_downsampling`
+# and the cells outside the solutions may use them freely (e.g. to check your results).
 #
 # **Conventions used throughout (and by the grader).**
 # - 1-D signals are 1-D arrays; images are (H, W); layer tensors are NCHW: `x` (N, C, H, W),
@@ -246,8 +252,8 @@ except NotImplementedError:
 # %% check corr1d points=8
 assert np.allclose(corr1d([1, 2, 3, 4], [1, -1]), [-1, -1, -1]), "worked by hand: differences x[t] - x[t+1]"
 assert np.allclose(corr1d(np.eye(1, 8, 3)[0], [1.0, 2.0, 3.0]), [0, 3, 2, 1, 0, 0]), "impulse: kernel flipped"
-x, w = np.random.default_rng(1).standard_normal(10), np.array([1.0, 0.5, -2.0])
-assert np.allclose(corr1d(x, w), conv1d(x, w[::-1], "valid")), "correlation = convolution with a flipped kernel"
+assert np.allclose(corr1d([1, 2, 3, 4, 5, 6, 7], [1, 0, 2], stride=2), [7, 13, 19]), \
+    "worked by hand: windows start at 0, 2, 4: 1 + 2*3, 3 + 2*5, 5 + 2*7"
 assert len(corr1d(np.zeros(10), np.ones(3), stride=3)) == 3, "floor((10 - 3) / 3) + 1 = 3 outputs"
 print("visible checks passed")
 
@@ -268,6 +274,14 @@ print("visible checks passed")
 # catches. Think about which inputs and strides a wrong implementation could get right by accident
 # (lengths, strides that do and do not divide evenly, ...). Compare shapes as well as values, and do not
 # depend on a particular implementation of your own: use only the `corr1d` you are given.
+#
+# **What counts as rejecting** (the same rule in every assignment with tests you write): your test rejects an
+# implementation when it raises any exception — a failed `assert` (the clearest), or an error such as an
+# `IndexError` that the wrong output causes. A test that runs past the time limit gives no verdict: on a correct
+# implementation that is a failure, on a wrong one it is not a rejection.
+#
+# The check below runs your test on your `corr1d` and on four wrong implementations of different kinds; the
+# grader's wrong implementations are others, and more of them.
 
 # %% solution test_stride_is_downsampling
 #| solution solutions.a1_convolution:test_stride_is_downsampling
@@ -276,20 +290,57 @@ print("visible checks passed")
 test_stride_is_downsampling(corr1d)  # your corr1d is correct, so your test must pass on it
 
 
-def _stride_ignored(x, w, stride=1):
-    return corr1d(x, w)
+def _stride_squared(x, w, stride=1):  # wrong: keeps every (stride**2)-th output
+    return corr1d(x, w)[:: stride**2]
 
 
-try:
-    test_stride_is_downsampling(_stride_ignored)
-except AssertionError:
-    pass
-except Exception as exc:  # the grader counts any error as a rejection; an assert says more
-    print(f"note: your test rejected a wrong corr1d by crashing ({type(exc).__name__}: {exc}), not by a failed "
-          "assert; it counts, but compare shapes before values to fail with a clear message")
-else:
-    raise AssertionError("your test passes an implementation that ignores the stride")
-print("visible checks passed")
+def _stride_only_for_even_lengths(x, w, stride=1):  # wrong: ignores the stride when len(x) is odd
+    return corr1d(x, w, stride) if len(x) % 2 == 0 else corr1d(x, w)
+
+
+def _wrong_for_stride_4(x, w, stride=1):  # wrong: every value scaled for stride 4 (right for strides 1, 2, 3)
+    return corr1d(x, w, stride) * (1.5 if stride == 4 else 1.0)
+
+
+def _last_sample_dropped(x, w, stride=1):  # wrong: with a stride, the last sample of x is never read
+    return corr1d(x, w, stride) if stride == 1 else corr1d(np.asarray(x)[:-1], w)[::stride]
+
+
+missed = []
+for wrong in (_stride_squared, _stride_only_for_even_lengths, _wrong_for_stride_4, _last_sample_dropped):
+    try:
+        test_stride_is_downsampling(wrong)
+    except AssertionError:
+        continue
+    except NotImplementedError:
+        raise
+    except Exception as exc:  # a rejection too (see above); an assert says more
+        print(f"note: your test rejected {wrong.__name__} by crashing ({type(exc).__name__}: {exc}): it counts, "
+              "but compare shapes before values to fail with a clear message")
+        continue
+    missed.append(wrong.__name__)
+assert not missed, f"your test passes these wrong implementations: {missed} (read their comments above)"
+print("visible checks passed: your corr1d passed, 4 wrong implementations rejected")
+
+# %% [markdown]
+# **Question.** Your test proves that a stride-$s$ layer computes every $s$-th sample of the stride-1 output $s(t)$.
+# Why is that *downsampling* of $s(t)$ in the signal-processing sense, and what does it lose compared with a proper
+# decimator, which low-pass filters $s(t)$ before it keeps every $s$-th sample? Give an input for which the strided
+# output misrepresents the signal.
+
+# %% answer why_stride points=3
+# **Rubric (3 points).**
+#
+# - 1 pt — keeping every $s$-th sample of $s(t)$ is decimation by $s$: the output's sample rate is $1/s$ of the
+#   input's (and the layer computes $s$ times fewer outputs, which is why it is used).
+# - 1 pt — without an anti-aliasing (low-pass) filter first, the content of $s(t)$ above the new Nyquist frequency
+#   ($\pi/s$ rad/sample, $1/(2s)$ cycles/sample) aliases: it folds back onto low frequencies and cannot be told
+#   apart from them. The kernel $w$ is a filter too, but nothing makes it (or a learned one) cut those frequencies.
+# - 1 pt — a concrete case: e.g. $s(t) = (-1)^t$ with stride 2 comes out constant (a high frequency becomes DC),
+#   or a one-sample shift of the input changes the strided output completely (A2: stride breaks equivariance).
+#   Any correct example counts.
+#
+# Restating the definition only ("it skips samples"): at most 1 point.
 
 # %% [markdown]
 # ## 3. Convolution in 2-D
@@ -311,15 +362,18 @@ assert isinstance(output_size(7, 3, stride=2), int), "return a Python int"
 print("visible checks passed")
 
 # %% [markdown]
-# The single-channel 2-D cross-correlation and convolution, with zero padding and stride:
+# The single-channel 2-D cross-correlation, with zero padding and stride:
 #
-# $$\text{corr2d}:\ s[i, j] = \sum_{p,q} x_{\text{pad}}[i s + p,\ j s + q]\, w[p, q],
-# \qquad \text{conv2d}(x, w) = \text{corr2d}(x, w \text{ flipped on both axes}).$$
+# $$\text{corr2d}:\ s[i, j] = \sum_{p,q} x_{\text{pad}}[i s + p,\ j s + q]\, w[p, q].$$
 #
 # Here $p, q$ run over the kernel, $0 \le p < K_H$, $0 \le q < K_W$ (the padding is the argument `pad`), and
 # $x_{\text{pad}}$ is $x$ with `pad` rows and columns of zeros added on every side.
 # `x` is (H, W), `w` is (KH, KW), the output is (H', W') with the size formula above on each axis.
-# Implement `corr2d` and `conv2d` (which may call your `corr2d`).
+#
+# `conv2d` is the **true** 2-D convolution of the lecture, $s(i, j) = \sum_{m,n} x(m, n)\, w(i - m, j - n)$, of the
+# padded input, kept where the kernel lies entirely inside it (the output has the size of `corr2d`'s), and with
+# stride $s$ every $s$-th of those positions on each axis, starting with the first. How it relates to `corr2d` is
+# for you to work out (section 2 did it in 1-D). Implement `corr2d` and `conv2d`.
 
 # %% solution corr2d
 #| solution solutions.a1_convolution:corr2d
@@ -418,6 +472,29 @@ assert dense_param_count((4,), (3,)) == 15 and dense_param_count((4,), (3,), bia
 assert conv_param_count(1, 1, 3, 3) == 10, "one 3x3 kernel and one bias"
 assert isinstance(dense_param_count((2, 2), (2,)), int) and isinstance(conv_param_count(1, 2, 3, 3), int)
 print("visible checks passed")
+
+# %% [markdown]
+# **Question.** A fully connected layer can represent every map a convolution layer can (and many more). Why is
+# the convolution layer nevertheless *statistically* more efficient — why does it need fewer training examples to
+# learn a good filter? Use the parameter counts below, and name the assumption about the data that makes it work.
+
+# %% answer sparse_sharing points=3
+# **Rubric (3 points).**
+#
+# - 1 pt — far fewer free parameters ($F C K_H K_W$ instead of $D M$, independent of the image size), and each shared
+#   weight is estimated from every position of every image: each example is many examples for the kernel, so the
+#   estimate's variance is smaller for the same amount of data.
+# - 1 pt — sparse connectivity says that an output depends only on a local neighbourhood; sharing says that the same
+#   detector is useful at every position (translation equivariance): the structure is imposed as prior knowledge
+#   instead of being learned from data (A5: an infinitely strong prior).
+# - 1 pt — the assumption: the statistics of the data are local and the same everywhere (stationary: a pattern may
+#   appear anywhere). When it is false (e.g. labels that depend on absolute position) the prior is wrong and the
+#   layer underfits.
+#
+# Memory or computation savings alone are not statistical efficiency: no point for them.
+
+# %% [markdown]
+# The table below counts both for a layer from a 3×32×32 image to 16 feature maps of the same size.
 
 # %% demo
 try:

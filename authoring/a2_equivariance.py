@@ -49,10 +49,18 @@ import numpy as np
 
 
 def passes(test, implementation) -> bool:
-    """True when `test(implementation)` returns normally, False when it raises AssertionError."""
+    """True when `test(implementation)` returns normally, False when it raises: any exception is a rejection, as in
+    the grader (a failed assert says more than a crash, so a crash is pointed out); the stub's NotImplementedError
+    is raised on."""
     try:
         test(implementation)
     except AssertionError:
+        return False
+    except NotImplementedError:
+        raise
+    except Exception as exc:
+        print(f"note: {getattr(test, '__name__', 'the test')} rejected {getattr(implementation, '__name__', '?')} "
+              f"by crashing ({type(exc).__name__}: {exc}): it counts as a rejection, but an assert says more")
         return False
     return True
 
@@ -198,6 +206,11 @@ except NotImplementedError:
 # So a test that asserts nothing, or that only checks shapes, earns 0: it rejects nothing. A test earns full
 # marks when it passes everything correct and rejects everything wrong — when it really tests the claim.
 #
+# **What counts as rejecting** (the same rule in every assignment with tests you write): your test rejects an
+# implementation when it raises any exception — a failed `assert` (the clearest), or an error such as an
+# `IndexError` that the wrong output causes. A test that runs past the time limit gives no verdict: on a correct
+# implementation that is a failure, on a wrong one it is not a rejection.
+#
 # Rules and tips:
 # - The implementations are plain functions: they accept numpy arrays (or lists) of any real numbers and return
 #   `float64` arrays; nothing but their behaviour tells them apart. They live in the grader's process: each call
@@ -214,8 +227,9 @@ except NotImplementedError:
 #   (if those are wrong, your tests may be too). The implementations under test are not always your
 #   `circular_corr2d`: see the family each claim speaks about.
 #
-# Below every test, a visible check runs it on a few correct and wrong implementations of its own; the hidden
-# ones are different, and more of them.
+# Below every test, a visible check runs it on a few correct implementations and on three or four wrong ones of
+# different kinds, with the given `passes(test, implementation)` (which applies the rule above); the grader's
+# implementations are different, and more of them.
 
 # %% [markdown]
 # ## 4. Translation: `test_shift_equivariance(layer)`
@@ -247,10 +261,26 @@ def row_bias(x):  # wrong: its bias grows down the image
     return circular_corr2d(x, k) + np.arange(np.shape(x)[0])[:, None]
 
 
+def odd_column_gain(x):  # wrong: odd columns amplified; commutes with shifts by an even number of columns only
+    y = circular_corr2d(x, k)
+    return y * (1.0 + 0.5 * (np.arange(y.shape[1]) % 2))
+
+
+def first_row_term(x):  # wrong: adds the mean of the input's first row, a fixed position (vertical shifts break it)
+    return circular_corr2d(x, k) + np.mean(np.asarray(x, dtype=float)[0])
+
+
+def corner_pixel(x):  # wrong at a single pixel: the output at (0, 0) is doubled
+    y = circular_corr2d(x, k)
+    y[0, 0] *= 2
+    return y
+
+
 assert passes(test_shift_equivariance, corr_relu), "your test rejects a correct layer (correlation + ReLU)"
 assert passes(test_shift_equivariance, np.tanh), "your test rejects np.tanh, which commutes with every shift"
-assert not passes(test_shift_equivariance, row_bias), "your test accepts a layer with a position-dependent bias"
-print("visible checks passed: 2 correct layers passed, 1 wrong layer rejected")
+for wrong in (row_bias, odd_column_gain, first_row_term, corner_pixel):
+    assert not passes(test_shift_equivariance, wrong), f"your test accepts {wrong.__name__} (see its comment)"
+print("visible checks passed: 2 correct layers passed, 4 wrong layers rejected")
 
 # %% [markdown]
 # ## 5. Rotation
@@ -306,11 +336,25 @@ def plus_blur(x, w):  # wrong: ignores the layout of w, blurs with a symmetric '
     return circular_corr2d(x, np.sum(w) * PLUS)
 
 
+def returns_input(x, w):  # wrong: ignores the kernel; the identity commutes with rotation
+    return np.array(x, dtype=float)
+
+
+def pointwise_abs(x, w):  # wrong: |x| times the norm of w, pixel by pixel; commutes with rotation
+    return np.abs(np.asarray(x, dtype=float)) * np.linalg.norm(w)
+
+
+def disc_max(x, w):  # wrong: a 5x5 disc of max(w) whatever the layout of w; rotation-symmetric
+    r, c = np.mgrid[-2:3, -2:3]
+    return circular_corr2d(x, np.max(w) * (r**2 + c**2 <= 4))
+
+
 assert passes(test_rotation_counterexample, circular_corr2d), "your test finds no counterexample for circular_corr2d"
 assert passes(test_rotation_counterexample, zero_padded_corr), "your test finds no counterexample for zero padding"
-assert not passes(test_rotation_counterexample, plus_blur), \
-    "your test 'finds' a counterexample for a rotation-symmetric layer, where none exists"
-print("visible checks passed")
+for wrong in (plus_blur, returns_input, pointwise_abs, disc_max):
+    assert not passes(test_rotation_counterexample, wrong), \
+        f"your test 'finds' a counterexample for {wrong.__name__}, which is rotation-symmetric: none exists"
+print("visible checks passed: 2 correct layers, 4 rotation-symmetric ones rejected")
 
 # %% [markdown]
 # ### 5b. `test_rotated_kernel(corr)`
@@ -328,10 +372,20 @@ def column_bias(x, w):  # wrong: a bias that grows to the right
     return circular_corr2d(x, w) + np.arange(np.shape(x)[1])
 
 
+def rows_flipped_if_not_square(x, w):  # wrong for non-square kernels only: their rows are flipped
+    w = np.asarray(w, dtype=float)
+    return circular_corr2d(x, w if w.shape[0] == w.shape[1] else w[::-1])
+
+
+def scaled_by_height(x, w):  # wrong on non-square images: the output is scaled by the number of rows
+    return circular_corr2d(x, w) * np.shape(x)[0]
+
+
 assert passes(test_rotated_kernel, circular_corr2d), "your test rejects circular_corr2d"
 assert passes(test_rotated_kernel, zero_padded_corr), "your test rejects a zero-padded correlation"
-assert not passes(test_rotated_kernel, column_bias), "your test accepts a layer with a position-dependent bias"
-print("visible checks passed")
+for wrong in (column_bias, rows_flipped_if_not_square, scaled_by_height):
+    assert not passes(test_rotated_kernel, wrong), f"your test accepts {wrong.__name__} (see its comment)"
+print("visible checks passed: 2 correct layers passed, 3 wrong layers rejected")
 
 # %% [markdown]
 # ## 6. Scaling: `test_scaling_counterexample(corr)`
@@ -362,11 +416,25 @@ def constant_layer(x, w):  # wrong: a constant output commutes with upsample2
     return np.full(np.shape(x), float(np.sum(w)))
 
 
+def squared_pixels(x, w):  # wrong: pixel by pixel, x**2 times sum(w); commutes with upsample2
+    return np.asarray(x, dtype=float) ** 2 * np.sum(w)
+
+
+def identity_layer(x, w):  # wrong: ignores the kernel; commutes with upsample2
+    return np.array(x, dtype=float)
+
+
+def row_means(x, w):  # wrong: every pixel is the mean of its row times sum(w); commutes with upsample2
+    x = np.asarray(x, dtype=float)
+    return np.repeat(x.mean(axis=1, keepdims=True), x.shape[1], axis=1) * np.sum(w)
+
+
 assert passes(test_scaling_counterexample, circular_corr2d), "your test finds no counterexample for circular_corr2d"
 assert passes(test_scaling_counterexample, zero_padded_corr), "your test finds no counterexample for zero padding"
-assert not passes(test_scaling_counterexample, constant_layer), \
-    "your test 'finds' a counterexample for a constant layer, which does commute with upsample2"
-print("visible checks passed")
+for wrong in (constant_layer, squared_pixels, identity_layer, row_means):
+    assert not passes(test_scaling_counterexample, wrong), \
+        f"your test 'finds' a counterexample for {wrong.__name__}, which does commute with upsample2"
+print("visible checks passed: 2 correct layers, 4 scale-commuting ones rejected")
 
 # %% [markdown]
 # ## 7. Stride: shifts by the stride only
@@ -419,10 +487,23 @@ def ramp_bias(x, w):  # wrong: a bias that grows to the right
     return circular_corr2d(x, w)[::2, ::2] + np.arange(np.shape(x)[1] // 2)
 
 
+def full_size(x, w):  # wrong: no stride at all, the (H, W) output
+    return circular_corr2d(x, w)
+
+
+def stride_along_columns_only(x, w):  # wrong: stride 2 along W, every row kept
+    return circular_corr2d(x, w)[:, ::2]
+
+
+def stride_4(x, w):  # wrong: stride 4 instead of 2
+    return circular_corr2d(x, w)[::4, ::4]
+
+
 assert passes(test_stride_breaks_shift, even_phase), "your test rejects a correct stride-2 layer (even phase)"
 assert passes(test_stride_breaks_shift, odd_phase), "your test rejects a correct stride-2 layer (odd phase)"
-assert not passes(test_stride_breaks_shift, ramp_bias), "your test accepts a layer with a position-dependent bias"
-print("visible checks passed")
+for wrong in (ramp_bias, full_size, stride_along_columns_only, stride_4):
+    assert not passes(test_stride_breaks_shift, wrong), f"your test accepts {wrong.__name__} (see its comment)"
+print("visible checks passed: 2 correct layers passed, 4 wrong layers rejected")
 
 # %% [markdown]
 # ## 8. Max pooling: local invariance
@@ -471,9 +552,26 @@ def overlapping(x):  # wrong: 2x2 windows at stride 1
     return np.lib.stride_tricks.sliding_window_view(np.asarray(x, dtype=float), (2, 2)).max(axis=(2, 3))
 
 
+def min_pool(x):  # wrong: the minimum of each cell
+    x = np.asarray(x, dtype=float)
+    H, W = x.shape
+    return x[: H // 2 * 2, : W // 2 * 2].reshape(H // 2, 2, W // 2, 2).min(axis=(1, 3))
+
+
+def diagonal_only(x):  # wrong: the maximum of the cell's diagonal (top-left and bottom-right) only
+    x = np.asarray(x, dtype=float)
+    H, W = x.shape[0] // 2 * 2, x.shape[1] // 2 * 2
+    return np.maximum(x[0:H:2, 0:W:2], x[1:H:2, 1:W:2])
+
+
+def transposed(x):  # wrong: right values, (W//2, H//2) instead of (H//2, W//2)
+    return maxpool2x2(x).T
+
+
 assert passes(test_pool_local_invariance, maxpool2x2), "your test rejects a correct 2x2 max pooling"
-assert not passes(test_pool_local_invariance, overlapping), "your test accepts max pooling with stride 1"
-print("visible checks passed")
+for wrong in (overlapping, min_pool, diagonal_only, transposed):
+    assert not passes(test_pool_local_invariance, wrong), f"your test accepts {wrong.__name__} (see its comment)"
+print("visible checks passed: 1 correct pooling passed, 4 wrong ones rejected")
 
 # %% [markdown]
 # ## What you have shown
@@ -486,3 +584,24 @@ print("visible checks passed")
 # | it does not commute with upscaling | `test_scaling_counterexample` |
 # | stride 2 keeps equivariance only for shifts by 2 | `test_stride_breaks_shift` |
 # | max pooling is invariant to moves within a cell, not across cells | `test_pool_local_invariance` |
+
+# %% [markdown]
+# **Question.** Your tests proved that a correlation layer commutes with shifts, and not with rotations or
+# upscaling. Why is equivariance to translation what we want from the early layers of a network for images (what
+# would a layer without it have to learn)? And name two ways a CNN can still cope with objects that appear rotated
+# or at another size, using what this assignment and the lecture showed.
+
+# %% answer why_equivariance points=3
+# **Rubric (3 points).**
+#
+# - 1 pt — an object or an edge means the same wherever it is in the image: an equivariant layer detects it
+#   everywhere with one kernel and reports *where* (the feature map moves with the input), so later layers and
+#   pooling can decide how much position matters. A layer without it would have to learn the same detector
+#   separately at every position, from examples at every position (more parameters, more data).
+# - 2 pts, 1 for each of two correct ways: learn rotated (or rescaled) copies of a filter and pool over them
+#   (A3's `channel_maxpool`: invariance learned by pooling over features); data augmentation with rotated and
+#   rescaled images; pooling and stride over several layers for small changes of size; an image pyramid (several
+#   scales) or kernels rotated with the input (`test_rotated_kernel`: rotating the kernel restores the
+#   equivariance).
+#
+# "CNNs are rotation invariant" or "pooling makes them invariant to everything": no point for that part.

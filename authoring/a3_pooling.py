@@ -246,6 +246,30 @@ except NotImplementedError:
 # shift; the invariance fades as the shift approaches the window size and is gone beyond it. Pooling buys
 # robustness to *small* translations only, and it is useful when we care more about *whether* a feature is present
 # than *exactly where*.
+
+# %% [markdown]
+# **Question.** The lecture's slides call pooling *equivariant* to translation; this notebook calls max pooling
+# *invariant* to small translations. Both can be right. For max pooling with window $k$ and stride $s$, explain when
+# it is equivariant to a translation of its input, when it is (approximately) invariant, and when it is neither.
+# Use your measurements above.
+
+# %% answer invariant_or_equivariant points=3
+# **Rubric (3 points).**
+#
+# - 1 pt — equivariant: a shift of the input by a multiple $m s$ of the stride (circular, or away from the borders)
+#   shifts the output by $m$: $\text{pool}(\text{shift}_{ms}\,x) = \text{shift}_m\,\text{pool}(x)$; with stride 1 every
+#   shift commutes (a sliding-window operation, equivariant like a convolution).
+# - 1 pt — invariant, locally and approximately: for a shift smaller than the window, an output does not change
+#   when its maximum stays inside its window; only a fraction of the outputs survives (about $(k-s)/(k+s)$ for
+#   random values, as measured with `shift_invariance`), more for larger windows, none beyond the window size.
+# - 1 pt — neither: with stride $> 1$, a shift that is not a multiple of the stride and moves maxima across window
+#   boundaries gives an output that is neither the old one nor a shift of it (A2: stride breaks equivariance);
+#   large shifts of a whole object make invariance a property of the stack (repeated or global pooling), not of
+#   one layer.
+#
+# "Pooling is invariant" (or "equivariant") without the conditions: at most 1 point.
+
+# %% [markdown]
 #
 # ## 4. Pooling with stride: downsampling saves computation
 #

@@ -157,12 +157,9 @@ gradient_check(lambda z: np.sum(dout * relu_forward(z)[0]), x, relu_backward(dou
 print("visible checks passed")
 
 # %% [markdown]
-# **Dense layer**: $y = xW + b$ with $x$ (N, D), $W$ (D, M), $b$ (M,). Work out the three gradients from the sum
-# $y_{nm} = \sum_d x_{nd} W_{dm} + b_m$:
-#
-# $$\frac{\partial L}{\partial x} = \frac{\partial L}{\partial y}\, W^\top \;(N, D), \qquad
-# \frac{\partial L}{\partial W} = x^\top \frac{\partial L}{\partial y} \;(D, M), \qquad
-# \frac{\partial L}{\partial b_m} = \sum_n \frac{\partial L}{\partial y_{nm}} \;(M,).$$
+# **Dense layer**: $y = xW + b$ with $x$ (N, D), $W$ (D, M), $b$ (M,). Work out the three gradients
+# $\partial L/\partial x$ (N, D), $\partial L/\partial W$ (D, M) and $\partial L/\partial b$ (M,) from the sum
+# $y_{nm} = \sum_d x_{nd} W_{dm} + b_m$ and the chain rule above, then write each as array operations.
 #
 # Check the shapes: each gradient has the shape of what it is the gradient of. $W$ and $b$ are used for every
 # example of the batch, so their gradients are sums over the batch.
@@ -210,11 +207,13 @@ print("visible checks passed")
 # %% [markdown]
 # **Softmax cross-entropy** for classification: scores $s$ (N, M), labels $y_n \in \{0, \dots, M-1\}$,
 #
-# $$p_{nm} = \frac{e^{s_{nm}}}{\sum_k e^{s_{nk}}}, \qquad L = -\frac{1}{N}\sum_n \log p_{n, y_n}, \qquad
-# \frac{\partial L}{\partial s_{nm}} = \frac{1}{N}\bigl(p_{nm} - [m = y_n]\bigr).$$
+# $$p_{nm} = \frac{e^{s_{nm}}}{\sum_k e^{s_{nk}}}, \qquad L = -\frac{1}{N}\sum_n \log p_{n, y_n}.$$
 #
-# Compute it **stably**: $e^{1000}$ overflows, but the softmax does not change when a constant is subtracted from a
-# row, so subtract each row's maximum first, and compute $\log p = (s - \max s) - \log\sum e^{s - \max s}$.
+# Derive $\partial L/\partial s_{nm}$ yourself (write $\log p_{n, y_n}$ in terms of the scores first; the result is
+# short). Compute the loss **stably**: $e^{1000}$ overflows, and for a row like $(1000, 0)$ the probability of the
+# second class is $e^{-1000}$, which underflows to 0, so `np.log(p)` gives $-\infty$ even after the row's maximum
+# was subtracted. The softmax does not change when a constant is subtracted from a row: compute $\log p$ directly,
+# $\log p = (s - \max s) - \log\sum e^{s - \max s}$ (**log-sum-exp**), never as the log of $p$.
 
 # %% solution softmax_cross_entropy
 #| solution solutions.a4_backprop:softmax_cross_entropy
@@ -222,9 +221,10 @@ print("visible checks passed")
 # %% check softmax_cross_entropy points=8
 loss, dscores = softmax_cross_entropy(np.zeros((2, 4)), np.array([0, 3]))
 assert np.isclose(loss, np.log(4)), "equal scores: p = 1/M for every class, so L = log M"
-assert dscores.shape == (2, 4) and np.allclose(dscores.sum(axis=1), 0), "each row of p - onehot sums to 0"
+assert dscores.shape == (2, 4) and np.allclose(dscores.sum(axis=1), 0), "each row of dscores sums to 0"
 loss, _ = softmax_cross_entropy(np.array([[1000.0, 0.0]]), np.array([1]))
-assert np.isfinite(loss) and np.isclose(loss, 1000.0), "huge scores: subtract the row maximum first"
+assert np.isfinite(loss) and np.isclose(loss, 1000.0), \
+    "huge scores: p of class 1 underflows to 0 -- compute log p with log-sum-exp, not np.log(p)"
 rng = np.random.default_rng(3)
 scores, y = rng.standard_normal((4, 3)), np.array([2, 0, 1, 1])
 gradient_check(lambda z: softmax_cross_entropy(z, y)[0], scores, softmax_cross_entropy(scores, y)[1], "dscores")
@@ -249,20 +249,15 @@ print("visible checks passed")
 #
 # $$\text{out}[n, f, i, j] = b[f] + \sum_{c, p', q'} x_{\text{pad}}[n, c,\ i s + p',\ j s + q']\; w[f, c, p', q'].$$
 #
-# Every output position $(i, j)$ used the same kernel; every kernel entry touched many inputs. Differentiate the
-# sum:
+# Every output position $(i, j)$ used the same kernel; every kernel entry touched many inputs. Differentiate this
+# sum with the chain rule of section 1 — with respect to $w[f, c, p', q']$, $b[f]$ and each input pixel — and
+# write the three gradients as array operations. Things to get right:
 #
-# - $\displaystyle \frac{\partial L}{\partial w[f, c, p', q']} = \sum_{n, i, j} \texttt{dout}[n, f, i, j]\; x_{\text{pad}}[n, c,\ i s + p',\ j s + q']$:
-#   a **cross-correlation of the input with `dout`** (summed over the batch);
-# - $\displaystyle \frac{\partial L}{\partial b[f]} = \sum_{n, i, j} \texttt{dout}[n, f, i, j]$;
-# - each output scatters its gradient back over the window it read:
-#   $\displaystyle \frac{\partial L}{\partial x_{\text{pad}}[n, c,\ i s + p',\ j s + q']} \mathrel{+}= \sum_f \texttt{dout}[n, f, i, j]\; w[f, c, p', q']$,
-#   and $\partial L/\partial x$ is the inside of $\partial L/\partial x_{\text{pad}}$ (drop the padding).
-#
-# For stride 1 the last line is a **full convolution** of `dout` with the kernel: the kernel appears *flipped*
-# compared with the forward cross-correlation. With stride $s$ the outputs sit $s$ input pixels apart: the
-# scatter uses $i s + p'$, not $i + p'$ (equivalently, insert $s - 1$ zeros between the entries of `dout`).
-# Rows and columns the forward pass dropped (when the stride does not divide evenly) get zero gradient.
+# - a shared weight collects a **sum** of contributions: over the batch and over every output position;
+# - an input pixel receives a contribution from every output whose window contained it, and the windows of
+#   stride $s$ start $s$ input pixels apart;
+# - the padding is not part of $x$: its gradient is not returned;
+# - rows and columns the forward pass dropped (when the stride does not divide evenly) get zero gradient.
 #
 # Implement `conv_backward(dout, cache)` → `(dx, dw, db)` for the cache `(x, w, b, stride, pad)` of `conv_forward`.
 # Loop over the kernel offsets $(p', q')$ if you like, and use array operations for the rest.
@@ -455,20 +450,16 @@ print("visible checks passed")
 # %% [markdown]
 # ### Training
 #
-# Implement `train_cnn` with exactly this recipe (the grader follows it too, so that results can be compared):
+# Implement `train_cnn(X, y, ...)` → `(params, losses)`: minibatch SGD on `cnn_loss` with your `sgd_step`. The
+# grader re-runs the same training on a small set and compares step by step, so follow this contract exactly:
 #
-# ```
-# train_cnn(X, y, n_filters=6, kernel_size=5, lr=0.1, lam=0.03, epochs=8, batch_size=20, seed=0) -> (params, losses)
-#     M = y.max() + 1 classes
-#     params = init_cnn(X.shape[1:], M, n_filters, kernel_size, seed)
-#     rng = np.random.default_rng(seed + 1)          # created once, before the first epoch
-#     for every epoch:
-#         order = rng.permutation(N)
-#         for every batch of batch_size consecutive indices of order (the last batch may be smaller):
-#             the loss and gradients of cnn_loss on the images and labels of the batch, with lam
-#             one sgd_step with learning rate lr
-#             record that loss
-# ```
+# - there are $M$ = `y.max() + 1` classes; the parameters start as `init_cnn` makes them for X's image shape, $M$,
+#   `n_filters`, `kernel_size` and `seed`;
+# - all randomness of the shuffling comes from **one** generator, `np.random.default_rng(seed + 1)`, made once
+#   before the first epoch; each epoch visits the images in a new order, one `permutation` of all $N$ indices
+#   drawn from it;
+# - an epoch cuts its order into batches of `batch_size` consecutive indices (the last batch may be smaller) and
+#   takes one SGD step with learning rate `lr` on each, on the batch's loss with L2 penalty `lam`.
 #
 # `losses` is a float64 array with one entry per step, `epochs * ceil(N / batch_size)` in all: the minibatch loss
 # (with the L2 term) *before* that step. With the defaults, on 400 training images, training takes about a second
@@ -575,6 +566,27 @@ print("visible checks passed")
 # The learned filters are oriented: most of them are bar or edge detectors at one of the orientations in the data,
 # close to a Gabor filter — although nobody told the network what an edge is. The L2 penalty helps: it lets the
 # random initial noise decay, and only what the data reinforces survives.
+
+# %% [markdown]
+# **Question.** Why do the first-layer filters of your network come to resemble Gabor filters: what in the data and
+# in the training makes oriented, localised filters a good solution? And what does a median Gabor similarity of 0.6
+# or more *not* prove?
+
+# %% answer gabor_why points=3
+# **Rubric (3 points).**
+#
+# - 1 pt — the data: the classes differ only in the orientation of a bar in noise. A filter shaped like a piece of a
+#   bar or an edge at one orientation (a central band with opposite flanks under a smooth envelope: Gabor-like) is a
+#   matched filter for it, and after ReLU and max pooling the network detects that orientation anywhere.
+# - 1 pt — the training: shared weights average the gradient over every position and image, so a filter becomes the
+#   average oriented pattern that separates the classes; the L2 penalty lets the random initial noise decay, so only
+#   what the data reinforces survives (smooth, because the bars have a Gaussian profile and the noise averages out).
+# - 1 pt — what it does not prove (any two): the number is a maximum over 32 templates, so even random filters score
+#   about 0.4, and many smooth oriented filters that are not Gabor filters score high too; a 5×5 filter has few
+#   degrees of freedom; it shows no causal role of the filters in the accuracy; one data set and one seed; and
+#   resembling V1's receptive fields is not evidence that the network works like V1.
+
+# %% [markdown]
 #
 # ## Done
 #

@@ -6,7 +6,7 @@ from its files; adding one means adding them, never editing a list:
 | piece | path |
 |---|---|
 | hidden suite (what makes it an assignment) | `autograder/suites/<id>/test_*.py` |
-| settings (optional) | `autograder/suites/<id>/assignment.json`: `{"limits": {}, "needs": [], "reveals": {}}` |
+| settings (optional) | `autograder/suites/<id>/assignment.json`: `{"limits", "needs", "reveals", "forbidden"}` |
 | reference | `solutions/<id>.py` |
 | notebook source | `authoring/<id>.py` → source notebook `assignments/<id>/<id>.ipynb` |
 | student notebook | `release/<id>/<id>.ipynb` |
@@ -151,6 +151,12 @@ class Assignment:
     def reveals(self) -> dict[str, list[str]]:
         """What this assignment's released notebook shows of earlier assignments: id -> function names."""
         return {k: list(v) for k, v in self.settings.get("reveals", {}).items()}
+
+    @property
+    def forbidden(self) -> dict[str, list[str]]:
+        """Calls this assignment forbids in its solutions: solution cell -> dotted names ("numpy.convolve"); a cell
+        that uses one scores 0 for its part (`autograder.rules`)."""
+        return {k: list(v) for k, v in self.settings.get("forbidden", {}).items()}
 
     # -- cells --------------------------------------------------------------------------------------------------
     @cached_property

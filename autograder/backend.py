@@ -45,9 +45,11 @@ class InProcess:
     """Runs the cells in this interpreter. Development only: no isolation at all, but the same semantics and wire
     format as the sandbox (values are encoded and decoded as if they crossed to another process)."""
 
-    def __init__(self, cells: list[tuple[str, str]], limits: Limits = LIMITS, namespace: dict | None = None):
+    def __init__(self, cells: list[tuple[str, str]], limits: Limits = LIMITS, namespace: dict | None = None,
+                 guard: dict[str, list[str]] | None = None):
         self.limits = limits
         self.namespace = child.new_namespace() if namespace is None else namespace
+        child.TRIPWIRES.install(guard or {})
         self.load_errors = child.run_cells(self.namespace, cells, limits.message_kept)
         self.output, self.incidents, self.timed_out, self.dead = "", [], False, ""
 

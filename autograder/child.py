@@ -12,6 +12,7 @@ semantics (every exception of student code, SystemExit and KeyboardInterrupt inc
 from __future__ import annotations
 
 import builtins
+import importlib
 import os
 import sys
 import traceback
@@ -45,6 +46,63 @@ class Shell:
             exec(compile(body, f"<cell magic %%{name}>", "exec", dont_inherit=True), self.namespace)
 
 
+class ForbiddenCall(Exception):
+    """A function the assignment forbids in its solutions was called while a solution function ran."""
+
+
+class Tripwires:
+    """The assignment's forbidden functions (`autograder.rules`), replaced in every module that holds them by a
+    wrapper that raises `ForbiddenCall` while a guarded solution function runs, and calls the original otherwise
+    (given code and the student's own tests may use them)."""
+
+    def __init__(self):
+        self.installed: dict[str, object] = {}  # dotted name -> original
+        self.guarded: dict[str, list[str]] = {}  # solution function -> forbidden dotted names
+        self.armed: tuple[str, set[str]] | None = None
+
+    def install(self, guarded: dict) -> None:
+        self.guarded = {str(k): [str(n) for n in v] for k, v in dict(guarded or {}).items()}
+        for name in sorted({n for names in self.guarded.values() for n in names} - set(self.installed)):
+            module_name, _, attr = name.rpartition(".")
+            try:
+                original = getattr(importlib.import_module(module_name), attr)
+            except Exception:  # not installed here: nothing to guard
+                continue
+            original = getattr(original, "__kit_original__", original)
+            self.installed[name] = original
+            wrapper = self._wrap(original, name)
+            for module in list(sys.modules.values()):
+                namespace = getattr(module, "__dict__", None)
+                if isinstance(namespace, dict):
+                    for key, value in list(namespace.items()):
+                        if value is original:
+                            setattr(module, key, wrapper)
+
+    def _wrap(self, original, name: str):
+        shown = "np." + name.removeprefix("numpy.") if name.startswith("numpy.") else name
+
+        def tripwire(*args, **kwargs):
+            if self.armed is not None and name in self.armed[1]:
+                raise ForbiddenCall(f"{shown} is not allowed in {self.armed[0]}() (the assignment forbids it in "
+                                    "its solutions; this call was caught while grading)")
+            return original(*args, **kwargs)
+
+        tripwire.__kit_original__ = original
+        tripwire.__name__ = getattr(original, "__name__", "tripwire")
+        tripwire.__doc__ = getattr(original, "__doc__", None)
+        return tripwire
+
+    def arm(self, function: str):
+        """What to restore after the call: the previous state (calls may nest through callbacks)."""
+        previous = self.armed
+        if function in self.guarded and previous is None:
+            self.armed = (function, set(self.guarded[function]))
+        return previous
+
+
+TRIPWIRES = Tripwires()
+
+
 def new_namespace() -> dict:
     namespace: dict = {"__name__": "__main__", "__builtins__": builtins}
     shell = Shell(namespace)
@@ -75,10 +133,13 @@ def call_in(namespace: dict, name: str, args: list, kwargs: dict, echo: bool, ke
     fn = namespace.get(name)
     if not callable(fn):
         return {"op": "raise", "type": "NameError", "message": f"{name} is not defined", "where": ""}
+    previous = TRIPWIRES.arm(name)
     try:
         value = fn(*args, **kwargs)
     except BaseException as exc:  # noqa: B902
         return {"op": "raise", **describe(exc, keep)}
+    finally:
+        TRIPWIRES.armed = previous
     reply = {"op": "return", "value": value}
     if echo:
         reply["inputs_after"] = wire.echo_inputs(args, kwargs)
@@ -128,6 +189,7 @@ def main() -> None:
             return
         if request["op"] == "load":
             keep = int(request.get("keep", keep))
+            TRIPWIRES.install(request.get("guard") or {})
             reply = {"op": "loaded", "errors": run_cells(namespace, request["cells"], keep)}
             flush_and_mark(str(request.get("marker", "")))
         elif request["op"] == "call":

@@ -12,6 +12,7 @@ from autograder.backend import Backend, InProcess
 from autograder.config import Limits
 from autograder.load import LoadError, program, read_answers, read_submission
 from autograder.plugin import Outcome
+from autograder.rules import Violation, tripwires, violations
 from autograder.runner import run_suite
 from autograder.sandbox import Sandbox, isolation
 
@@ -66,13 +67,15 @@ def grade_answers(assignment: Assignment, answers: dict[str, str], *, student: s
     start = time.monotonic()
     limits = limits or assignment.limits
     prog = program(assignment, answers)
-    backend: Backend = (Sandbox(prog.cells, slot=slot, hide=hide, limits=limits) if sandbox
-                        else InProcess(prog.cells, limits))
+    guard = tripwires(assignment.forbidden, prog.cells)
+    backend: Backend = (Sandbox(prog.cells, slot=slot, hide=hide, limits=limits, guard=guard) if sandbox
+                        else InProcess(prog.cells, limits, guard=guard))
     try:
         outcomes, problems = run_suite(assignment, backend)
     finally:
         backend.release()
     result = summarise(student, assignment, outcomes, prog.notes, backend)
+    enforce(result, violations(assignment.forbidden, prog.cells))
     if problems and not outcomes:
         result.status, result.reason = "error", "grader problem: " + problems[0][: limits.reason_kept]
     if not sandbox:
@@ -104,6 +107,20 @@ def summarise(student: str, assignment: Assignment, outcomes: list[Outcome], not
     tests = [asdict(o) for o in outcomes]
     return Result(student, assignment.id, status, reason, round(sum(p[0] for p in parts.values()), 6),
                   sum(p[1] for p in parts.values()), parts, tests, notes, backend.output)
+
+
+def enforce(result: Result, found: list[Violation]) -> None:
+    """A part whose solution cell uses a forbidden call scores 0; every test of it says why."""
+    for v in found:
+        result.notes.append(v.message())
+        if v.cell in result.parts:
+            result.parts[v.cell][0] = 0.0
+        for t in result.tests:
+            if t["part"] == v.cell:
+                t["score"], t["passed"] = 0.0, False
+                t["message"] = v.message() + (f"; the test itself: {t['message']}" if t["message"] else "")
+    if found:
+        result.score = round(sum(p[0] for p in result.parts.values()), 6)
 
 
 def incident_summary(incidents: list[tuple[str, str]], keep: int) -> tuple[str, str]:

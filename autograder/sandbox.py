@@ -311,8 +311,9 @@ class Sandbox:
     submission's total time limit bounds the restarts."""
 
     def __init__(self, cells: list[tuple[str, str]], *, slot: int = 0, limits: Limits = LIMITS,
-                 hide: tuple[str, ...] = ()):
+                 hide: tuple[str, ...] = (), guard: dict[str, list[str]] | None = None):
         self.cells, self.limits, self.slot = cells, limits, slot
+        self.guard = dict(guard or {})  # solution function -> forbidden calls (autograder.rules)
         # absent from the child's file system anyway; covered again where they lie inside what it sees (the kit
         # installed into the venv or the system's site-packages)
         self.hide = tuple(dict.fromkeys((*(str(ROOT / d) for d in ("autograder", "solutions", "assignments")),
@@ -388,7 +389,8 @@ class Sandbox:
         marker = f"<end of load {secrets.token_hex(16)}>"
         self._drain = _Drain(out_r, self.limits.output_kept, marker.encode())
         self._drain.start()
-        request = {"op": "load", "cells": self.cells, "marker": marker, "keep": self.limits.message_kept}
+        request = {"op": "load", "cells": self.cells, "marker": marker, "keep": self.limits.message_kept,
+                   "guard": self.guard}
         reply = self._request(request, self.limits.load_timeout, "loading the notebook")
         if reply.get("op") != "loaded":
             raise SubmissionDied("unexpected answer while loading the notebook")

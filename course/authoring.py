@@ -132,6 +132,17 @@ def _meta(grade_id: str, *, grade: bool, solution: bool, locked: bool, points: f
     return meta
 
 
+def check_banner(part: str, points: float) -> str:
+    """The first line of a check cell: what its part is worth (from the header, the one place that says it)."""
+    return f"# Part '{part}': {points:g} points, graded by hidden tests on many more inputs than the checks below."
+
+
+def answer_banner(points: float) -> str:
+    """The markdown cell before a written answer (the answer cell itself is replaced by nbgrader on release)."""
+    return (f"**Written answer ({points:g} points, graded by hand).** Write it in the cell below: a few sentences "
+            "that give the reason, in your own words.")
+
+
 def build_notebook(text: str) -> nbformat.NotebookNode:
     """Turn an authoring file's text into an nbgrader source notebook."""
     nb = nbformat.v4.new_notebook()
@@ -147,10 +158,14 @@ def build_notebook(text: str) -> nbformat.NotebookNode:
             nb.cells.append(nbformat.v4.new_markdown_cell(_markdown(cell.lines)))
             continue
         if cell.kind == "answer":
+            nb.cells.append(nbformat.v4.new_markdown_cell(answer_banner(cell.points)))
             new = nbformat.v4.new_markdown_cell(_markdown(cell.lines) or "YOUR ANSWER HERE")
             meta = _meta(cell.name, grade=True, solution=True, locked=False, points=cell.points)
         else:
-            new = nbformat.v4.new_code_cell(expand(cell.lines))
+            source = expand(cell.lines)
+            if cell.kind == "check":
+                source = check_banner(cell.name, cell.points) + "\n" + source
+            new = nbformat.v4.new_code_cell(source)
             if cell.kind == "solution":
                 meta = _meta(cell.name, grade=False, solution=True, locked=False)
             elif cell.kind == "check":

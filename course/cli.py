@@ -27,12 +27,14 @@ def cmd_notebooks(args) -> int:
 
 
 def cmd_release(args) -> int:
-    from course.leaks import find_leaks
+    from course.leaks import find_leaks, reveal_summary
     from course.release import generate, write_student_files
 
     chosen = [a for a in _chosen(args.assignment) if a.source_notebook.exists()]
     for a in chosen:
         print(f"released {generate(a).relative_to(a.root)}")
+        if reveal_summary(a):
+            print(f"  {reveal_summary(a)}")
     if chosen:
         for path in write_student_files(chosen[0].release_dir.parent, list(layout.find())):
             print(f"wrote {path.relative_to(chosen[0].root)}")

@@ -39,10 +39,10 @@ class Student:
     write: object  # (path) -> None
 
 
-def student_notebook(assignment: Assignment, answers: dict[str, str],
-                     base: Path | None = None) -> nbformat.NotebookNode:
+def student_notebook(assignment: Assignment, answers: dict[str, str], base: Path | None = None,
+                     written: str | None = None) -> nbformat.NotebookNode:
     """A student's notebook: `base` (default: the released notebook, or the source one before a release) with
-    `answers` (grade_id -> code) in its solution cells."""
+    `answers` (grade_id -> code) in its solution cells, and `written` (when given) in its written-answer cells."""
     if base is None:
         released = assignment.release_notebook
         base = released if released.exists() else assignment.source_notebook
@@ -51,6 +51,8 @@ def student_notebook(assignment: Assignment, answers: dict[str, str],
         gid = nbgrader_meta(cell).get("grade_id")
         if cell.cell_type == "code" and gid in answers:
             cell.source = answers[gid]
+        elif written is not None and gid in {c.grade_id for c in assignment.cells_of("answer")}:
+            cell.source = written
     return nb
 
 

@@ -1,13 +1,18 @@
-"""Leak check: nothing of the solutions, the hidden suites or the mutant catalogues may reach `release/`."""
+"""Leak check: nothing of the solutions, the hidden suites or the mutant catalogues may reach `release/`, and an
+assignment shows another one's solution code only where its `reveals` (assignment.json) declares it."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
+from autograder import assignment as layout
 from autograder.assignment import Assignment
 
 MIN_LINE = 24  # shorter lines ("return out", "x = x.copy()") are too common to mean anything
+MIN_REVEAL = 3  # lines of one solution of another assignment that make a reveal (one line is a coincidence:
+#                 `x = as_float64(x, "x", 4)`, `rng = np.random.default_rng(1)`)
 _REGION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
 
 
@@ -42,6 +47,48 @@ def secrets(assignment: Assignment) -> dict[str, str]:
     return found
 
 
+def _function_lines(assignment: Assignment, names: list[str]) -> tuple[set[str], list[str]]:
+    """Significant lines of the named functions of `assignment`'s reference, and the names it has no function of."""
+    tree = ast.parse(text := assignment.reference.read_text()) if assignment.reference.exists() else ast.Module([], [])
+    found = {n.name: ast.get_source_segment(text, n) or "" for n in tree.body if isinstance(n, ast.FunctionDef)}
+    lines = _significant("\n".join(found.get(name, "") for name in names).splitlines())
+    return lines, [name for name in names if name not in found]
+
+
+def undeclared_reveals(assignment: Assignment) -> tuple[dict[str, str], list[str]]:
+    """Lines of the other assignments' solutions that `assignment`'s release must not show (all but those of the
+    functions its `reveals` declares) -> where they come from; and the problems of the declaration itself."""
+    others = {b.id: b for b in layout.find(assignment.root) if b.id != assignment.id and b.source_notebook.exists()}
+    table: dict[str, str] = {}
+    problems = [f"{assignment.settings_file}: reveals unknown assignment {bid!r}"
+                for bid in assignment.reveals if bid not in others]
+    for bid, b in others.items():
+        declared, unknown = _function_lines(b, assignment.reveals.get(bid, []))
+        problems += [f"{assignment.settings_file}: {bid} has no function {name!r} to reveal" for name in unknown]
+        hint = f"declare it in autograder/suites/{assignment.id}/assignment.json \"reveals\""
+        for gid, code in b.reference_answers().items():
+            for region in _REGION.findall(code):
+                for line in _significant(region.splitlines()) - declared:
+                    table[line] = f"undeclared reveal of {bid}:{gid} ({hint})"
+    return table, problems
+
+
+def reveal_summary(assignment: Assignment) -> str:
+    """What a release of `assignment` shows of other assignments, and so when to release it ("" when nothing)."""
+    if not assignment.reveals:
+        return ""
+    shown = "; ".join(f"{bid}: {', '.join(names)}" for bid, names in assignment.reveals.items())
+    earlier = [bid for bid in assignment.reveals if bid < assignment.id]  # ids are in course order
+    later = [bid for bid in assignment.reveals if bid > assignment.id]
+    said = [f"{assignment.id} reveals {shown}"]
+    if earlier:
+        said.append(f"release it after {' and '.join(earlier)} {'is' if len(earlier) == 1 else 'are'} due")
+    if later:
+        said.append(f"{' and '.join(later)} {'comes' if len(later) == 1 else 'come'} later: "
+                    "its students will have seen this")
+    return " — ".join(said)
+
+
 def find_leaks(assignments: list[Assignment], release: Path | None = None) -> list[str]:
     """Every released file that contains a secret line of its assignment, and every file that is not a notebook
     (`release`: another folder of released assignments, laid out as release/)."""
@@ -50,11 +97,20 @@ def find_leaks(assignments: list[Assignment], release: Path | None = None) -> li
         folder = a.release_dir if release is None else release / a.id
         if not folder.is_dir():
             continue
+        reveals, problems = undeclared_reveals(a)
+        leaks += problems
         table = secrets(a)
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             if path.suffix != ".ipynb":
                 leaks.append(f"{path}: only notebooks are released")
             text = path.read_text(errors="replace").replace("\\n", "\n").replace('\\"', '"')
-            for line in {line.strip().strip('",').strip() for line in text.splitlines()} & set(table):
+            lines = {line.strip().strip('",').strip() for line in text.splitlines()}
+            for line in lines & set(table):
                 leaks.append(f"{path}: {table[line]}: {line[:80]}")
+            shown: dict[str, list[str]] = {}
+            for line in lines & set(reveals):
+                shown.setdefault(reveals[line], []).append(line)
+            for where, found in sorted(shown.items()):
+                if len(found) >= MIN_REVEAL:
+                    leaks.append(f"{path}: {where}: {len(found)} lines, e.g. {sorted(found)[0][:80]}")
     return leaks

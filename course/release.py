@@ -49,7 +49,7 @@ STUDENT_NEEDS = ("numpy", "scipy", "matplotlib", "jupyterlab", "notebook", "nbgr
 STUDENT_HEADER = """\
 # The student's environment for the CNN assignments (not the instructor's kit). Two commands (README, "For students"):
 #   sh setup-student.sh        # makes cnn-env/ from this file, with nbgrader's instructor extensions off
-#   cnn-env/bin/jupyter lab    # then open a1_convolution/a1_convolution.ipynb
+#   cnn-env/bin/jupyter lab    # then open <assignment>/<assignment>.ipynb
 """
 
 

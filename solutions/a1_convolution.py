@@ -153,9 +153,10 @@ def corr2d(x: np.ndarray, w: np.ndarray, stride: int = 1, pad: int = 0) -> np.nd
 
 
 def conv2d(x: np.ndarray, w: np.ndarray, stride: int = 1, pad: int = 0) -> np.ndarray:
-    """Single-channel true 2-D convolution: the kernel flipped on both axes, then `corr2d`.
+    """Single-channel true 2-D convolution s(i, j) = sum_{m, n} x(m, n) w(i - m, j - n), with zero padding and stride.
 
-    x (H, W), w (KH, KW) -> out (H', W') as for corr2d; conv2d(x, w) == corr2d(x, w[::-1, ::-1]).
+    x (H, W), w (KH, KW) -> out (H', W') of corr2d's size: only positions where the kernel lies entirely inside the
+    padded input, every stride-th one starting with the first.
     """
     w_flipped = as_float64(w, "w", 2)[::-1, ::-1]
     return corr2d(x, w_flipped, stride, pad)

@@ -65,8 +65,8 @@ def dense_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> tuple[np.ndarr
 def dense_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Gradients of the dense layer out = x w + b.
 
-    dout (N, M), cache = (x (N, D), w (D, M), b (M,)) -> dx (N, D), dw (D, M), db (M,):
-        dx = dout w^T,   dw = x^T dout (summed over the batch),   db = sum_n dout[n].
+    dout (N, M), cache = (x (N, D), w (D, M), b (M,)) -> dx (N, D), dw (D, M), db (M,); dw and db are summed
+    over the batch.
     """
     x, w, _ = (np.asarray(a, dtype=np.float64) for a in cache)
     dout = as_float64(dout, "dout", 2)
@@ -83,10 +83,9 @@ def conv_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.ndarra
 
     dout (N, F, H', W'), cache = (x (N, C, H, W), w (F, C, KH, KW), b (F,), stride, pad)
     -> dx (N, C, H, W), dw (F, C, KH, KW), db (F,), with H' = floor((H + 2*pad - KH) / stride) + 1, W' likewise.
-    Forward: out[n, f, i, j] = b[f] + sum_{c, p, q} x_pad[n, c, i*stride + p, j*stride + q] w[f, c, p, q], so
-        dw[f, c, p, q] = sum_{n, i, j} dout[n, f, i, j] x_pad[n, c, i*stride + p, j*stride + q],
-        db[f] = sum_{n, i, j} dout[n, f, i, j],
-        dx_pad[n, c, i*stride + p, j*stride + q] += sum_f dout[n, f, i, j] w[f, c, p, q]   (then crop the pad).
+    Forward: out[n, f, i, j] = b[f] + sum_{c, p, q} x_pad[n, c, i*stride + p, j*stride + q] w[f, c, p, q]
+    (x_pad: x with `pad` zeros around each image). dw and db are summed over the batch; input rows and columns
+    the forward pass dropped get zero gradient.
     """
     x, w, _, stride, pad = cache
     x, w = as_float64(x, "x", 4), as_float64(w, "w", 4)
@@ -178,10 +177,10 @@ def mse_loss(pred: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
 
 
 def softmax_cross_entropy(scores: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-    """Softmax cross-entropy, averaged over the batch; numerically stable (scores shifted by their row maximum).
+    """Softmax cross-entropy, averaged over the batch; numerically stable (finite for scores of any size).
 
-    scores (N, M), y (N,) integer labels in [0, M) -> loss float, dscores (N, M):
-        p = softmax(scores) row-wise,   loss = -(1/N) sum_n log p[n, y[n]],   dscores = (p - onehot(y)) / N.
+    scores (N, M), y (N,) integer labels in [0, M) -> loss float, dscores (N, M) the gradient of the loss:
+        p = softmax(scores) row-wise,   loss = -(1/N) sum_n log p[n, y[n]].
     """
     scores, y = as_float64(scores, "scores", 2), np.asarray(y)
     N, M = scores.shape
@@ -415,11 +414,10 @@ def train_cnn(
 
     X (N, C, H, W), y (N,) labels in [0, M) with M = y.max() + 1 ->
     params (as init_cnn makes them), losses (epochs * ceil(N / batch_size),): the minibatch loss (with the L2
-    term) before each step. The recipe:
-        params = init_cnn(X.shape[1:], M, n_filters, kernel_size, seed); rng = np.random.default_rng(seed + 1)
-        for every epoch: order = rng.permutation(N); for each batch of batch_size indices of order (the last one
-        may be smaller): loss, grads = cnn_loss(params, X[batch], y[batch], lam); params = sgd_step(params,
-        grads, lr).
+    term) before each step. The contract (the notebook states it in full): start from init_cnn with `seed`;
+    shuffle with one generator np.random.default_rng(seed + 1), made once, a new order of all N images per
+    epoch; batches of batch_size consecutive images of that order (the last one may be smaller); one SGD step
+    with learning rate lr on each batch's loss with penalty lam.
     """
     X, y = as_float64(X, "X", 4), np.asarray(y)
     if y.shape != (len(X),):

@@ -85,7 +85,8 @@ def lab(tmp_path_factory):
         (work / "stub").mkdir(parents=True, exist_ok=True)
         (work / "solved").mkdir(parents=True, exist_ok=True)
         shutil.copy(a.release_notebook, work / "stub" / f"{a.id}.ipynb")
-        nbformat.write(student_notebook(a, a.reference_answers()), work / "solved" / f"{a.id}.ipynb")
+        nbformat.write(student_notebook(a, a.reference_answers(), written="A written answer."),
+                       work / "solved" / f"{a.id}.ipynb")
     env = write_student_config(root)
     port = free_port()
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",

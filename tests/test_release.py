@@ -78,10 +78,13 @@ def test_leak_check_catches_a_planted_leak(tmp_path):
     nb = nbformat.read(path, 4)
     solution = next(iter(a.reference_answers().values()))
     nb.cells.append(nbformat.v4.new_code_cell(solution))
+    rubric = a.cells_of("answer")[0].source
+    nb.cells.append(nbformat.v4.new_markdown_cell(rubric))
     path.write_text(nbformat.writes(nb))
     (tmp_path / "release" / a.id / "suite_copy.py").write_text("x = 1\n")
     leaks = find_leaks(list(ASSIGNMENTS), tmp_path / "release")
     assert any("solution of" in leak for leak in leaks)
+    assert any("rubric of" in leak for leak in leaks)
     assert any("only notebooks" in leak for leak in leaks)
 
 
@@ -102,6 +105,23 @@ def test_leak_check_catches_a_released_rubric(tmp_path):
         path.write_text(nbformat.writes(nb))
     assert planted, "no assignment has a written answer"
     assert sum("rubric of" in leak for leak in find_leaks(list(ASSIGNMENTS), tmp_path / "release")) >= planted
+
+
+def test_leak_check_catches_an_undeclared_reveal(tmp_path, monkeypatch):
+    """A4's given cells are A1's conv_forward verbatim: declared, it passes; undeclared, it is a leak; and another
+    assignment's solution planted in a release is caught as an undeclared reveal."""
+    a4, a1 = layout.get("a4_backprop"), layout.get("a1_convolution")
+    assert a4.reveals["a1_convolution"] == ["conv_forward"]
+    shutil.copytree(RELEASE, tmp_path / "release")
+    path = tmp_path / "release" / a4.id / f"{a4.id}.ipynb"
+    nb = nbformat.read(path, 4)
+    nb.cells.append(nbformat.v4.new_code_cell(a1.reference_answers()["conv1d"]))
+    path.write_text(nbformat.writes(nb))
+    leaks = find_leaks([a4], tmp_path / "release")
+    assert any("undeclared reveal of a1_convolution:conv1d" in leak for leak in leaks), leaks
+    assert not any("conv_forward" in leak for leak in leaks), leaks
+    monkeypatch.setattr(layout.Assignment, "reveals", property(lambda self: {}))
+    assert any("undeclared reveal of a1_convolution:conv_forward" in leak for leak in find_leaks([a4])), "undeclared"
 
 
 def test_released_notebooks_are_stubs():
@@ -133,14 +153,40 @@ def test_nbgrader_round_trip_shows_the_isolated_graders_scores(course):
         ours = {r["student"]: float(r["score"]) for r in csv.DictReader(fh)}
     assert float(rows["alice"]["raw_score"]) == ours["alice"] == 100
     assert float(rows["bob"]["raw_score"]) == ours["bob"] < 100
+    # a TA grades the written answers (as formgrader would): nbgrader's export shows auto + manual
+    from nbgrader.api import Gradebook
+
+    answers = a.cells_of("answer")
+    assert answers, f"{a.id} has no written answer"
+    manual = {"alice": 2.0, "bob": 1.5}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student, score in manual.items():
+            gb.find_grade(answers[0].grade_id, a.id, a.id, student).manual_score = score
+        gb.db.commit()
+    nbgrader(course, "export", "--to", "grades_manual.csv")
+    with open(course / "grades_manual.csv", newline="") as fh:
+        rows = {r["student_id"]: r for r in csv.DictReader(fh) if r["assignment"] == a.id}
+    for student, score in manual.items():
+        assert float(rows[student]["raw_score"]) == ours[student] + score
+        assert float(rows[student]["max_score"]) == a.max_score + sum(c.points for c in answers)
 
 
 def test_nbgrader_validate_accepts_a_correct_notebook(tmp_path):
+    """Correct code and written answers: validate succeeds; without the written answers it names them."""
     a = ASSIGNMENTS[0]
     path = write_submission(a, a.reference_answers(), tmp_path / f"{a.id}.ipynb")
-    done = subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(path)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300, env={**tool_env(), "MPLBACKEND": "Agg"})
-    assert "Success" in done.stdout, done.stdout[-2000:] + done.stderr[-2000:]
+
+    def validate() -> str:
+        done = subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(path)], cwd=ROOT,
+                              capture_output=True, text=True, timeout=300, env={**tool_env(), "MPLBACKEND": "Agg"})
+        return done.stdout
+
+    unanswered = validate()
+    assert "You did not provide a response" in unanswered and "Success" not in unanswered, unanswered[-2000:]
+    written = "Every s-th sample is kept, without a low-pass filter first: high frequencies alias."
+    path.write_text(nbformat.writes(student_notebook(a, a.reference_answers(), a.release_notebook, written)))
+    out = validate()
+    assert "Success" in out, out[-2000:]
 
 
 @pytest.mark.parametrize(("a", "which"), [(ASSIGNMENTS[0], "correct"), (ASSIGNMENTS[0], "buggy"),

@@ -32,6 +32,10 @@ MUTANTS = [
            replace=(("2.0 * diff / diff.size", "2.0 * diff / len(diff)"),)),
     Mutant("softmax without the max shift (overflows)", "softmax_cross_entropy",
            replace=(("shifted = scores - scores.max(axis=1, keepdims=True)", "shifted = scores"),)),
+    Mutant("softmax shifted by the row maximum, then np.log of p (underflows to log 0)", "softmax_cross_entropy",
+           replace=(("log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))",
+                     "with np.errstate(divide='ignore'):\n"
+                     "        log_p = np.log(np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True))"),)),
     Mutant("softmax cross-entropy summed over the batch", "softmax_cross_entropy",
            replace=(("return float(-log_p[rows, y].mean()), dscores / N",
                      "return float(-log_p[rows, y].sum()), dscores"),)),

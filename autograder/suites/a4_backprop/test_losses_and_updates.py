@@ -62,7 +62,9 @@ def test_softmax_gradient(student, rng):
 
 
 @grade(points=2, part="softmax_cross_entropy",
-       hint="Possible reason: exp of large scores overflows: subtract each row's maximum first.")
+       hint="Possible reason: exp of large scores overflows, and after subtracting each row's maximum a small "
+            "probability still underflows to 0, so np.log(p) gives -inf: compute log p with log-sum-exp, "
+            "log p = (s - max s) - log(sum(exp(s - max s))), never as the log of p.")
 def test_softmax_large_scores_are_stable(student, rng):
     scores = np.array([[1000.0, 0.0, -1000.0], [-800.0, 900.0, 899.0], [50.0, 50.0, 700.0]])
     scores = scores + rng.uniform(-1, 1, scores.shape)
