@@ -190,6 +190,7 @@ try:
     S = conv_structure(16, 3)
     print(f"1-D: {np.sum(S >= 0)} of {S.size} entries are connected, tied into {len(np.unique(S[S >= 0]))} groups")
 except NotImplementedError:
+    plt.close("all")  # no empty axes under the message
     print("implement conv_matrix, conv2d_matrix and conv_structure to see the figure")
 
 # %% [markdown]
@@ -358,6 +359,7 @@ try:
     plt.show()
     print(f"posterior at the flattest prior: {np.round(post[0], 3)};  at the strongest: {np.round(post[-1], 3)}")
 except NotImplementedError:
+    plt.close("all")  # no empty axes under the message
     print("implement posterior, entropy and gaussian_entropy to see the figure")
 
 # %% [markdown]
@@ -451,6 +453,7 @@ try:
     X_test, Y_test = fir_system(500, seed=1, n_in=16)
     print("held-out MSE:", ", ".join(f"lam={lam:g}: {mse(fit_map(X, Y, 4, lam), X_test, Y_test):.3f}" for lam in lams))
 except NotImplementedError:
+    plt.close("all")  # no empty axes under the message
     print("implement fit_map (and the functions it uses) to see the figure")
 
 # %% [markdown]
@@ -508,6 +511,7 @@ try:
     for name, errors in curves.items():
         print(f"{name:15s}", "  ".join(f"N={n}: {e:.3f}" for n, e in zip(sizes, errors, strict=True) if n in (2, 16, 64)))
 except NotImplementedError:
+    plt.close("all")  # no empty axes under the message
     print("implement learning_curve and the fits to see the figure")
 
 # %% [markdown]
@@ -579,6 +583,7 @@ try:
     plt.show()
     print(f"training MSE at lam = 0: {train[0]:.4f}, at lam = inf: {train[-1]:.4f}")
 except NotImplementedError:
+    plt.close("all")  # no empty axes under the message
     print("implement wrong_prior_data and fit_map to see the figure")
 
 # %% [markdown]

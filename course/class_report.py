@@ -281,7 +281,7 @@ def _diagnosis_section(a: Assignment, results: list[Result], workers: int) -> tu
     unexplained = [d for d in found if d.verdict == "unexplained"]
     body = [
         f"<p>Each failing submission's set of failed tests against each catalogued bug's (the tests the mutant fails, "
-        f"graded in-process{', cached' if pats.cached else ''}), by Jaccard similarity; below "
+        f"graded in-process), by Jaccard similarity; below "
         f"{dx.THRESHOLD:g} a submission is unexplained. {len(found)} of {len(results)} submissions failed some test; "
         f"catalogue: {len(pats.mutants)} bugs.</p>",
         _table(["student", "score", "failed tests", "verdict", "best-matching catalogued bug", "similarity"], rows,

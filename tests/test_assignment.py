@@ -15,9 +15,9 @@ from autograder.grading import isolation_of
 DECLARED = sorted((ROOT / "autograder" / "suites").glob("*/assignment.json"))
 
 
-def test_an_assignment_without_a_declaration_gets_the_defaults():
+def test_an_assignment_without_declared_limits_gets_the_defaults():
     a1 = layout.get("a1_convolution")
-    assert not a1.settings_file.exists() and a1.limits == LIMITS and a1.needs == []
+    assert "limits" not in a1.settings and a1.limits == LIMITS and a1.needs == []
     assert LIMITS.differences() == ""
 
 

@@ -190,7 +190,7 @@ def test_nbgrader_validate_accepts_a_correct_notebook(tmp_path):
 
 
 @pytest.mark.parametrize(("a", "which"), [(ASSIGNMENTS[0], "correct"), (ASSIGNMENTS[0], "buggy"),
-                                          ("a6_frameworks", "correct")])
+                                          (layout.get("a6_frameworks"), "correct")])
 def test_gradescope_zip_runs_in_a_local_autograder_layout(tmp_path, a, which):
     zip_path = build(a, tmp_path / "dist")
     layout = tmp_path / "autograder"
