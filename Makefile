@@ -12,7 +12,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 export PYTHONDONTWRITEBYTECODE=1
 export MPLBACKEND=Agg
 
-.PHONY: help venv notebooks release demo test lint autograde feedback report gradescope bench clean
+.PHONY: help venv test-tools notebooks release demo test lint autograde feedback report gradescope bench clean
 
 help:
 	@echo "make demo | test | release | autograde [ASSIGNMENT=<id>] [STUDENT='a b'] | feedback | report [GRADED=<dir>] | gradescope | bench | clean"
@@ -36,10 +36,17 @@ release: notebooks
 demo: release
 	$(PY) -m course demo
 
-test: $(STAMP)
+test: $(STAMP) test-tools
 	$(PY) -m ruff check .
 	$(PY) -m course notebooks check
 	$(PY) -m pytest -q -n 2 --dist loadgroup tests
+
+# Debian's chromium for the browser tests (notebooks in JupyterLab, the class report) and bubblewrap for the sandbox of
+# an unprivileged grader (tests/test_unprivileged.py then covers bwrap and unshare), installed once before pytest
+# starts when missing and we are root (CI); elsewhere the tests say what to install or use what there is.
+test-tools:
+	@command -v chromium >/dev/null && command -v bwrap >/dev/null || [ "$$(id -u)" != 0 ] || \
+	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium bubblewrap) >/dev/null
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
