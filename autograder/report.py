@@ -88,13 +88,6 @@ def parse_result(data: bytes) -> Result | None:
         return None
 
 
-def read_result(path: Path) -> Result | None:
-    try:
-        return parse_result(path.read_bytes())
-    except OSError:
-        return None
-
-
 def gradebook_csv(results: list[Result]) -> str:
     parts = list(dict.fromkeys(p for r in results for p in r.parts))
     buf = io.StringIO()

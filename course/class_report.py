@@ -21,8 +21,9 @@ from pathlib import Path
 
 from autograder import assignment as layout
 from autograder.assignment import Assignment
+from autograder.batch import trusted_results
 from autograder.grading import Result
-from autograder.report import read_result, write_atomic
+from autograder.report import write_atomic
 from course import diagnosis as dx
 from course import similarity as sim
 
@@ -31,9 +32,9 @@ SHOWN_PAIRS = 40  # similar pairs shown side by side (the table lists all)
 
 
 def load_results(graded: Path, a: Assignment) -> list[Result]:
-    """Every graded row of assignment `a` under `graded`, by student."""
-    rows = [r for p in sorted(graded.glob(f"*/{a.id}/results.json")) if (r := read_result(p)) is not None]
-    return sorted((r for r in rows if r.assignment == a.id), key=lambda r: r.student)
+    """Every graded row of assignment `a` under `graded`, by student: only what the grader wrote and the batch's
+    manifest vouches for, as in the gradebook and in nbgrader's record."""
+    return [r for (_, assignment), (r, _) in sorted(trusted_results(graded).items()) if assignment == a.id]
 
 
 def graded_assignments(graded: Path) -> list[Assignment]:

@@ -47,11 +47,12 @@ def student_notebook(assignment: Assignment, answers: dict[str, str], base: Path
         released = assignment.release_notebook
         base = released if released.exists() else assignment.source_notebook
     nb = nbformat.read(base, 4)
+    written_ids = {c.grade_id for c in assignment.cells_of("answer")} if written is not None else set()
     for cell in nb.cells:
         gid = nbgrader_meta(cell).get("grade_id")
         if cell.cell_type == "code" and gid in answers:
             cell.source = answers[gid]
-        elif written is not None and gid in {c.grade_id for c in assignment.cells_of("answer")}:
+        elif gid in written_ids:
             cell.source = written
     return nb
 
