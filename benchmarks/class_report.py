@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 
 from autograder import assignment as layout
-from autograder.batch import write_gradebook
+from autograder.batch import write_gradebook, write_manifest
 from autograder.grading import grade_answers
 from autograder.report import write_results
 from course import similarity as sim
@@ -42,6 +42,7 @@ def make_class(base: Path, a: layout.Assignment, students: int) -> tuple[Path, P
     for m in mutants:
         graded[m.name] = grade_answers(a, m.apply(ref), sandbox=False)
     submitted, out = base / "submitted", base / "autograded"
+    rows = {}
     for i in range(students):
         name = f"s{i:03d}"
         answers = {gid: rng.choice(versions)[gid] for gid in a.solution_ids}
@@ -52,7 +53,9 @@ def make_class(base: Path, a: layout.Assignment, students: int) -> tuple[Path, P
         folder = submitted / name / a.id
         folder.mkdir(parents=True)
         (folder / f"{a.id}.ipynb").write_text(nbformat.writes(student_notebook(a, answers)))
-        write_results(out, replace(graded[bug.name if bug else None], student=name))
+        result = replace(graded[bug.name if bug else None], student=name)
+        rows[(name, a.id)] = (result, write_results(out, result))
+    write_manifest(out, rows)  # the report reads only what a manifest vouches for
     write_gradebook(out)
     return submitted, out
 
