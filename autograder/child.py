@@ -1,6 +1,6 @@
 """The submission side of the grader: runs inside the sandbox, never in the grader's own process.
 
-Usage: python -I child.py FD_IN FD_OUT
+Usage: python -I child.py FD_IN FD_OUT   (or forked by autograder/forkserver.py, which calls `serve`)
 
 It executes the submission's cells, then answers calls from the trusted parent. Everything it sends
 goes through `wire`, which the parent decodes without trusting it: this process may be tampered with by
@@ -178,8 +178,8 @@ def flush_and_mark(marker: str) -> None:
         pass
 
 
-def main() -> None:
-    fd_in, fd_out = int(sys.argv[1]), int(sys.argv[2])
+def serve(fd_in: int, fd_out: int) -> None:
+    """Answer the parent's requests (load, then calls) until it closes the pipe."""
     namespace, keep = new_namespace(), 500
     make_handle = remote(fd_in, fd_out)
     while True:
@@ -205,4 +205,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    serve(int(sys.argv[1]), int(sys.argv[2]))

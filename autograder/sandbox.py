@@ -15,11 +15,13 @@ in force; the gradebook records it.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import resource
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -34,53 +36,11 @@ from autograder.config import LIMITS, ROOT, SANDBOX_UID_BASE, Limits
 from autograder.testing import CallTimeout, SubmissionDied
 
 KIT_FILES = (Path(__file__).with_name("child.py"), Path(__file__).with_name("wire.py"))
+FORK_SERVER = Path(__file__).with_name("forkserver.py")
 MARKER_WAIT = 2.0  # seconds to wait for the end-of-load marker when a submission redirected its own output
 SYSTEM_DIRS = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc")  # all a child sees of the machine
 MODES = ("auto", "namespaces", "bwrap", "unshare", "fallback")  # KIT_ISOLATION
 
-# Runs inside the new namespaces, with every capability there (as root, or as root of a new user namespace): build a
-# new root file system that holds only the system directories and the Python installation (read-only), a fresh /proc
-# of the new PID namespace, a minimal /dev, and a private /tmp with the code; pivot into it; then give up every
-# capability (and, as root, become the sandbox user). Nothing of the old root stays reachable: the kit, home
-# directories, other submissions, outputs and the shared /tmp and /dev/shm are simply not there.
-# Arguments: mode (root | user), uid, tmpfs size, nproc, code dir, N_expose, expose..., N_mask, mask..., argv...
-_SETUP = r"""
-set -eu
-path=$PATH; PATH=/usr/sbin:/sbin:$PATH
-mode=$1; uid=$2; size=$3; nproc=$4; code=$5; shift 5
-R=/mnt
-mount -t tmpfs -o size=1m,mode=0755,nosuid,nodev kit-root "$R"
-ro() { mount -o remount,bind,ro,nosuid,nodev "$1" 2>/dev/null || mount -o remount,bind,ro,nosuid,nodev,noexec "$1"; }
-bindro() { mkdir -p "$R$2"; mount --bind "$1" "$R$2"; ro "$R$2"; }
-for d in __SYSTEM__; do
-  if [ -L "/$d" ]; then ln -s "$(readlink "/$d")" "$R/$d"
-  elif [ -d "/$d" ]; then bindro "/$d" "/$d"; fi
-done
-mkdir "$R/proc" "$R/dev" "$R/tmp" "$R/.old"
-mount -t proc -o nosuid,nodev,noexec proc "$R/proc"
-mount -t tmpfs -o size=64k,mode=0755,nosuid kit-dev "$R/dev"
-for d in null zero full random urandom; do touch "$R/dev/$d"; mount --bind "/dev/$d" "$R/dev/$d"; done
-ln -s /proc/self/fd "$R/dev/fd"; ln -s fd/0 "$R/dev/stdin"; ln -s fd/1 "$R/dev/stdout"; ln -s fd/2 "$R/dev/stderr"
-mkdir "$R/dev/shm"; mount -t tmpfs -o "size=$size,mode=1777,nosuid,nodev" kit-shm "$R/dev/shm"
-mount -t tmpfs -o "size=$size,mode=1777,nosuid,nodev" kit-tmp "$R/tmp"
-mkdir "$R/tmp/kit" "$R/tmp/work"; mount --bind "$code" "$R/tmp/kit"; ro "$R/tmp/kit"
-n=$1; shift; i=0
-while [ $i -lt $n ]; do bindro "$1" "$1"; shift; i=$((i+1)); done
-n=$1; shift; i=0
-while [ $i -lt $n ]; do
-  if [ -d "$R$1" ]; then mount -t tmpfs -o size=4k,mode=0755,nosuid,nodev kit-hidden "$R$1"; fi
-  shift; i=$((i+1))
-done
-chown "$uid:$uid" "$R/tmp/work"
-cd "$R"; pivot_root . .old; umount -l /.old; rmdir /.old; mount -o remount,bind,ro,nosuid,nodev /
-cd /tmp/work; PATH=$path
-if [ "$mode" = root ]; then
-  exec setpriv --reuid "$uid" --regid "$uid" --clear-groups --no-new-privs --bounding-set -all -- "$@"
-fi
-exec prlimit --nproc="$nproc:$nproc" -- setpriv --no-new-privs --bounding-set -all --inh-caps -all -- "$@"
-""".replace("__SYSTEM__", " ".join(SYSTEM_DIRS))
-_UNSHARE = ["unshare", "--mount", "--net", "--pid", "--ipc", "--uts", "--fork", "--kill-child"]
-_PROBE = ["sh", "-c", "mount -t tmpfs none /mnt && mount -t proc proc /mnt && echo ok"]
 
 
 def requested_mode() -> str:
@@ -102,17 +62,26 @@ def _runs(argv: list[str]) -> bool:
 
 @cache
 def _tool_works(tool: str, euid: int) -> bool:
-    """Can `tool` make the namespaces here, as this user? (asked once per process)"""
-    if tool == "root":
-        return euid == 0 and bool(shutil.which("unshare") and shutil.which("setpriv")) and _runs(_UNSHARE + _PROBE)
-    if tool == "unshare":
-        return (bool(shutil.which("unshare") and shutil.which("setpriv") and shutil.which("prlimit"))
-                and _runs(["unshare", "--user", "--map-root-user", *_UNSHARE[1:], *_PROBE]))
+    """Can `tool` make the namespaces here, as this user? (asked once per process: the fork server's set-up is made
+    once, in a probe that says ok from inside)"""
+    if tool in ("root", "unshare"):
+        if tool == "root" and euid != 0:
+            return False
+        mode, uid = ("root", SANDBOX_UID_BASE) if tool == "root" else ("user", 0)
+        request = _spawn_request(mode, uid, LIMITS, [], "/")
+        return _runs([sys.executable, "-I", str(FORK_SERVER), "--probe", json.dumps(request)])
     if tool == "bwrap":
         return (bool(shutil.which("bwrap") and shutil.which("prlimit"))
                 and _runs(["bwrap", "--unshare-all", "--unshare-user", "--die-with-parent", "--ro-bind", "/", "/",
                            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "sh", "-c", "echo ok"]))
     return False
+
+
+def _spawn_request(mode: str, uid: int | None, limits: Limits, masks: list[str], cwd: str) -> dict:
+    """What the fork server needs to confine one child (autograder/forkserver.py)."""
+    return {"op": "spawn", "mode": mode, "uid": uid, "env": _child_env(), "cwd": cwd,
+            "limits": _rlimits(limits, nproc=mode != "user"), "nproc": limits.processes,
+            "tmpfs_size": limits.tmpfs_size, "system": list(SYSTEM_DIRS), "expose": _expose(), "masks": masks}
 
 
 @cache
@@ -134,7 +103,7 @@ def sandbox_tool() -> str | None:
         candidates = [mode]
     else:
         candidates = ["root"] if euid == 0 else []
-        candidates += ["bwrap", "unshare"]
+        candidates += ["unshare", "bwrap"]
     for tool in candidates:
         if _tool_works(tool, euid):
             return tool
@@ -181,21 +150,98 @@ def _child_env() -> dict[str, str]:
     }
 
 
+def _expose() -> list[str]:
+    """The Python installation(s) the child needs, where the system directories do not already hold them."""
+    paths = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), sys.prefix}
+    inside = tuple(f"/{d}/" for d in SYSTEM_DIRS)
+    return sorted(p for p in paths if not (p + "/").startswith(inside))
+
+
+def _rlimits(limits: Limits, nproc: bool = True) -> dict[str, int]:
+    """The child's resource limits. In a user namespace the process limit is set inside it, where it counts only
+    the submission's processes, not all the grading user's."""
+    values = {"RLIMIT_AS": limits.memory, "RLIMIT_CPU": limits.cpu_seconds, "RLIMIT_FSIZE": limits.file_size,
+              "RLIMIT_NOFILE": limits.open_files, "RLIMIT_NPROC": limits.processes if nproc else None,
+              "RLIMIT_CORE": 0}
+    return {name: value for name, value in values.items() if value is not None}
+
+
 def _set_limits(limits: Limits, nproc: bool = True) -> None:
-    """In the child between fork and exec: own session, and the resource limits. In a user namespace the process
-    limit is set inside it (prlimit in _SETUP), where it counts only the submission's processes, not all the grading
-    user's."""
+    """In an exec'd child between fork and exec: own session, and the resource limits."""
     os.setsid()
-    for res, value in (
-        (resource.RLIMIT_AS, limits.memory),
-        (resource.RLIMIT_CPU, limits.cpu_seconds),
-        (resource.RLIMIT_FSIZE, limits.file_size),
-        (resource.RLIMIT_NOFILE, limits.open_files),
-        (resource.RLIMIT_NPROC, limits.processes if nproc else None),
-        (resource.RLIMIT_CORE, 0),
-    ):
-        if value is not None:
-            resource.setrlimit(res, (value, value))
+    for name, value in _rlimits(limits, nproc).items():
+        resource.setrlimit(getattr(resource, name), (value, value))
+
+
+class _ForkServer:
+    """This process's fork server (autograder/forkserver.py): started on first use, restarted when it died. Children
+    of the root and unshare modes and of the fallback are forked from it, already holding numpy; bwrap execs."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.proc: subprocess.Popen | None = None
+        self.sock: socket.socket | None = None
+
+    def _start(self) -> None:
+        folder = tempfile.mkdtemp(prefix="kit-forkserver-")  # the server deletes it once it has imported it
+        for f in (*KIT_FILES, FORK_SERVER):
+            shutil.copy(f, folder)
+        os.chmod(folder, 0o755)
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-I", os.path.join(folder, FORK_SERVER.name), str(theirs.fileno())],
+            pass_fds=(theirs.fileno(),), env=_child_env(), cwd=folder, stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, close_fds=True)
+        theirs.close()
+        self.sock = ours
+
+    def stop(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+    def ask(self, request: dict, fds: tuple[int, ...] = ()) -> dict:
+        with self.lock:
+            for _ in range(2):
+                if self.proc is None or self.proc.poll() is not None:
+                    if request["op"] != "spawn":
+                        return {}  # its children died with it
+                    self.stop()
+                    self._start()
+                try:
+                    socket.send_fds(self.sock, [json.dumps(request).encode()], list(fds))
+                    reply = self.sock.recv(1 << 16)
+                    if reply:
+                        return json.loads(reply)
+                except OSError:
+                    pass
+                self.stop()
+        raise SubmissionDied("the sandbox could not be started (its fork server died)")
+
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc is not None else None
+
+
+_FORK_SERVER = _ForkServer()
+
+
+class _Forked:
+    """A child forked by the fork server, seen as much like a subprocess.Popen as the sandbox needs."""
+
+    def __init__(self, pid: int):
+        self.pid, self.returncode = pid, None
+
+    def wait(self, timeout: float) -> int:
+        if self.returncode is None:
+            code = _FORK_SERVER.ask({"op": "wait", "pid": self.pid, "timeout": timeout}).get("code", -9)
+            if code is None:
+                raise subprocess.TimeoutExpired("sandbox", timeout)
+            self.returncode = code
+        return self.returncode
 
 
 _ADOPTING = False  # this process adopts the orphans of its sandboxes (a batch worker: its only children are them)
@@ -217,15 +263,16 @@ def adopt_orphans() -> bool:
 
 
 def kill_children() -> None:
-    """SIGKILL every child of this process (in a batch worker: what a submission left behind), then reap them."""
-    me = str(os.getpid())
+    """SIGKILL every child of this process but its fork server (in a batch worker: what a submission left behind),
+    then reap them."""
+    me, spare = str(os.getpid()), str(_FORK_SERVER.pid())
     for _ in range(50):
         found = False
         for pid in filter(str.isdigit, os.listdir("/proc")):
             try:
                 with open(f"/proc/{pid}/stat") as fh:
                     fields = fh.read().rsplit(")", 1)[1].split()
-                if fields[1] == me and fields[0] != "Z":
+                if fields[1] == me and fields[0] != "Z" and pid != spare:
                     found = True
                     os.kill(int(pid), signal.SIGKILL)
             except (OSError, IndexError):
@@ -364,25 +411,20 @@ class Sandbox:
             raise CallTimeout("the submission used up its total time limit")
         self.starts += 1
         self._code_dir = tempfile.mkdtemp(prefix="kit-code-")
-        for f in KIT_FILES:
-            shutil.copy(f, self._code_dir)
         os.chmod(self._code_dir, 0o755)
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         out_r, out_w = os.pipe()
-        python = sys.executable
-        script = "/tmp/kit/child.py" if self.tool else os.path.join(self._code_dir, "child.py")
-        child_args = [python, "-I", script, str(to_child_r), str(from_child_w)]
-        argv, cwd, user = self._confine(child_args), "/", None
-        if self.tool is None:
-            cwd = self._code_dir
-            user = self.uid if os.geteuid() == 0 and _world_executable(python) else None
-        nproc = self.tool in (None, "root")
-        self.proc = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, cwd=cwd, env=_child_env(),
-            pass_fds=(to_child_r, from_child_w), preexec_fn=lambda: _set_limits(self.limits, nproc), user=user,
-            close_fds=True,
-        )
+        if self.tool == "bwrap":
+            self.proc = self._exec((to_child_r, from_child_w, out_w))
+        else:
+            try:
+                self.proc = self._fork((to_child_r, from_child_w, out_w))
+            except SubmissionDied:
+                for fd in (to_child_r, from_child_w, out_w, to_child_w, from_child_r, out_r):
+                    os.close(fd)
+                shutil.rmtree(self._code_dir, ignore_errors=True)
+                raise
         for fd in (to_child_r, from_child_w, out_w):
             os.close(fd)
         self._to, self._from = to_child_w, from_child_r
@@ -401,47 +443,55 @@ class Sandbox:
         if self.starts == 1:
             self.load_errors = [e for e in reply.get("errors", []) if isinstance(e, dict)]
 
-    def _confine(self, child_args: list[str]) -> list[str]:
-        """The command line that starts `child_args` confined by this sandbox's tool (unchanged in the fallback).
+    def _exec(self, fds: tuple[int, int, int]) -> subprocess.Popen:
+        """Start a new interpreter for the child, confined by bubblewrap."""
+        for f in KIT_FILES:
+            shutil.copy(f, self._code_dir)
+        python = sys.executable
+        child_args = [python, "-I", "/tmp/kit/child.py", str(fds[0]), str(fds[1])]
+        return subprocess.Popen(
+            self._bwrap_argv(child_args), stdin=subprocess.DEVNULL, stdout=fds[2], stderr=fds[2], cwd="/",
+            env=_child_env(), pass_fds=fds[:2], preexec_fn=lambda: _set_limits(self.limits, False), close_fds=True,
+        )
 
-        The child's file system is built from nothing: the system directories and the Python installation,
-        read-only, a private /tmp holding the code, a fresh /proc and a minimal /dev. In a user namespace
-        (bwrap or unshare without root) the child keeps the grading user's uid outside, but no capability inside;
-        as root it runs as the sandbox user. Killing the first process of the PID namespace ends all of them."""
-        if self.tool is None:
-            return child_args
-        expose = self._expose()
-        seen = [*expose, *(f"/{d}" for d in SYSTEM_DIRS)]
-        masks = [h for h in self.hide if h != "/" and any(h == e or h.startswith(e + "/") for e in seen)]
-        if self.tool == "bwrap":
-            argv = ["bwrap", "--unshare-all", "--unshare-user", "--die-with-parent"]
-            argv += ["--disable-userns"] if _bwrap_knows("--disable-userns") else []
-            size = ["--size", str(_bytes(self.limits.tmpfs_size))] if _bwrap_knows("--size") else []
-            for d in SYSTEM_DIRS:
-                if os.path.islink(f"/{d}"):
-                    argv += ["--symlink", os.readlink(f"/{d}"), f"/{d}"]
-                elif os.path.isdir(f"/{d}"):
-                    argv += ["--ro-bind", f"/{d}", f"/{d}"]
-            argv += ["--proc", "/proc", "--dev", "/dev", *size, "--tmpfs", "/dev/shm",
-                     *size, "--tmpfs", "/tmp", "--ro-bind", self._code_dir, "/tmp/kit", "--dir", "/tmp/work"]
-            for p in expose:  # after /tmp: a venv may live there
-                argv += ["--ro-bind", p, p]
-            for p in masks:
-                argv += ["--tmpfs", p]
-            argv += ["--chdir", "/tmp/work", "--remount-ro", "/",
-                     "prlimit", f"--nproc={self.limits.processes}:{self.limits.processes}", "--"]
-            return argv + child_args
-        mode, uid = ("root", self.uid) if self.tool == "root" else ("user", 0)
-        prefix = _UNSHARE if self.tool == "root" else ["unshare", "--user", "--map-root-user", *_UNSHARE[1:]]
-        return [*prefix, "sh", "-c", _SETUP, "kit-setup", mode, str(uid), self.limits.tmpfs_size,
-                str(self.limits.processes), self._code_dir, str(len(expose)), *expose, str(len(masks)), *masks,
-                *child_args]
+    def _fork(self, fds: tuple[int, int, int]) -> _Forked:
+        """Fork the child from the fork server, which confines it (as root: namespaces and the sandbox uid; otherwise
+        a user namespace; in the fallback only rlimits, a session and, as root, the sandbox uid)."""
+        python_shared = os.geteuid() == 0 and _world_executable(sys.executable)
+        mode = {"root": "root", "unshare": "user", None: "fallback"}[self.tool]
+        uid = {"root": self.uid, "user": 0, "fallback": self.uid if python_shared else None}[mode]
+        request = _spawn_request(mode, uid, self.limits, self._masks(), self._code_dir)
+        reply = _FORK_SERVER.ask(request, fds)
+        if "pid" not in reply:
+            raise SubmissionDied(f"the sandbox could not be started: {reply.get('error', 'no answer')}")
+        return _Forked(int(reply["pid"]))
 
-    def _expose(self) -> list[str]:
-        """The Python installation(s) the child needs, where the system directories do not already hold them."""
-        paths = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), sys.prefix}
-        inside = tuple(f"/{d}/" for d in SYSTEM_DIRS)
-        return sorted(p for p in paths if not (p + "/").startswith(inside))
+    def _bwrap_argv(self, child_args: list[str]) -> list[str]:
+        """The command line that starts `child_args` confined by bubblewrap: the file system that
+        forkserver.build_root makes, a user namespace in which the child keeps no capability."""
+        argv = ["bwrap", "--unshare-all", "--unshare-user", "--die-with-parent"]
+        argv += ["--disable-userns"] if _bwrap_knows("--disable-userns") else []
+        argv += ["--cap-drop", "ALL"] if _bwrap_knows("--cap-drop") else []  # the bounding set too
+        size = ["--size", str(_bytes(self.limits.tmpfs_size))] if _bwrap_knows("--size") else []
+        for d in SYSTEM_DIRS:
+            if os.path.islink(f"/{d}"):
+                argv += ["--symlink", os.readlink(f"/{d}"), f"/{d}"]
+            elif os.path.isdir(f"/{d}"):
+                argv += ["--ro-bind", f"/{d}", f"/{d}"]
+        argv += ["--proc", "/proc", "--dev", "/dev", *size, "--tmpfs", "/dev/shm",
+                 *size, "--tmpfs", "/tmp", "--ro-bind", self._code_dir, "/tmp/kit", "--dir", "/tmp/work"]
+        for p in _expose():  # after /tmp: a venv may live there
+            argv += ["--ro-bind", p, p]
+        for p in self._masks():
+            argv += ["--tmpfs", p]
+        argv += ["--chdir", "/tmp/work", "--remount-ro", "/",
+                 "prlimit", f"--nproc={self.limits.processes}:{self.limits.processes}", "--"]
+        return argv + child_args
+
+    def _masks(self) -> list[str]:
+        """The hidden paths that lie inside what the child sees (the kit installed into a venv, say): covered."""
+        seen = [*_expose(), *(f"/{d}" for d in SYSTEM_DIRS)]
+        return [h for h in self.hide if h != "/" and any(h == e or h.startswith(e + "/") for e in seen)]
 
     def close(self) -> None:
         """Kill every process of the submission and release its resources."""

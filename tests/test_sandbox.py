@@ -1,6 +1,7 @@
 """The sandbox confines hostile code: it sees no private file, keeps no process, and always answers in time."""
 
 import os
+import shutil
 import socket
 import subprocess
 
@@ -9,7 +10,7 @@ import pytest
 from processes import live_processes
 
 from autograder.config import ROOT, Limits
-from autograder.sandbox import SYSTEM_DIRS, Sandbox, kill_uid, namespaces_available
+from autograder.sandbox import SYSTEM_DIRS, Sandbox, _expose, kill_uid, namespaces_available
 from autograder.testing import CallTimeout, StudentError, SubmissionDied
 
 QUICK = Limits(call_timeout=3, load_timeout=5, submission_timeout=40)
@@ -74,10 +75,34 @@ def test_the_child_sees_only_the_system_python_and_its_own_processes(slot):
     )
     with sandbox(code, slot) as sb:
         (top, tmp, pids), _ = sb.call("look", (), {})
-    expected = set(SYSTEM_DIRS) | {"proc", "dev", "tmp"} | {p.split("/")[1] for p in sb._expose()}
-    in_tmp = {p.split("/")[2] for p in sb._expose() if p.startswith("/tmp/")}  # a venv under /tmp (a clone there)
+    expected = set(SYSTEM_DIRS) | {"proc", "dev", "tmp"} | {p.split("/")[1] for p in _expose()}
+    in_tmp = {p.split("/")[2] for p in _expose() if p.startswith("/tmp/")}  # a venv under /tmp (a clone there)
     assert set(top) <= expected and set(tmp) == {"kit", "work"} | in_tmp
     assert len(pids) <= 3, "a fresh /proc of the sandbox's PID namespace (its init, the shell exec'd into python)"
+
+
+@needs_namespaces
+@pytest.mark.parametrize("tool", ["auto", "unshare", "bwrap"])
+def test_the_child_holds_no_capability_and_makes_no_user_namespace(slot, tool, monkeypatch):
+    """Whichever way it is confined, the child has no capability in any set and cannot gain one; in a user namespace
+    (the grader's own or bubblewrap's) it cannot make another one either."""
+    if tool == "bwrap" and not shutil.which("bwrap"):
+        pytest.skip("bubblewrap is not installed (make test-tools installs it)")
+    monkeypatch.setenv("KIT_ISOLATION", tool)
+    code = (
+        "import ctypes\n"
+        "def status():\n"
+        "    return dict(line.split(':\\t', 1) for line in open('/proc/self/status').read().splitlines())\n"
+        "def new_user_namespace():\n"
+        "    return ctypes.CDLL(None, use_errno=True).unshare(0x10000000)\n"  # CLONE_NEWUSER
+    )
+    with sandbox(code, slot) as sb:
+        status, _ = sb.call("status", (), {})
+        made, _ = sb.call("new_user_namespace", (), {})
+    assert {status[k] for k in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")} == {"0000000000000000"}
+    assert status["NoNewPrivs"] == "1"
+    if sb.tool != "root":
+        assert made == -1
 
 
 @needs_namespaces

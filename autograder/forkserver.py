@@ -1,0 +1,324 @@
+"""Fork server: a Python that has imported numpy once and forks every sandboxed child into fresh namespaces.
+
+Usage: python -I forkserver.py SOCKET_FD   (started by `autograder.sandbox`, with child.py and wire.py beside it)
+
+Starting a child with exec costs about 0.15 s of CPU per submission: an interpreter, numpy, and the namespace set-up
+through mount(8). Forked from here it costs a few milliseconds. This process never runs submission code and knows
+nothing secret (no suite, no reference, no marker): each request forks a process that confines itself — fresh mount,
+network, PID, IPC and UTS namespaces (and a user namespace without root), a root file system built from nothing, no
+capability, the sandbox's uid and rlimits — and only then becomes the child (`child.serve`). Requests come as JSON
+over a SOCK_SEQPACKET socket, with the child's three pipe ends as SCM_RIGHTS; replies are JSON.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import platform
+import resource
+import shutil
+import signal
+import socket
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import child  # noqa: E402 — beside this file
+import numpy  # noqa: E402, F401 — the point: every child starts with numpy imported
+
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 1, 2, 4, 8, 32
+MS_NOATIME, MS_NODIRATIME, MS_BIND, MS_REC, MS_PRIVATE, MS_RELATIME = 1024, 2048, 4096, 16384, 1 << 18, 1 << 21
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x20000, 0x4000000, 0x8000000
+CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
+PR_SET_PDEATHSIG, PR_CAPBSET_READ, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 1, 23, 24, 38, 47
+MNT_DETACH = 2
+SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
+DEVICES = ("null", "zero", "full", "random", "urandom")
+
+libc = ctypes.CDLL(None, use_errno=True)
+libc.mount.argtypes = (ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p)
+libc.umount2.argtypes = (ctypes.c_char_p, ctypes.c_int)
+libc.prctl.argtypes = (ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong)
+libc.syscall.argtypes = (ctypes.c_long, ctypes.c_char_p, ctypes.c_char_p)
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def _ok(ret: int, what: str) -> None:
+    if ret != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def _b(s: str | None) -> bytes | None:
+    return None if s is None else s.encode()
+
+
+def mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    _ok(libc.mount(_b(source), _b(target), _b(fstype), flags, _b(data)), f"mount {target}")
+
+
+def prctl(option: int, arg: int = 0) -> None:
+    _ok(libc.prctl(option, arg, 0, 0, 0), f"prctl {option}")
+
+
+def bind_ro(source: str, target: str) -> None:
+    """Bind `source` at `target`, read-only, keeping the flags a user namespace may not drop (noexec, atime)."""
+    os.makedirs(target, exist_ok=True)
+    mount(source, target, None, MS_BIND)
+    have = os.statvfs(target).f_flag
+    flags = MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV
+    for st, ms in ((os.ST_NOEXEC, MS_NOEXEC), (os.ST_NOATIME, MS_NOATIME), (os.ST_NODIRATIME, MS_NODIRATIME),
+                   (os.ST_RELATIME, MS_RELATIME)):
+        flags |= ms if have & st else 0
+    mount(None, target, None, flags)
+
+
+def build_root(req: dict) -> None:
+    """The child's whole file system: the system directories and the Python installation read-only, a fresh /proc,
+    a minimal /dev, a private /tmp (an empty kit/ and the working directory work/), masks over hidden paths; then
+    pivot into it and drop the old root. (bwrap's command line in autograder.sandbox makes the same.)"""
+    r, size = "/mnt", req["tmpfs_size"]
+    mount(None, "/", None, MS_REC | MS_PRIVATE)
+    mount("kit-root", r, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+    for d in req["system"]:
+        if os.path.islink(f"/{d}"):
+            os.symlink(os.readlink(f"/{d}"), f"{r}/{d}")
+        elif os.path.isdir(f"/{d}"):
+            bind_ro(f"/{d}", f"{r}/{d}")
+    for d in ("proc", "dev", "tmp", ".old"):
+        os.mkdir(f"{r}/{d}")
+    mount("proc", f"{r}/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    mount("kit-dev", f"{r}/dev", "tmpfs", MS_NOSUID, "size=64k,mode=0755")
+    for d in DEVICES:
+        open(f"{r}/dev/{d}", "w").close()
+        mount(f"/dev/{d}", f"{r}/dev/{d}", None, MS_BIND)
+    for name, target in (("fd", "/proc/self/fd"), ("stdin", "fd/0"), ("stdout", "fd/1"), ("stderr", "fd/2")):
+        os.symlink(target, f"{r}/dev/{name}")
+    os.mkdir(f"{r}/dev/shm")
+    mount("kit-shm", f"{r}/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
+    mount("kit-tmp", f"{r}/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
+    os.mkdir(f"{r}/tmp/kit", 0o755)
+    os.mkdir(f"{r}/tmp/work", 0o755)
+    for p in req["expose"]:  # after /tmp: a venv may live there
+        bind_ro(p, r + p)
+    for p in req["masks"]:
+        if os.path.isdir(r + p):
+            mount("kit-hidden", r + p, "tmpfs", MS_NOSUID | MS_NODEV, "size=4k,mode=0755")
+    os.chown(f"{r}/tmp/work", req["uid"], req["uid"])
+    os.chdir(r)
+    _ok(libc.syscall(SYS_PIVOT_ROOT[platform.machine()], b".", b".old"), "pivot_root")
+    _ok(libc.umount2(b"/.old", MNT_DETACH), "umount /.old")
+    os.rmdir("/.old")
+    mount(None, "/", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    os.chdir("/tmp/work")
+
+
+def drop_bounding(last_cap: int) -> None:
+    for cap in range(last_cap + 1):
+        if libc.prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1:
+            prctl(PR_CAPBSET_DROP, cap)
+
+
+def drop_capabilities(last_cap: int) -> None:
+    """No capability in any set (bounding, ambient, inheritable, permitted, effective), and no way to gain one."""
+    drop_bounding(last_cap)
+    libc.prctl(PR_CAP_AMBIENT, 4, 0, 0, 0)  # PR_CAP_AMBIENT_CLEAR_ALL (absent before Linux 4.3: nothing to clear)
+    header, data = _CapHeader(0x20080522, 0), (_CapData * 2)()  # _LINUX_CAPABILITY_VERSION_3, all zero
+    _ok(libc.capset(ctypes.byref(header), data), "capset")
+    prctl(PR_SET_NO_NEW_PRIVS, 1)
+
+
+def set_limits(limits: dict) -> None:
+    for name, value in limits.items():
+        resource.setrlimit(getattr(resource, name), (value, value))
+
+
+def become_child(req: dict, fd_in: int, fd_out: int) -> None:
+    """The rest of this process's life: the child of `autograder.child`, answering the parent on fd_in/fd_out."""
+    if req.get("probe"):
+        os.write(1, b"ok\n")
+        os._exit(0)
+    os.environ.clear()
+    os.environ.update(req["env"])
+    sys.argv = ["/tmp/kit/child.py"]
+    sys.path[0] = "/tmp/kit"
+    child.serve(fd_in, fd_out)
+
+
+def _confine_and_serve(req: dict, fds: list[int], server: int, last_cap: int) -> None:
+    """In the forked process: make the namespaces, then (in the PID namespace's first process) the file system and
+    the credentials, and become the child. Never returns."""
+    fd_in, fd_out, fd_log = fds
+    os.setsid()
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the server (so the worker) went away: so does the submission
+    if os.getppid() != server:
+        os._exit(1)
+    set_limits(req["limits"])
+    mode = req["mode"]
+    if mode == "fallback":
+        _stdio(fd_log)
+        if req["uid"] is not None:
+            os.setgroups([])
+            os.setresgid(req["uid"], req["uid"], req["uid"])
+            os.setresuid(req["uid"], req["uid"], req["uid"])
+        os.chdir(req["cwd"])
+        _close_other_fds(fd_in, fd_out)
+        become_child(req, fd_in, fd_out)
+        return
+    outer_uid, outer_gid = os.getuid(), os.getgid()
+    flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS
+    _ok(libc.unshare(flags | (CLONE_NEWUSER if mode == "user" else 0)), "unshare")
+    if mode == "user":
+        for name, text in (("setgroups", "deny"), ("uid_map", f"0 {outer_uid} 1"), ("gid_map", f"0 {outer_gid} 1")):
+            with open(f"/proc/self/{name}", "w") as fh:
+                fh.write(text)
+    init = os.fork()  # the first process of the new PID namespace: when it dies, every process in there dies
+    if init:
+        for fd in fds:
+            os.close(fd)
+        _, status = os.waitpid(init, 0)
+        if os.WIFSIGNALED(status):
+            signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
+            os.kill(os.getpid(), os.WTERMSIG(status))
+        os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1)
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # (its parent is outside the namespace: getppid() says 0)
+    _stdio(fd_log)
+    build_root(req)
+    uid = req["uid"]
+    if mode == "root":
+        drop_bounding(last_cap)
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)  # clears the permitted and effective capabilities
+    else:  # root of its own user namespace: no nested user namespace (as bwrap --disable-userns), processes counted
+        with open("/proc/sys/user/max_user_namespaces", "w") as fh:
+            fh.write("0")
+        resource.setrlimit(resource.RLIMIT_NPROC, (req["nproc"], req["nproc"]))
+    drop_capabilities(last_cap)
+    _close_other_fds(fd_in, fd_out)
+    become_child(req, fd_in, fd_out)
+
+
+def _stdio(fd_log: int) -> None:
+    null = os.open("/dev/null", os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(fd_log, 1)
+    os.dup2(fd_log, 2)
+    for fd in (null, fd_log):
+        if fd > 2:
+            os.close(fd)
+
+
+def _close_other_fds(*keep: int) -> None:
+    start = 3
+    for fd in sorted(keep):
+        os.closerange(start, fd)
+        start = fd + 1
+    os.closerange(start, 1 << 16)
+
+
+def _exitcode(status: int) -> int:
+    return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.waitstatus_to_exitcode(status)
+
+
+def last_cap() -> int:
+    with open("/proc/sys/kernel/cap_last_cap") as fh:
+        return int(fh.read())
+
+
+def probe(req: dict) -> int:
+    """Make the sandbox of `req` once, and say ok from inside it: can this machine (and this user) confine?"""
+    fd_in, fd_out = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _confine_and_serve({**req, "probe": True}, [fd_in, fd_out, os.dup(1)], os.getppid(), last_cap())
+        except BaseException as exc:
+            os.write(1, f"sandbox set-up failed: {exc}\n".encode())
+        finally:
+            os._exit(127)
+    return _exitcode(os.waitpid(pid, 0)[1])
+
+
+class Server:
+    def __init__(self, sock: socket.socket):
+        self.sock, self.ended = sock, {}  # pid -> exit code (as subprocess.Popen.returncode) of reaped children
+        self.last_cap = last_cap()
+
+    def reap(self) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            self.ended[pid] = _exitcode(status)
+
+    def spawn(self, req: dict, fds: list[int]) -> dict:
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                self.sock.close()
+                _confine_and_serve(req, fds, os.getppid(), self.last_cap)
+            except BaseException as exc:  # the set-up failed: say so where the parent reads the output
+                code = 127
+                try:
+                    os.write(2, f"sandbox set-up failed: {exc}\n".encode())
+                except OSError:
+                    pass
+            finally:
+                os._exit(code)
+        for fd in fds:
+            os.close(fd)
+        return {"pid": pid}
+
+    def wait(self, pid: int, timeout: float) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            self.reap()
+            if pid in self.ended:
+                return {"code": self.ended.pop(pid)}
+            if time.monotonic() >= deadline:
+                return {"code": None}
+            time.sleep(0.002)
+
+    def run(self) -> None:
+        while True:
+            try:
+                msg, fds, _, _ = socket.recv_fds(self.sock, 1 << 20, 3)
+            except OSError:
+                return
+            if not msg:
+                return
+            self.reap()
+            req = json.loads(msg)
+            try:
+                reply = self.spawn(req, fds) if req["op"] == "spawn" else self.wait(req["pid"], req["timeout"])
+            except Exception as exc:
+                reply = {"error": f"{type(exc).__name__}: {exc}"}
+            self.sock.send(json.dumps(reply).encode())
+
+
+def main() -> None:
+    if sys.argv[1] == "--probe":
+        sys.exit(1 if probe(json.loads(sys.argv[2])) else 0)
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    sock = socket.socket(fileno=int(sys.argv[1]))
+    folder = os.path.dirname(os.path.abspath(__file__))
+    if os.path.basename(folder).startswith("kit-forkserver-"):  # the sandbox's copy: all of it is imported now
+        shutil.rmtree(folder, ignore_errors=True)
+    Server(sock).run()
+
+
+if __name__ == "__main__":
+    main()
