@@ -1,14 +1,16 @@
 """Sandbox: run a submission's code in a fresh, confined child interpreter and call into it.
 
 Where the kernel allows namespaces, the child gets a mount namespace whose file system is built from nothing: the
-system directories and the Python installation (read-only), a private /tmp holding its code, a fresh /proc and a
+system directories and the Python installation (read-only), a private /tmp, a fresh /proc and a
 minimal /dev; the course repository, home directories, other submissions, the grader's outputs and the shared /tmp
 are not there at all. It also gets network (no interface), PID (killing its first process ends every process it
-started, even one that called setsid), IPC and UTS namespaces. As root this is `unshare` of util-linux and an
-unprivileged user of its own; as any other user it is a user namespace, made by bubblewrap (`bwrap`) when installed,
-else by `unshare --user --map-root-user`, in which the child keeps no capability. KIT_ISOLATION forces a mode
-(`requested_mode`). Everywhere, the child gets rlimits (memory, CPU, file size, open files, processes), a scrubbed
-environment, `python -I`, and wall-clock timeouts that kill its process group. `isolation()` says which of these are
+started, even one that called setsid), IPC and UTS namespaces. Each child is forked from this process's fork server
+(autograder/forkserver.py: numpy imported once, no submission code ever), and confines itself with system calls before
+it runs anything of the submission: as root, new namespaces and an unprivileged uid of its own; as any other user, a
+user namespace of its own in which it keeps no capability and may not make another. Where only bubblewrap may make
+user namespaces, `bwrap` starts a new interpreter instead. KIT_ISOLATION forces a mode (`requested_mode`).
+Everywhere, the child gets rlimits (memory, CPU, file size, open files, processes), a scrubbed environment, `python
+-I`'s flags, and wall-clock timeouts that kill its process group. `isolation()` says which of these are
 in force; the gradebook records it.
 """
 

@@ -1,15 +1,16 @@
 """Grading speed, through the command lines only: `nbgrader autograde` against this grader (`python -m autograder
-grade A --submitted D --out O --workers N`) with 1 and 2 workers, on the same BENCH_NOTEBOOKS (default 10) correct
-notebooks of every assignment.
+grade A --submitted D --out O --workers N`) with 1 and 2 workers, on copies of one correct
+notebook of every assignment, in batches of two sizes.
 
 For nbgrader the hidden suite runs the way nbgrader runs hidden tests: inside the student's kernel, as the last grade
 cell of the notebook (with an in-kernel backend), so both sides run the same pytest suite on the same code.
 
 A time is printed only for a batch whose every row is what a correct notebook must get (status ok and full marks,
 for nbgrader: the hidden suite's full score in the autograded notebook); otherwise the row says why instead.
-The 200-notebook column extrapolates the 2-worker time linearly (it counts the command's start-up 200/N times, so it
-errs on the slow side; BENCH_NOTEBOOKS=200 measures it). Settings: BENCH_NOTEBOOKS, BENCH_REPEATS (default 1: best
-of that many runs of each of our batches, run alternately), BENCH_NBGRADER=0 skips nbgrader, BENCH_ASSIGNMENTS=a,b
+Seconds per notebook are the slope between two batch sizes, so that neither command's start-up is counted per
+notebook; the last column is a whole class measured. Settings: BENCH_NOTEBOOKS (the small batch, default 10),
+BENCH_NBGRADER_LARGE (30), BENCH_LARGE (ours, 1 worker: 40), BENCH_CLASS (ours, 2 workers: 200), BENCH_REPEATS
+(default 1: best of that many runs of each of our batches), BENCH_NBGRADER=0 skips nbgrader, BENCH_ASSIGNMENTS=a,b
 picks assignments, BENCH_GRADER_ROOT=DIR grades with the kit checked out in DIR (to compare two versions).
 """
 
@@ -110,49 +111,90 @@ def run_ours(assignment: str, submitted: Path, out: Path, workers: int) -> float
     return time.perf_counter() - start
 
 
+def per_notebook(small: tuple[int, float], large: tuple[int, float]) -> float:
+    """Seconds per notebook, without the command's start-up: the slope between a small and a large batch."""
+    return (large[1] - small[1]) / (large[0] - small[0])
+
+
+def our_class(base: Path, course: Path, assignment: str, students: int) -> Path:
+    """A submitted/ folder of `students` copies of the course's first (correct) submission."""
+    submitted = base / f"submitted-{students}"
+    notebook = (course / "submitted" / "s000" / assignment / f"{assignment}.ipynb").read_bytes()
+    for i in range(students):
+        folder = submitted / f"s{i:03d}" / assignment
+        folder.mkdir(parents=True)
+        (folder / f"{assignment}.ipynb").write_bytes(notebook)
+    return submitted
+
+
+def time_nbgrader(base: Path, assignment: str, students: int, env: dict) -> tuple[float | None, str]:
+    course = nbgrader_course(base / f"nbgrader-{students}", assignment, students)
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", assignment, "--force", "--log-level=ERROR"],
+                          cwd=course, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    why = f"nbgrader failed: {done.stderr.strip()[-100:]}" if done.returncode else nbgrader_problem(course, assignment,
+                                                                                                       students)
+    return (None if why else seconds), why
+
+
+def time_ours(base: Path, submitted: Path, assignment: str, students: int, workers: int,
+              repeats: int) -> tuple[float | None, str]:
+    """Best of `repeats` batches, or None and why a batch was not all ok with full marks."""
+    best = None
+    for _ in range(repeats):
+        out = base / f"ours-{students}-{workers}"
+        seconds = run_ours(assignment, submitted, out, workers)
+        problem = our_problem(out, students)
+        if problem:
+            return None, problem
+        best = min(best or seconds, seconds)
+    return best, ""
+
+
 def main() -> None:
-    n = int(os.environ.get("BENCH_NOTEBOOKS", "10"))
+    small = int(os.environ.get("BENCH_NOTEBOOKS", "10"))
+    sizes = {"nbgrader": int(os.environ.get("BENCH_NBGRADER_LARGE", "30")), 1: int(os.environ.get("BENCH_LARGE", "40")),
+             2: int(os.environ.get("BENCH_CLASS", "200"))}
     repeats = max(int(os.environ.get("BENCH_REPEATS", "1")), 1)
     with_nbgrader = os.environ.get("BENCH_NBGRADER", "1") != "0"
     chosen = [a for a in os.environ.get("BENCH_ASSIGNMENTS", ",".join(a.id for a in layout.find())).split(",") if a]
     base = Path(tempfile.mkdtemp(prefix="kit-bench-"))
     env = {**tool_env(), "MPLBACKEND": "Agg"}
-    print(f"{n} correct notebooks per assignment, through the command lines, {os.cpu_count()} CPUs; seconds per "
-          f"notebook (ours: best of {repeats}). Targets: >= {TARGET_SPEEDUP:g}x nbgrader per notebook, "
-          f"200 notebooks < {TARGET_SECONDS:g} s with 2 workers.\n")
+    print(f"Correct notebooks, through the command lines, {os.cpu_count()} CPUs. Seconds per notebook = the slope "
+          f"between a batch of {small} and a larger one (nbgrader {sizes['nbgrader']}, ours with 1 worker "
+          f"{sizes[1]}, with 2 workers {sizes[2]}), so neither side's start-up counts; ours: best of {repeats}. "
+          f"The last column is the {sizes[2]}-notebook batch with 2 workers, measured, start-up included. Targets: "
+          f">= {TARGET_SPEEDUP:g}x nbgrader per notebook, 200 notebooks < {TARGET_SECONDS:g} s with 2 workers.\n")
     print("| assignment | nbgrader autograde | ours, 1 worker | ours, 2 workers | nbgrader / ours (1 w) "
-          "| nbgrader / ours (2 w) | 200 notebooks, 2 workers (s) |")
+          f"| nbgrader / ours (2 w) | {sizes[2]} notebooks, 2 workers (s) |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     try:
         for assignment in chosen:
             if not layout.get(assignment).ready:
                 print(f"| {assignment} | no source notebook |||||")
                 continue
-            course = nbgrader_course(base / assignment, assignment, n)
+            here = base / assignment
+            course = nbgrader_course(here / "first", assignment, 1)
             nbg, why = None, "skipped"
             if with_nbgrader:
-                start = time.perf_counter()
-                done = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", assignment, "--force",
-                                       "--log-level=ERROR"], cwd=course, env=env, capture_output=True, text=True)
-                seconds = time.perf_counter() - start
-                why = (f"nbgrader failed: {done.stderr.strip()[-100:]}" if done.returncode
-                       else nbgrader_problem(course, assignment, n))
-                nbg = None if why else seconds / n
-            run_ours(assignment, course / "submitted", base / assignment / "warm-up", 1)  # untimed: warm caches
-            ours: dict[int, float | None] = {1: None, 2: None}
+                timed = [(n, *time_nbgrader(here, assignment, n, env)) for n in (small, sizes["nbgrader"])]
+                why = next((w for _, _, w in timed if w), "")
+                nbg = None if why else per_notebook(*[(n, t) for n, t, _ in timed])
+            classes = {n: our_class(here, course, assignment, n) for n in {small, sizes[1], sizes[2]}}
+            run_ours(assignment, classes[small], here / "warm-up", 1)  # untimed: warm caches
+            ours: dict[int, float | None] = {}
             problems: dict[int, str] = {}
-            for _ in range(repeats):
-                for workers in (1, 2):
-                    out = base / assignment / f"ours_{workers}"
-                    seconds = run_ours(assignment, course / "submitted", out, workers)
-                    problems[workers] = our_problem(out, n)
-                    if not problems[workers]:
-                        ours[workers] = min(ours[workers] or seconds, seconds)
-            cells = [f"{nbg:.2f}" if nbg else f"— ({why})"]
-            cells += [f"{ours[w] / n:.3f}" if ours[w] and not problems[w] else f"— ({problems[w]})" for w in (1, 2)]
+            whole = None
             for w in (1, 2):
-                cells.append(f"{nbg / (ours[w] / n):.1f}×" if nbg and ours[w] and not problems[w] else "—")
-            cells.append(f"{ours[2] / n * 200:.0f}" if ours[2] and not problems[2] else "—")
+                timed = [(n, *time_ours(here, classes[n], assignment, n, w, repeats)) for n in (small, sizes[w])]
+                problems[w] = next((p for _, _, p in timed if p), "")
+                ours[w] = None if problems[w] else per_notebook(*[(n, t) for n, t, _ in timed])
+                whole = timed[1][1] if w == 2 else whole
+            cells = [f"{nbg:.2f}" if nbg else f"— ({why})"]
+            cells += [f"{ours[w]:.3f}" if ours[w] else f"— ({problems[w]})" for w in (1, 2)]
+            cells += [f"{nbg / ours[w]:.1f}×" if nbg and ours[w] else "—" for w in (1, 2)]
+            cells.append(f"{whole:.0f}" if whole else "—")
             print(f"| {assignment} | " + " | ".join(cells) + " |", flush=True)
     finally:
         shutil.rmtree(base, ignore_errors=True)
