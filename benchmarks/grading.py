@@ -192,6 +192,7 @@ def main() -> None:
                 if timed[0][1] and timed[0][1] / small * sizes[w] > LONGEST:  # too slow for a whole class here
                     problems[w] = (f"{timed[0][1] / small:.1f} s/nb in a batch of {small}, start-up included; "
                                    f"{sizes[w]} would take about {timed[0][1] / small * sizes[w] / 60:.0f} min")
+                    ours[w] = None
                     continue
                 timed.append((sizes[w], *time_ours(here, classes[sizes[w]], assignment, sizes[w], w, repeats)))
                 problems[w] = next((p for _, _, p in timed if p), "")
