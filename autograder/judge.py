@@ -48,16 +48,14 @@ def run_once(test: Callable, implementation: Callable) -> tuple[str, str]:
     return ACCEPTED, ""
 
 
-def judge(test: Callable, wheats: Mapping[str, Callable], chaffs: Sequence[Callable], *, name: str,
-          rng: np.random.Generator | None = None) -> Verdict:
+def judge(test: Callable, wheats: Mapping[str, Callable], chaffs: Sequence[Callable], *, name: str) -> Verdict:
     """Run student test `name` (a callable into the sandbox) on every wheat and chaff; raise `Mismatch` when it fails
-    a wheat or rejects no chaff, else return how many chaffs it rejected. `rng` shuffles the order of the runs (so a
-    test cannot count its calls to tell wheats from chaffs)."""
+    a wheat or rejects no chaff, else return how many chaffs it rejected. The runs come in an order drawn afresh for
+    every grading (unseeded), so a test cannot count its calls to tell wheats from chaffs."""
     runs: list[tuple[str | None, Callable]] = [(label, impl) for label, impl in wheats.items()]
     runs += [(None, impl) for impl in chaffs]
-    order = rng.permutation(len(runs)) if rng is not None else range(len(runs))
     rejected = 0
-    for k in order:
+    for k in np.random.default_rng().permutation(len(runs)):
         wheat, implementation = runs[k]
         verdict, why = run_once(test, implementation)
         if wheat is not None and verdict == REJECTED and why == "NotImplementedError":
@@ -72,6 +70,14 @@ def judge(test: Callable, wheats: Mapping[str, Callable], chaffs: Sequence[Calla
         raise Mismatch(f"{name} passes every correct implementation but rejects none of the {len(chaffs)} wrong "
                        "ones: it does not test the claim yet.")
     return Verdict(rejected, len(chaffs))
+
+
+def judge_property(student, prop, name: str, credit, timeout: float) -> None:
+    """Judge student test `name` on the wheats and chaffs of `prop` (a property of an assignment's impls.py: `wheats`
+    and `chaffs` as (label, core) pairs, `wrapped(core)` the implementation a test receives) and award its credit."""
+    verdict = judge(getattr(student, name).timeout(timeout), {label: prop.wrapped(core) for label, core in prop.wheats},
+                    [prop.wrapped(core) for _, core in prop.chaffs], name=name)
+    award(verdict, credit, name)
 
 
 def award(verdict: Verdict, credit, name: str) -> None:

@@ -4,7 +4,7 @@
 import importlib.util
 from pathlib import Path
 
-from autograder.judge import award, judge
+from autograder.judge import judge_property
 from autograder.testing import grade
 
 _spec = importlib.util.spec_from_file_location("a5_priors_impls", Path(__file__).with_name("impls.py"))
@@ -19,10 +19,6 @@ TIMEOUT = 20.0  # seconds per run of a student's test on one implementation
             "parts of the claim: the uniform prior (normalised likelihood) and priors whose entropy goes to 0 (the "
             "posterior must approach the prior's class closely, also when the likelihood speaks against it, and equal "
             "it for a one-hot prior).")
-def test_infinitely_strong_prior_classifies_posteriors(student, rng, credit):
+def test_infinitely_strong_prior_classifies_posteriors(student, credit):
     name = "test_infinitely_strong_prior"
-    prop = impls.PROPERTIES[name]
-    verdict = judge(getattr(student, name).timeout(TIMEOUT),
-                    {label: prop.wrapped(core) for label, core in prop.wheats},
-                    [prop.wrapped(core) for _, core in prop.chaffs], name=name, rng=rng)
-    award(verdict, credit, name)
+    judge_property(student, impls.PROPERTIES[name], name, credit, TIMEOUT)
