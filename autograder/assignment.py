@@ -154,9 +154,16 @@ class Assignment:
 
     @property
     def forbidden(self) -> dict[str, list[str]]:
-        """Calls this assignment forbids in its solutions: solution cell -> dotted names ("numpy.convolve"); a cell
-        that uses one scores 0 for its part (`autograder.rules`)."""
-        return {k: list(v) for k, v in self.settings.get("forbidden", {}).items()}
+        """Calls this assignment forbids in its solutions: solution cell -> dotted names ("numpy.convolve", or
+        "scipy.*" for a package); a cell that uses one scores 0 for its part (`autograder.rules`). The key "*" stands
+        for every solution cell but the student's own tests (`test_*`), which may use anything."""
+        settings = self.settings.get("forbidden", {})
+        every = [str(n) for n in settings.get("*", [])]
+        found = {k: list(v) for k, v in settings.items() if k != "*"}
+        for cell in self.solution_ids:
+            if every and not cell.startswith("test_"):
+                found[cell] = list(dict.fromkeys([*found.get(cell, []), *every]))
+        return found
 
     # -- cells --------------------------------------------------------------------------------------------------
     @cached_property

@@ -63,6 +63,8 @@ class Tripwires:
     def install(self, guarded: dict) -> None:
         self.guarded = {str(k): [str(n) for n in v] for k, v in dict(guarded or {}).items()}
         for name in sorted({n for names in self.guarded.values() for n in names} - set(self.installed)):
+            if name.endswith(".*"):  # a whole package: the static check's alone (importing it here costs every child)
+                continue
             module_name, _, attr = name.rpartition(".")
             try:
                 original = getattr(importlib.import_module(module_name), attr)

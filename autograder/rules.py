@@ -8,7 +8,8 @@ Two checks, one rule:
   functions raise `ForbiddenCall` naming themselves, so an indirect call (through a helper, an alias made at load
   time, or a numpy function built on them such as `np.polymul`) fails the tests it is used in.
 
-Names are dotted module paths ("numpy.convolve"); the feedback shows them as the notebook does ("np.convolve").
+Names are dotted module paths ("numpy.convolve"); the feedback shows them as the notebook does ("np.convolve"). A
+name ending in ".*" ("scipy.*") forbids a whole package, for the static check only (the stated rule "use numpy only").
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class Violation:
 
 
 def display(name: str) -> str:
+    name = name.removesuffix(".*")
     return "np." + name.removeprefix("numpy.") if name.startswith("numpy.") else name
 
 
@@ -71,6 +73,10 @@ def _dotted(node: ast.AST, aliases: dict[str, str]) -> str | None:
 
 def _matches(dotted: str, forbidden: list[str]) -> str | None:
     for name in forbidden:
+        if name.endswith(".*"):
+            if dotted == name[:-2] or dotted.startswith(name[:-1]):
+                return name
+            continue
         # numpy re-exports: numpy.convolve is also numpy._core.numeric.convolve, numpy.core.numeric.convolve, ...
         module, _, attr = name.rpartition(".")
         if dotted == name or (dotted.startswith(module + ".") and dotted.endswith("." + attr)):
@@ -97,6 +103,8 @@ def violations(forbidden: dict[str, list[str]], cells: list[tuple[str, str]]) ->
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module:
                 dotted = [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                dotted = [a.name for a in node.names]
             else:
                 dotted = [_dotted(node, aliases)] if isinstance(node, (ast.Attribute, ast.Name, ast.Call)) else []
             for d in filter(None, dotted):

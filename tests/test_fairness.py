@@ -193,7 +193,8 @@ def test_continuation_lines_strings_and_magics_load_as_in_jupyter(slot):
 
 def test_a_forbidden_call_costs_its_part_and_is_named(slot):
     a = layout.get("a1_convolution")
-    assert a.forbidden["conv1d"] == ["numpy.convolve", "numpy.correlate"]
+    assert {"numpy.convolve", "numpy.correlate", "scipy.*"} == set(a.forbidden["conv1d"])
+    assert "test_stride_is_downsampling" not in a.forbidden, "a student's own test may use anything"
     reference = grade_answers(a, a.reference_answers(), student="reference", slot=slot)
     assert reference.score == a.max_score
     shortcut = {**a.reference_answers(),
@@ -244,3 +245,18 @@ def test_the_static_check_sees_through_aliases(code, found):
     got = violations({"conv1d": ["numpy.convolve", "numpy.correlate"]}, cells)
     assert [v.name for v in got] == found
     assert all(v.cell == "conv1d" and v.shown.startswith("np.") for v in got)
+
+
+@pytest.mark.parametrize("code", [
+    "from scipy.signal import correlate2d\ndef corr2d(x, w):\n    return correlate2d(x, w, 'valid')\n",
+    "import scipy.signal as ss\ndef corr2d(x, w):\n    return ss.correlate2d(x, w, 'valid')\n",
+    "import scipy\ndef corr2d(x, w):\n    return scipy.ndimage.correlate(x, w)\n",
+])
+def test_numpy_only_is_enforced_scipy_costs_the_part(code):
+    """'Use numpy only' (every notebook): a solution cell that uses scipy scores 0 for its part."""
+    from autograder.rules import violations
+
+    a = layout.get("a1_convolution")
+    got = violations(a.forbidden, [("given", "import numpy as np\n"), ("corr2d", code)])
+    assert [(v.cell, v.name, v.shown) for v in got] == [("corr2d", "scipy.*", "scipy")]
+    assert all("scipy.*" in a.forbidden[cell] for cell in a.solution_ids if not cell.startswith("test_"))
