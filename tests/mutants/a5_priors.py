@@ -122,6 +122,8 @@ MUTANTS = [
     # --- entropy, gaussian_entropy
     Mutant("entropy: log base 2 (bits, not nats)", "entropy", replace=(("np.log(nz)", "np.log2(nz)"),)),
     Mutant("entropy: 0 log 0 left as nan", "entropy", replace=(("nz = p[p > 0]", "nz = p"),)),
+    Mutant("entropy: zeros of p set to 1 in place (0 log 0 avoided by changing the caller's array)", "entropy",
+           replace=(("nz = p[p > 0]", "p[p == 0] = 1.0\n    nz = p"),)),
     Mutant("gaussian_entropy: log of the standard deviation", "gaussian_entropy",
            replace=(("np.log(2 * np.pi * np.e * var)", "np.log(2 * np.pi * np.e * np.sqrt(var))"),)),
     Mutant("gaussian_entropy: negative variance accepted", "gaussian_entropy",

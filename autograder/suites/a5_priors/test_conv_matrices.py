@@ -123,8 +123,8 @@ def test_projection_of_a_convolution_is_its_kernel(student, rng):
 
 
 @grade(points=4, part="project_to_conv",
-       hint="Possible reason: the sum of each tied group instead of its mean, the entries outside the band counted, "
-            "or the diagonals of the wrong direction?")
+       hint="Possible reason: minimise the squared distance over each tap w[a] alone: which entries of M does it "
+            "set, and how many are there? Entries outside the band, or diagonals of the wrong direction?")
 def test_projection_of_a_dense_matrix(student, rng):
     for n_in, k, stride, pad in [(9, 3, 1, 0), (11, 4, 2, 1), (10, 3, 3, 2), (6, 5, 1, 2)]:
         S = ref.conv_structure(n_in, k, stride, pad)

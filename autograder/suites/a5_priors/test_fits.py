@@ -137,7 +137,8 @@ def test_fit_map_ridge(student, rng):
 @grade(points=1, part="fit_map", hint="Possible reason: X or Y changed in place?")
 def test_fit_map_inputs_unchanged(student, rng):
     X, Y = data(rng, 6, 7, n_out(7, 3))
-    _, args, _ = student.fit_map.with_inputs(X, Y, 3, 1.0)
+    got, args, _ = student.fit_map.with_inputs(X, Y, 3, 1.0)
+    assert_close(got, ref.fit_map(X, Y, 3, 1.0), "fit_map(X (6, 7), Y, 3, lam=1)", rtol=1e-5, atol=1e-7)
     assert_unchanged(X, args[0], "X")
     assert_unchanged(Y, args[1], "Y")
 
@@ -195,7 +196,8 @@ def test_learning_curve_tests_on_the_last_samples(student, rng):
        hint="Possible reason: make_data must be called once, with max(sizes) + n_test and the seed.")
 def test_learning_curve_draws_one_data_set(student, rng):
     rec = Recorder()
-    student.learning_curve(rec.fit, rec.make_data, [4, 2, 9], 5, 11)
+    as_array(student.learning_curve(rec.fit, rec.make_data, [4, 2, 9], 5, 11), "learning_curve(..., [4, 2, 9], ...)",
+             shape=(3,))
     if rec.draws != [(14, 11)]:
         raise Mismatch(f"make_data was called {len(rec.draws)} time(s) with (n, seed) = {rec.draws}; expected once, "
                        "with (max(sizes) + n_test, seed) = (14, 11)")

@@ -62,10 +62,12 @@ def test_integer_kernels(student, rng):
 @grade(points=1, part="conv_kernel", hint="Possible reason: w or k modified in place?")
 def test_kernels_unchanged(student, rng):
     w = rng.standard_normal((3, 2, 4, 5))
-    _, args, _ = student.to_keras_conv_kernel.with_inputs(w)
+    got, args, _ = student.to_keras_conv_kernel.with_inputs(w)
+    assert_close(got, ref.to_keras_conv_kernel(w), "to_keras_conv_kernel(w) for w (3, 2, 4, 5)")
     assert_unchanged(w, args[0], "w")
     k = rng.standard_normal((4, 5, 2, 3))
-    _, args, _ = student.from_keras_conv_kernel.with_inputs(k)
+    got, args, _ = student.from_keras_conv_kernel.with_inputs(k)
+    assert_close(got, ref.from_keras_conv_kernel(k), "from_keras_conv_kernel(k) for k (4, 5, 2, 3)")
     assert_unchanged(k, args[0], "k")
 
 
