@@ -144,7 +144,6 @@ def set_limits(limits: dict) -> None:
 def become_child(req: dict, fd_in: int, fd_out: int) -> None:
     """The rest of this process's life: the child of `autograder.child`, answering the parent on fd_in/fd_out."""
     if req.get("probe"):
-        os.write(1, b"ok\n")
         os._exit(0)
     os.environ.clear()
     os.environ.update(req["env"])
@@ -158,13 +157,13 @@ def _confine_and_serve(req: dict, fds: list[int], server: int, last_cap: int) ->
     the credentials, and become the child. Never returns."""
     fd_in, fd_out, fd_log = fds
     os.setsid()
+    _stdio(fd_log)  # from here on, a failure is reported where the parent reads the submission's output
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the server (so the worker) went away: so does the submission
     if os.getppid() != server:
         os._exit(1)
     set_limits(req["limits"])
     mode = req["mode"]
     if mode == "fallback":
-        _stdio(fd_log)
         if req["uid"] is not None:
             os.setgroups([])
             os.setresgid(req["uid"], req["uid"], req["uid"])
@@ -181,16 +180,17 @@ def _confine_and_serve(req: dict, fds: list[int], server: int, last_cap: int) ->
             with open(f"/proc/self/{name}", "w") as fh:
                 fh.write(text)
     init = os.fork()  # the first process of the new PID namespace: when it dies, every process in there dies
-    if init:
-        for fd in fds:
+    if init:  # dies as the namespace's first process died, so that the parent learns how (a signal: which)
+        for fd in (fd_in, fd_out):
             os.close(fd)
         _, status = os.waitpid(init, 0)
         if os.WIFSIGNALED(status):
-            signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
-            os.kill(os.getpid(), os.WTERMSIG(status))
+            sig = os.WTERMSIG(status)
+            if sig not in (signal.SIGKILL, signal.SIGSTOP):  # (their disposition cannot be set, nor needs to be)
+                signal.signal(sig, signal.SIG_DFL)
+            os.kill(os.getpid(), sig)
         os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1)
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # (its parent is outside the namespace: getppid() says 0)
-    _stdio(fd_log)
     build_root(req)
     uid = req["uid"]
     if mode == "root":
@@ -235,14 +235,17 @@ def last_cap() -> int:
 
 
 def probe(req: dict) -> int:
-    """Make the sandbox of `req` once, and say ok from inside it: can this machine (and this user) confine?"""
+    """Make the sandbox of `req` once, with nothing in it: 0 when this machine (and this user) can confine."""
     fd_in, fd_out = os.pipe()
     pid = os.fork()
-    if pid == 0:
+    if pid:
+        os.close(fd_in)
+        os.close(fd_out)
+    else:
         try:
             _confine_and_serve({**req, "probe": True}, [fd_in, fd_out, os.dup(1)], os.getppid(), last_cap())
         except BaseException as exc:
-            os.write(1, f"sandbox set-up failed: {exc}\n".encode())
+            os.write(2, f"sandbox set-up failed: {exc}\n".encode())
         finally:
             os._exit(127)
     return _exitcode(os.waitpid(pid, 0)[1])
@@ -264,7 +267,12 @@ class Server:
             self.ended[pid] = _exitcode(status)
 
     def spawn(self, req: dict, fds: list[int]) -> dict:
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            for fd in fds:
+                os.close(fd)
+            raise
         if pid == 0:
             code = 0
             try:
@@ -303,15 +311,18 @@ class Server:
             self.reap()
             req = json.loads(msg)
             try:
-                reply = self.spawn(req, fds) if req["op"] == "spawn" else self.wait(req["pid"], req["timeout"])
+                if req["op"] == "spawn":
+                    reply = self.spawn(req, fds)
+                elif req["op"] == "probe":
+                    reply = {"code": probe(req)}
+                else:
+                    reply = self.wait(req["pid"], req["timeout"])
             except Exception as exc:
                 reply = {"error": f"{type(exc).__name__}: {exc}"}
             self.sock.send(json.dumps(reply).encode())
 
 
 def main() -> None:
-    if sys.argv[1] == "--probe":
-        sys.exit(1 if probe(json.loads(sys.argv[2])) else 0)
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     sock = socket.socket(fileno=int(sys.argv[1]))
     folder = os.path.dirname(os.path.abspath(__file__))

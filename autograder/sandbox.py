@@ -64,14 +64,16 @@ def _runs(argv: list[str]) -> bool:
 
 @cache
 def _tool_works(tool: str, euid: int) -> bool:
-    """Can `tool` make the namespaces here, as this user? (asked once per process: the fork server's set-up is made
-    once, in a probe that says ok from inside)"""
+    """Can `tool` make the namespaces here, as this user? (asked once per process: the fork server makes that
+    sandbox once, with nothing in it)"""
     if tool in ("root", "unshare"):
         if tool == "root" and euid != 0:
             return False
         mode, uid = ("root", SANDBOX_UID_BASE) if tool == "root" else ("user", 0)
-        request = _spawn_request(mode, uid, LIMITS, [], "/")
-        return _runs([sys.executable, "-I", str(FORK_SERVER), "--probe", json.dumps(request)])
+        try:
+            return _FORK_SERVER.ask({**_spawn_request(mode, uid, LIMITS, [], "/"), "op": "probe"}).get("code") == 0
+        except SubmissionDied:
+            return False
     if tool == "bwrap":
         return (bool(shutil.which("bwrap") and shutil.which("prlimit"))
                 and _runs(["bwrap", "--unshare-all", "--unshare-user", "--die-with-parent", "--ro-bind", "/", "/",
@@ -129,9 +131,9 @@ def isolation() -> str:
     """What confines a submission on this machine, for the gradebook."""
     tool = sandbox_tool()
     if tool == "root":
-        return f"namespaces (mount, net, pid, ipc; unshare), own uid, {BASE}"
+        return f"namespaces (mount, net, pid, ipc, uts; unshare), own uid, {BASE}"
     if tool is not None:
-        return f"user namespaces (mount, net, pid, ipc; {tool}), {BASE}"
+        return f"user namespaces (mount, net, pid, ipc, uts; {tool}), {BASE}"
     if os.geteuid() == 0 and _world_executable(sys.executable):
         return f"fallback, own uid, {BASE}; no namespaces: files readable by all users are visible"
     return f"fallback, {BASE}; {FALLBACK_LIMITS}"
@@ -210,7 +212,7 @@ class _ForkServer:
         with self.lock:
             for _ in range(2):
                 if self.proc is None or self.proc.poll() is not None:
-                    if request["op"] != "spawn":
+                    if request["op"] == "wait":
                         return {}  # its children died with it
                     self.stop()
                     self._start()
@@ -237,9 +239,12 @@ class _Forked:
     def __init__(self, pid: int):
         self.pid, self.returncode = pid, None
 
-    def wait(self, timeout: float) -> int:
+    def wait(self, timeout: float) -> int | None:
         if self.returncode is None:
-            code = _FORK_SERVER.ask({"op": "wait", "pid": self.pid, "timeout": timeout}).get("code", -9)
+            reply = _FORK_SERVER.ask({"op": "wait", "pid": self.pid, "timeout": timeout})
+            if not reply:
+                return None  # the fork server died, and its children with it: nobody knows how they ended
+            code = reply.get("code")
             if code is None:
                 raise subprocess.TimeoutExpired("sandbox", timeout)
             self.returncode = code
@@ -412,23 +417,25 @@ class Sandbox:
             self.timed_out = True
             raise CallTimeout("the submission used up its total time limit")
         self.starts += 1
-        self._code_dir = tempfile.mkdtemp(prefix="kit-code-")
-        os.chmod(self._code_dir, 0o755)
+        # a folder for bwrap's copy of the child's code, or the fallback's working directory (the fork server's
+        # namespaces need none: the child's code is already loaded, its /tmp is its own)
+        self._code_dir = tempfile.mkdtemp(prefix="kit-code-") if self.tool in ("bwrap", None) else None
+        if self._code_dir:
+            os.chmod(self._code_dir, 0o755)
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         out_r, out_w = os.pipe()
-        if self.tool == "bwrap":
-            self.proc = self._exec((to_child_r, from_child_w, out_w))
-        else:
-            try:
-                self.proc = self._fork((to_child_r, from_child_w, out_w))
-            except SubmissionDied:
-                for fd in (to_child_r, from_child_w, out_w, to_child_w, from_child_r, out_r):
-                    os.close(fd)
-                shutil.rmtree(self._code_dir, ignore_errors=True)
-                raise
-        for fd in (to_child_r, from_child_w, out_w):
-            os.close(fd)
+        theirs = (to_child_r, from_child_w, out_w)
+        try:
+            self.proc = self._exec(theirs) if self.tool == "bwrap" else self._fork(theirs)
+        except BaseException:
+            for fd in (to_child_w, from_child_r, out_r):
+                os.close(fd)
+            self._remove_code_dir()
+            raise
+        finally:
+            for fd in theirs:
+                os.close(fd)
         self._to, self._from = to_child_w, from_child_r
         marker = f"<end of load {secrets.token_hex(16)}>"
         self._drain = _Drain(out_r, self.limits.output_kept, marker.encode())
@@ -518,8 +525,13 @@ class Sandbox:
                 pass
         self._drain.join(timeout=2)
         self.output += self._drain.text()
-        shutil.rmtree(self._code_dir, ignore_errors=True)
+        self._remove_code_dir()
         self.proc = None
+
+    def _remove_code_dir(self) -> None:
+        if self._code_dir:
+            shutil.rmtree(self._code_dir, ignore_errors=True)
+            self._code_dir = None
 
     def __enter__(self) -> Sandbox:
         return self
@@ -549,7 +561,8 @@ class Sandbox:
         try:
             reply = self._request(request, timeout or self.limits.call_timeout, f"{name}()", handles)
         except (CallTimeout, SubmissionDied) as exc:
-            if not self.timed_out:
+            # a call given callbacks (a student's test, run on one implementation) is judged again on the next one
+            if not self.timed_out and not handles:
                 self.broken[name] = exc
             raise
         return outcome(reply, name, echo)

@@ -212,6 +212,24 @@ def test_a_function_that_broke_its_process_is_not_called_again(slot):
         assert sb.call("ok", (), {})[0] == 1
 
 
+def test_a_student_test_that_hung_on_one_implementation_is_judged_on_the_next(slot):
+    """A student's test (a call given callbacks) that hangs on one implementation still runs on the others: the
+    judge counts that run as no verdict, not as every later run."""
+    code = "def t(impl):\n    if impl() == 'slow':\n        while True:\n            pass\n    return impl()\n"
+    with sandbox(code, slot) as sb:
+        with pytest.raises(CallTimeout):
+            sb.call("t", (lambda: "slow",), {}, timeout=1)
+        assert sb.call("t", (lambda: "fast",), {})[0] == "fast"
+
+
+def test_a_process_killed_by_its_cpu_limit_is_reported_as_a_signal(slot):
+    """How the child died reaches the row (not an exit code that blames sys.exit)."""
+    code = "def spin():\n    while True:\n        pass\n"
+    sb = Sandbox([("cell", code)], slot=slot, limits=Limits(call_timeout=20, load_timeout=5, cpu_seconds=1))
+    with sb, pytest.raises(SubmissionDied, match=r"signal SIG(KILL|XCPU)"):
+        sb.call("spin", (), {})
+
+
 def test_killing_sandboxes_spares_the_graders_own_processes(slot):
     """kill_uid(0) is refused, and a sandbox's release kills only its own user's processes."""
     bystander = subprocess.Popen(["sleep", "60"])  # owned by the grading user (root in CI)
