@@ -88,7 +88,7 @@ def read_answers(data: bytes, name: str, assignment: Assignment) -> tuple[dict[s
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         gid = nbgrader_meta(cell).get("grade_id")
-        if gid not in wanted:
+        if not isinstance(gid, str) or gid not in wanted:  # a tampered grade_id may be a list (unhashable)
             continue
         source = cell.get("source", "")
         if isinstance(source, list) and all(isinstance(s, str) for s in source):

@@ -107,6 +107,14 @@ def _vandalise_locked(nb: nbformat.NotebookNode) -> None:
         cell.source = "import numpy as np\nnp.allclose = lambda *a, **k: True\n"
 
 
+def _tamper_grade_ids(nb: nbformat.NotebookNode) -> None:
+    """Cells whose nbgrader grade_id is not a string (a list, a number): ignored, the rest graded."""
+    for gid in (["conv1d", "corr1d"], 7, None):
+        cell = nbformat.v4.new_code_cell("raise SystemExit('never run')")
+        cell.metadata["nbgrader"] = {"grade_id": gid, "solution": True}
+        nb.cells.append(cell)
+
+
 def students(assignment: Assignment) -> list[Student]:
     """Every example student of one assignment."""
     full = assignment.max_score
@@ -115,6 +123,8 @@ def students(assignment: Assignment) -> list[Student]:
         Student("perfect", "perfect", ("ok",), full, full, _writer(assignment, ref)),
         Student("perfect_vandalised_locked_cells", "perfect", ("ok",), full, full,
                 _writer(assignment, ref, _vandalise_locked)),
+        Student("perfect_with_tampered_grade_ids", "perfect", ("ok",), full, full,
+                _writer(assignment, ref, _tamper_grade_ids)),
         Student("nothing_done", "broken", ("ok",), 0, 0, _writer(assignment, stubs)),
         Student("hostile_edited_locked_cells", "hostile", ("ok",), 0, 0,
                 _writer(assignment, stubs, _vandalise_locked)),
