@@ -243,10 +243,8 @@ def _grade_here(assignment: Assignment, todo: list[Job], hide: tuple[str, ...], 
                 yield job, error_result(job.student, assignment, f"grader worker died: {type(exc).__name__}")
 
 
-def write_gradebook(out: Path, results: list[Result] | None = None) -> Path:
-    """OUT/gradebook.csv from `results` (default: every result under OUT that the manifest vouches for)."""
-    if results is None:
-        results = [r for r, _ in trusted_results(out).values()]
+def write_gradebook(out: Path, results: list[Result]) -> Path:
+    """OUT/gradebook.csv from `results` (what the grader holds in memory, never what a file under OUT says)."""
     path = out / "gradebook.csv"
     write_atomic(path, gradebook_csv(results))
     return path

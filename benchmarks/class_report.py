@@ -56,7 +56,7 @@ def make_class(base: Path, a: layout.Assignment, students: int) -> tuple[Path, P
         result = replace(graded[bug.name if bug else None], student=name)
         rows[(name, a.id)] = (result, write_results(out, result))
     write_manifest(out, rows)  # the report reads only what a manifest vouches for
-    write_gradebook(out)
+    write_gradebook(out, [r for r, _ in rows.values()])
     return submitted, out
 
 

@@ -31,16 +31,13 @@ TOP = 20  # tests and hints shown in the figures (the tables show all)
 SHOWN_PAIRS = 40  # similar pairs shown side by side (the table lists all)
 
 
-def load_results(graded: Path, a: Assignment) -> list[Result]:
-    """Every graded row of assignment `a` under `graded`, by student: only what the grader wrote and the batch's
-    manifest vouches for, as in the gradebook and in nbgrader's record."""
-    return [r for (_, assignment), (r, _) in sorted(trusted_results(graded).items()) if assignment == a.id]
-
-
-def graded_assignments(graded: Path) -> list[Assignment]:
-    ids = sorted({p.parent.name for p in graded.glob("*/*/results.json")})
-    known = {a.id: a for a in layout.find()}
-    return [known[i] for i in ids if i in known]
+def graded_results(graded: Path) -> dict[str, list[Result]]:
+    """The graded rows under `graded`, by assignment and student: only what the grader wrote and the batch's
+    manifest vouches for, as in the gradebook and in nbgrader's record (read and verified once)."""
+    rows: dict[str, list[Result]] = {}
+    for (_, assignment), (r, _) in sorted(trusted_results(graded).items()):
+        rows.setdefault(assignment, []).append(r)
+    return rows
 
 
 def quartiles(values: list[float]) -> tuple[float, float, float]:
@@ -301,11 +298,9 @@ def _diagnosis_section(a: Assignment, results: list[Result], workers: int) -> tu
     return "".join(body), data
 
 
-def report(a: Assignment, graded: Path, submitted: Path | None = None, *, workers: int = 2) -> tuple[str, dict]:
-    """The HTML report of assignment `a` graded into `graded`, and its numbers."""
-    results = load_results(graded, a)
-    if not results:
-        raise ValueError(f"no graded submission of {a.id} under {graded}")
+def report(a: Assignment, results: list[Result], graded: Path, submitted: Path | None = None, *,
+           workers: int = 2) -> tuple[str, dict]:
+    """The HTML report of assignment `a` from its graded rows `results` (read from `graded`), and its numbers."""
     s = summarise(a, results)
     figs = _figures(s, results)
     diag_html, diag = _diagnosis_section(a, results, workers)
@@ -362,13 +357,19 @@ def write_reports(graded: Path, submitted: Path | None = None, out: Path | None 
                   assignments: list[Assignment] | None = None, *, workers: int = 2) -> list[Path]:
     """One report per assignment graded into `graded`: `out` (a file, for one assignment) or the folder `out`
     (default: `graded`) gets `class_report_<id>.html`. Returns the paths written."""
-    chosen = assignments or graded_assignments(graded)
-    if not chosen:
-        raise ValueError(f"nothing graded under {graded} (expected <student>/<assignment>/results.json)")
+    rows = graded_results(graded)
+    known = {a.id: a for a in layout.find()}
+    chosen = assignments or [known[i] for i in rows if i in known]
+    if not any(a.id in rows for a in chosen):
+        raise ValueError(f"nothing graded under {graded} that its manifest vouches for "
+                         "(expected <student>/<assignment>/results.json written by `grade`)")
     written = []
     for a in chosen:
+        if a.id not in rows:
+            print(f"class report of {a.id}: skipped, no graded submission under {graded}")
+            continue
         start = time.monotonic()
-        page, _ = report(a, graded, submitted, workers=workers)
+        page, _ = report(a, rows[a.id], graded, submitted, workers=workers)
         if out is not None and out.suffix == ".html" and len(chosen) == 1:
             path = out
         else:

@@ -10,16 +10,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from autograder.audit import log_change
-from autograder.batch import trusted_results, write_manifest
+from autograder.batch import trusted_results, write_gradebook, write_manifest
 from autograder.grading import Result
-from autograder.report import gradebook_csv, write_atomic, write_results
-
-
-def _results(graded: Path, rows: dict | None = None):
-    """The results the grader wrote under `graded` and that nobody changed since (the batch's manifest vouches)."""
-    for (student, assignment), (result, _) in sorted((rows if rows is not None else trusted_results(graded)).items()):
-        yield graded / student / assignment, result
-
+from autograder.report import feedback_html, write_atomic, write_results
 
 UNREADABLE = "timestamp.txt is not a time nbgrader can read ({}): recorded without a submission time, no late penalty"
 
@@ -73,16 +66,14 @@ def record_scores(graded: Path, db_url: str | None = None, extensions: Path | No
     db_url = db_url or app.coursedir.db_url
     late = AssignLatePenalties(parent=app)
     granted = read_extensions(extensions)
-    results = []
-    rows = trusted_results(graded)
+    rows = trusted_results(graded)  # what the grader wrote and nobody changed since (the batch's manifest vouches)
     with Gradebook(db_url, app.coursedir.course_id) as gb:
         for (_, assignment_id), when in sorted((granted or {}).items()):  # before anything is written
             try:
                 _extension(when, gb.find_assignment(assignment_id).duedate)
             except MissingEntry:
                 pass  # reported below, with the grants that match no graded submission
-        for _, r in _results(graded, rows):
-            results.append(r)
+        for r, _ in [rows[key] for key in sorted(rows)]:
             try:
                 assignment = gb.find_assignment(r.assignment)
             except MissingEntry:
@@ -125,9 +116,9 @@ def record_scores(graded: Path, db_url: str | None = None, extensions: Path | No
                 log_change(graded, before, r, "late penalty (nbgrader)", penalty=True)
             late_note = f", {r.seconds_late:g} s late, penalty {r.late_penalty:g}" if r.seconds_late else ""
             yield f"recorded {r.student}/{r.assignment}: {r.score:g}/{r.max_score:g}{late_note}"
-    for student, assignment_id in sorted(set(granted or {}) - {(r.student, r.assignment) for r in results}):
+    for student, assignment_id in sorted(set(granted or {}) - set(rows)):
         yield f"warn extension for {student}/{assignment_id}: no graded submission of that student"
-    write_atomic(graded / "gradebook.csv", gradebook_csv(results))
+    write_gradebook(graded, [r for r, _ in rows.values()])
 
 
 def _extension(new_duedate: datetime | None, duedate: datetime | None) -> timedelta | None:
@@ -141,12 +132,13 @@ def _extension(new_duedate: datetime | None, duedate: datetime | None) -> timede
 
 
 def release_feedback(graded: Path, out: Path, submitted: Path = Path("submitted")) -> Iterator[str]:
-    """Copy each feedback page to `out/<student>/<assignment>/<assignment>.html`, nbgrader's feedback layout,
-    with the `timestamp.txt` and `submission_secret.txt` that `nbgrader release_feedback` needs."""
-    for folder, r in _results(graded):
+    """Write each feedback page to `out/<student>/<assignment>/<assignment>.html`, nbgrader's feedback layout,
+    with the `timestamp.txt` and `submission_secret.txt` that `nbgrader release_feedback` needs. The page is made
+    from the verified result (the manifest vouches for results.json, not for a feedback.html on disk)."""
+    for key in sorted(rows := trusted_results(graded)):
+        r = rows[key][0]
         dest = out / r.student / r.assignment
-        dest.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(folder / "feedback.html", dest / f"{r.assignment}.html")
+        write_atomic(dest / f"{r.assignment}.html", feedback_html(r))
         missing = []
         for name in ("timestamp.txt", "submission_secret.txt"):
             src = submitted / r.student / r.assignment / name

@@ -241,3 +241,28 @@ def test_the_grader_records_what_timestamp_txt_says(tmp_path):
     assert not stamp(r, folder) and r.final_score == 50 and "2 h 30 min late" in lateness_text(r)
     (folder / "timestamp.txt").write_text("2026-03-02 11:00:00 UTC")  # collected again: the lateness is stale
     assert stamp(r, folder) and (r.duedate, r.seconds_late, r.late_penalty) == ("", None, None)
+
+
+def test_released_feedback_is_made_from_verified_results_only(tmp_path):
+    """A feedback.html changed on disk is not released (the manifest vouches for results.json only), a result file
+    changed on disk releases nothing, and a missing feedback.html stops nothing."""
+    from autograder.batch import write_manifest
+    from autograder.grading import error_result
+    from autograder.report import feedback_html, write_results
+    from course.nbgrader_bridge import release_feedback
+
+    graded, out = tmp_path / "autograded", tmp_path / "feedback"
+    rows = {}
+    for student in ("ann", "bob", "cid"):
+        result = error_result(student, A, f"nothing submitted by {student}")
+        rows[(student, A.id)] = (result, write_results(graded, result))
+    write_manifest(graded, rows)
+    (graded / "ann" / A.id / "feedback.html").write_text("<p>forged: 100 points</p>")
+    (graded / "bob" / A.id / "feedback.html").unlink()
+    (graded / "cid" / A.id / "results.json").write_text("{}")
+    said = list(release_feedback(graded, out, tmp_path / "submitted"))
+    assert len(said) == 2
+    for student in ("ann", "bob"):
+        page = (out / student / A.id / f"{A.id}.html").read_text()
+        assert page == feedback_html(rows[(student, A.id)][0]) and "forged" not in page
+    assert not (out / "cid").exists()
