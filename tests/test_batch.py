@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
@@ -10,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from gradebook import gradebook
 from processes import live_processes
 
 from autograder import assignment as layout
@@ -53,11 +53,6 @@ def graded(tmp_path_factory):
     results = grade_class(ASSIGNMENT, submitted, out, workers=2, progress=False, limits=FAST, first_slot=SLOTS)
     after = tree_digest(ROOT, submitted)
     return roster, results, out, before, after, submitted
-
-
-def gradebook(out: Path) -> list[dict]:
-    with open(out / "gradebook.csv", newline="") as fh:
-        return list(csv.DictReader(fh))
 
 
 def test_every_student_has_exactly_one_row(graded):

@@ -125,7 +125,7 @@ def lab(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(lab):
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api  # the dev extra of pyproject.toml, installed by `make venv`
     chromium = ensure_chromium()
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_FLAGS, headless=True)

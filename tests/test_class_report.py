@@ -3,7 +3,6 @@ independent ones, it shows nothing of the hidden suites, and a real browser rend
 
 from __future__ import annotations
 
-import csv
 import html
 import json
 import os
@@ -12,10 +11,10 @@ import shutil
 import statistics
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
+from gradebook import gradebook
 
 from autograder import assignment as layout
 from autograder.batch import grade_class
@@ -52,16 +51,11 @@ def graded(tmp_path_factory):
     return roster, submitted, out, path, page, embedded(page)
 
 
-def gradebook(out: Path) -> list[dict]:
-    with open(out / "gradebook.csv", newline="") as fh:
-        return [r for r in csv.DictReader(fh) if r["assignment"] == ASSIGNMENT.id]
-
-
 # -- the graded example class (one sandboxed batch, shared with nothing else) -------------------------------------
 @pytest.mark.xdist_group(name="batch")
 def test_numbers_match_the_gradebook(graded):
     *_, out, _, page, data = graded
-    rows = gradebook(out)
+    rows = gradebook(out, ASSIGNMENT.id)
     s = data["summary"]
     scores = [float(r["score"]) for r in rows]
     assert s["students"] == len(rows)
@@ -155,11 +149,11 @@ def test_nothing_of_the_hidden_suites_reaches_the_report(graded):
 def test_status_rows_and_isolation(graded):
     *_, out, _, page, _ = graded
     status = page.split("<h2>Status: errors, timeouts, crashes</h2>")[1].split("<h2>")[0]
-    for r in gradebook(out):
+    for r in gradebook(out, ASSIGNMENT.id):
         if r["status"] != "ok":
             assert f"<td>{r['student']}</td>" in status, r["student"]
     assert "hostile_endless_loop" in status and "time limit" in status
-    assert "Isolation in force" in status and gradebook(out)[0]["isolation"].split(";")[0] in status
+    assert "Isolation in force" in status and gradebook(out, ASSIGNMENT.id)[0]["isolation"].split(";")[0] in status
 
 
 @pytest.mark.xdist_group(name="batch")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from gradebook import by_student
 
 from autograder import assignment as layout
 from autograder.audit import FORCED, NOTEBOOK_CHANGED, SUITE_CHANGED, regrade_reason
@@ -75,8 +76,7 @@ def export(course: Path) -> dict[str, dict]:
 
 
 def gradebook(course: Path) -> dict[str, dict]:
-    with open(course / "autograded" / "gradebook.csv", newline="") as fh:
-        return {r["student"]: r for r in csv.DictReader(fh)}
+    return by_student(course / "autograded")
 
 
 @pytest.fixture(scope="module")

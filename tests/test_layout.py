@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import csv
 import re
 import shutil
 import subprocess
@@ -11,6 +10,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+from gradebook import by_student
 
 from autograder import assignment as layout
 from autograder.config import ROOT
@@ -78,6 +78,5 @@ def test_a_new_assignment_is_its_files_and_nothing_else(tmp_path):
         nbformat.write(nb, folder / "toy.ipynb")
     run(root, "-m", "autograder", "grade", "toy", "--submitted", "submitted", "--out", "graded", "--quiet",
         "--workers", "1")
-    with open(root / "graded" / "gradebook.csv", newline="") as fh:
-        scores = {r["student"]: (float(r["score"]), r["status"]) for r in csv.DictReader(fh)}
+    scores = {s: (float(r["score"]), r["status"]) for s, r in by_student(root / "graded").items()}
     assert scores == {"right": (100.0, "ok"), "wrong": (0.0, "ok")}

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from gradebook import by_student
 
 from autograder import assignment as layout
 from autograder.config import ROOT
@@ -149,8 +150,7 @@ def test_nbgrader_round_trip_shows_the_isolated_graders_scores(course):
     nbgrader(course, "export", "--to", "grades.csv")
     with open(course / "grades.csv", newline="") as fh:
         rows = {r["student_id"]: r for r in csv.DictReader(fh) if r["assignment"] == a.id}
-    with open(course / "autograded" / "gradebook.csv", newline="") as fh:
-        ours = {r["student"]: float(r["score"]) for r in csv.DictReader(fh)}
+    ours = {s: float(r["score"]) for s, r in by_student(course / "autograded").items()}
     assert float(rows["alice"]["raw_score"]) == ours["alice"] == 100
     assert float(rows["bob"]["raw_score"]) == ours["bob"] < 100
     # a TA grades the written answers (as formgrader would): nbgrader's export shows auto + manual

@@ -4,13 +4,14 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 
 import numpy as np
 import pytest
 from processes import live_processes
 
 from autograder.config import ROOT, Limits
-from autograder.sandbox import SYSTEM_DIRS, Sandbox, _expose, kill_uid, namespaces_available
+from autograder.sandbox import Sandbox, kill_uid, namespaces_available
 from autograder.testing import CallTimeout, StudentError, SubmissionDied
 
 QUICK = Limits(call_timeout=3, load_timeout=5, submission_timeout=40)
@@ -75,8 +76,11 @@ def test_the_child_sees_only_the_system_python_and_its_own_processes(slot):
     )
     with sandbox(code, slot) as sb:
         (top, tmp, pids), _ = sb.call("look", (), {})
-    expected = set(SYSTEM_DIRS) | {"proc", "dev", "tmp"} | {p.split("/")[1] for p in _expose()}
-    in_tmp = {p.split("/")[2] for p in _expose() if p.startswith("/tmp/")}  # a venv under /tmp (a clone there)
+    # the system's directories, and the Python installation (this venv and the interpreter it was made from)
+    python = {os.path.realpath(sys.prefix), sys.prefix, os.path.realpath(sys.base_prefix)}
+    expected = {"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc", "proc", "dev", "tmp"}
+    expected |= {p.split("/")[1] for p in python}
+    in_tmp = {p.split("/")[2] for p in python if p.startswith("/tmp/")}  # a venv under /tmp (a clone there)
     assert set(top) <= expected and set(tmp) == {"kit", "work"} | in_tmp
     assert len(pids) <= 3, "a fresh /proc of the sandbox's PID namespace (its init, the shell exec'd into python)"
 

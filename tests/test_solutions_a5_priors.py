@@ -205,10 +205,9 @@ def test_implementations_look_alike_from_outside():
 def test_reference_proof_passes_wheats_and_rejects_chaffs():
     for _, core in impls.WHEATS:
         ref.test_infinitely_strong_prior(impls.operation(core))  # raises on failure
-    for label, core in impls.CHAFFS:
+    for _, core in impls.CHAFFS:
         with pytest.raises(AssertionError):
             ref.test_infinitely_strong_prior(impls.operation(core))
-        assert label
 
 
 # --- part 3 ---------------------------------------------------------------------------------------------------------
@@ -319,7 +318,6 @@ def notebook_text() -> str:
 
 
 def test_every_code_cell_runs_with_the_reference(monkeypatch):
-    pytest.importorskip("matplotlib")
     monkeypatch.setenv("MPLBACKEND", "Agg")
     import matplotlib
 

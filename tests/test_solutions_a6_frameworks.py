@@ -12,14 +12,13 @@ import os
 os.environ["KERAS_BACKEND"] = "jax"  # before the first import of keras anywhere in this process
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 
+import keras
 import numpy as np
 import pytest
 from oracles import loop_conv_forward
 
 import solutions.a4_backprop as a4
 import solutions.a6_frameworks as ref
-
-keras = pytest.importorskip("keras")
 
 RNG = np.random.default_rng(6)
 CONV_CASES = [(2, 3, 7, 9, 4, 3, 2), (3, 1, 12, 12, 6, 5, 5), (1, 2, 6, 5, 3, 1, 4)]  # N, C, H, W, F, KH, KW

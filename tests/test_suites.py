@@ -6,6 +6,7 @@ import pytest
 
 from autograder import assignment as layout
 from autograder.backend import InProcess
+from autograder.config import ROOT
 from autograder.grading import grade_answers
 from autograder.load import program
 from autograder.runner import run_suite
@@ -21,11 +22,16 @@ def ids(assignments) -> list[str]:
 
 
 def test_every_assignment_is_complete():
-    """Each assignment found has its source notebook, authoring file, reference and mutant catalogue."""
+    """Each assignment found has its source notebook, authoring file, reference, mutant catalogue and reference
+    tests; and every catalogue, reference, authoring file and reference test belongs to an assignment found (a suite
+    folder renamed or emptied must not drop its mutants and checks out of `make test` unnoticed)."""
     for a in ASSIGNMENTS:
         missing = [p for p in (a.source_notebook, a.authoring, a.reference, a.mutants) if not p.exists()]
         assert missing == [], f"{a.id} lacks {missing}"
-    assert len(ASSIGNMENTS) >= 4
+    found = {a.id for a in ASSIGNMENTS}
+    for pattern in ("tests/mutants/*.py", "solutions/a*.py", "authoring/*.py"):
+        assert {p.stem for p in ROOT.glob(pattern)} == found, pattern
+    assert {p.stem.removeprefix("test_solutions_") for p in ROOT.glob("tests/test_solutions_*.py")} == found
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS, ids=ids(ASSIGNMENTS))
@@ -57,7 +63,13 @@ def test_released_stubs_score_zero_without_crashing(assignment, slot):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS, ids=ids(ASSIGNMENTS))
 def test_catalogue_has_mutants(assignment):
-    assert len(catalogue(assignment)) >= 8
+    """At least 10 typical bugs; every pinned score range names a mutant of the catalogue and lies below full marks
+    (a renamed mutant would otherwise fall back to 'loses any points' unnoticed)."""
+    mutants = catalogue(assignment)
+    assert len(mutants) >= 10
+    pinned = expected_ranges(assignment)
+    assert set(pinned) <= {m.name for m in mutants}, set(pinned) - {m.name for m in mutants}
+    assert all(0 <= low <= high < assignment.max_score for low, high in pinned.values()), pinned
 
 
 @pytest.mark.parametrize(("assignment", "mutant"), MUTANTS, ids=[f"{a.id}:{m.name}" for a, m in MUTANTS])

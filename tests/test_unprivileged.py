@@ -9,7 +9,6 @@ that user through `setpriv`.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import pwd
@@ -20,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from gradebook import by_student
 from processes import live_processes
 from test_batch import tree_digest
 
@@ -109,8 +109,7 @@ class Kit:
 
 
 def rows_of(out: Path) -> dict[str, dict]:
-    with open(out / "gradebook.csv", newline="") as fh:
-        return {r["student"]: r for r in csv.DictReader(fh)}
+    return by_student(out)
 
 
 def undeserved(roster, rows: dict[str, dict]) -> list[str]:
