@@ -1,6 +1,7 @@
 """Shared fixtures of the kit's own tests (the hidden suites never see this file: they run with --noconftest)."""
 
 import os
+import shutil
 
 import pytest
 
@@ -24,3 +25,12 @@ def worker_index() -> int:
 def slot() -> int:
     """A sandbox slot (and so a sandbox uid) of this pytest-xdist worker's own, distinct from a batch's slots."""
     return 16 + worker_index()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's chromium, which `make test` installs before pytest starts (`make test-tools`)."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        pytest.fail("no Chromium: `make test-tools` (as root) or `sudo apt-get install -y chromium`")
+    return found

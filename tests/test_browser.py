@@ -20,8 +20,7 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
+import threading
 from pathlib import Path
 
 import nbformat
@@ -34,24 +33,10 @@ from course.release import STUDENT_LAB_DISABLED, STUDENT_SERVER_DISABLED
 ASSIGNMENTS = [a.id for a in layout.find()]
 pytestmark = pytest.mark.xdist_group("browser")
 
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ALLOWED_STUB_ERRORS = {"NotImplementedError", "AssertionError"}
 TOKEN = "kit-browser-test"
-
-
-def ensure_chromium() -> Path:
-    """Debian's chromium, installed when missing (CI runs as root with Debian's package registry)."""
-    if not CHROMIUM.exists():
-        if os.geteuid() != 0:
-            pytest.fail("the browser test needs /usr/bin/chromium: `sudo apt-get install -y chromium`")
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-q"], check=False, capture_output=True, env=env, timeout=600)
-        done = subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], capture_output=True, text=True, env=env,
-                              timeout=1200)
-        assert done.returncode == 0 and CHROMIUM.exists(), done.stdout[-2000:] + done.stderr[-2000:]
-    return CHROMIUM
 
 
 def free_port() -> int:
@@ -97,19 +82,25 @@ def lab(tmp_path_factory):
         cmd += ["--ServerApp.jpserver_extensions", f"{ext}=False"]
     if os.geteuid() == 0:
         cmd.append("--allow-root")
-    log = open(root / "server.log", "w")  # closed below
-    server = subprocess.Popen(cmd, cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    log = open(root / "server.log", "wb")  # closed below
+    server = subprocess.Popen(cmd, cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              start_new_session=True)
     base = f"http://127.0.0.1:{port}"
+    serving = threading.Event()
+
+    def copy_log() -> None:  # the server says where it listens once it does: that line is the signal
+        for line in server.stdout:
+            log.write(line)
+            log.flush()
+            if f"{base}/".encode() in line:
+                serving.set()
+        serving.set()  # it ended: the wait below must not last
+
+    copier = threading.Thread(target=copy_log, daemon=True)
+    copier.start()
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("JupyterLab did not start:\n" + (root / "server.log").read_text()[-3000:])
-                time.sleep(0.3)
+        if not serving.wait(90) or server.poll() is not None:
+            pytest.fail("JupyterLab did not start:\n" + (root / "server.log").read_text()[-3000:])
         yield base, work, root / "server.log"
     finally:
         try:
@@ -120,15 +111,15 @@ def lab(tmp_path_factory):
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
+        copier.join(10)
         log.close()
 
 
 @pytest.fixture(scope="module")
-def page(lab):
+def page(lab, chromium):
     from playwright import sync_api  # the dev extra of pyproject.toml, installed by `make venv`
-    chromium = ensure_chromium()
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_FLAGS, headless=True)
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS, headless=True)
         try:
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
             pg = context.new_page()
@@ -144,11 +135,10 @@ def page(lab):
 
 RUN_EVERY_CELL = """async (path) => {
     const app = window.jupyterapp;
-    const sleep = (ms) => new Promise(r => setTimeout(r, ms));
     const panel = await app.commands.execute('docmanager:open', {path, factory: 'Notebook'});
     await panel.context.ready;
     await panel.sessionContext.ready;
-    while (panel.sessionContext.session?.kernel?.status !== 'idle') await sleep(100);
+    await panel.sessionContext.session.kernel.info;  // the kernel answered: it runs cells now
     app.shell.activateById(panel.id);
     const nb = panel.content;
     for (let i = 0; i < nb.widgets.length; i++) {
@@ -157,9 +147,20 @@ RUN_EVERY_CELL = """async (path) => {
         await app.commands.execute('notebook:run-cell');  // resolves when the cell has run (an error included)
     }
     await panel.context.save();
-    await sleep(300);  // let the last images load
-    const imgs = Array.from(nb.node.querySelectorAll('.jp-OutputArea-output img'));
-    return {images: imgs.length, loaded: imgs.filter(im => im.complete && im.naturalWidth > 0).length};
+    // every PNG output of the model has its <img> in the page (renderers are asynchronous), and each has loaded
+    let expected = 0;
+    for (const cell of nb.widgets) {
+        const outputs = cell.model.outputs;
+        for (let k = 0; outputs && k < outputs.length; k++) expected += 'image/png' in outputs.get(k).data;
+    }
+    const imgs = () => Array.from(nb.node.querySelectorAll('.jp-OutputArea-output img'));
+    if (imgs().length < expected) await new Promise(done => {
+        const watch = new MutationObserver(() => { if (imgs().length >= expected) { watch.disconnect(); done(); } });
+        watch.observe(nb.node, {childList: true, subtree: true});
+    });
+    await Promise.all(imgs().map(im => im.complete ? null : new Promise(r => { im.onload = im.onerror = r; })));
+    const shown = imgs();
+    return {images: shown.length, expected, loaded: shown.filter(im => im.complete && im.naturalWidth > 0).length};
 }"""
 
 CLOSE_NOTEBOOK = """async () => {

@@ -7,7 +7,6 @@ import html
 import json
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -165,15 +164,8 @@ def test_report_is_deterministic_and_the_command_writes_it(graded, tmp_path):
     assert again.read_text() == page
 
 
-def _chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-    if not found:
-        pytest.fail("no Chromium to render the report: apt-get install -y chromium")
-    return found
-
-
 @pytest.mark.xdist_group(name="batch")
-def test_a_real_browser_renders_the_report_with_its_figures(graded, tmp_path):
+def test_a_real_browser_renders_the_report_with_its_figures(graded, tmp_path, chromium):
     *_, path, page, _ = graded
     figures = page.count('<img src="data:image/png;base64,')
     assert figures >= 4
@@ -182,13 +174,13 @@ def test_a_real_browser_renders_the_report_with_its_figures(graded, tmp_path):
                                   " = [...document.images].filter(i => i.complete && i.naturalWidth > 0).length; })"
                                   "</script></body>"))
     flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", f"--user-data-dir={tmp_path}/p"]
-    dom = subprocess.run([_chromium(), *flags, "--virtual-time-budget=5000", "--dump-dom", probe.as_uri()],
+    dom = subprocess.run([chromium, *flags, "--virtual-time-budget=5000", "--dump-dom", probe.as_uri()],
                          capture_output=True, text=True, timeout=120)
     decoded = re.search(r'data-decoded="(\d+)"', dom.stdout)
     assert decoded, f"the page did not load: {dom.stderr[-800:]}"
     assert int(decoded.group(1)) == figures
     shot = tmp_path / "report.png"
-    subprocess.run([_chromium(), *flags, "--window-size=1200,2000", f"--screenshot={shot}", path.as_uri()],
+    subprocess.run([chromium, *flags, "--window-size=1200,2000", f"--screenshot={shot}", path.as_uri()],
                    capture_output=True, timeout=120)
     import matplotlib.image
 
