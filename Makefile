@@ -15,7 +15,7 @@ export MPLBACKEND=Agg
 .PHONY: help venv test-tools notebooks release demo test lint autograde feedback report gradescope bench clean
 
 help:
-	@echo "make demo | test | release | autograde [ASSIGNMENT=<id>] [STUDENT='a b'] | feedback | report [GRADED=<dir>] | gradescope | bench | clean"
+	@echo "make demo | test | release | autograde [ASSIGNMENT=<id>] [STUDENT='a b'] [GRADED=<dir>] | feedback | report | gradescope | bench | clean"
 	@echo "assignments: $(ASSIGNMENT)"
 
 $(STAMP): pyproject.toml
@@ -54,14 +54,14 @@ lint: $(STAMP)
 autograde: release
 	@for a in $(ASSIGNMENT); do \
 	  if ls -d $(SUBMITTED)/*/$$a >/dev/null 2>&1; then \
-	    $(PY) -m autograder grade $$a --submitted $(SUBMITTED) --out autograded --workers $(WORKERS) \
+	    $(PY) -m autograder grade $$a --submitted $(SUBMITTED) --out $(GRADED) --workers $(WORKERS) \
 	      $(foreach s,$(STUDENT),--student $(s)) || exit 1; \
 	  fi; \
 	done
-	$(PY) -m course record --graded autograded
+	$(PY) -m course record --graded $(GRADED)
 
 feedback: $(STAMP)
-	$(PY) -m course feedback --graded autograded --out feedback
+	$(PY) -m course feedback --graded $(GRADED) --out feedback
 
 # The class report of a graded batch: GRADED/class_report_<id>.html (similarity read from SUBMITTED when it exists).
 report: $(STAMP)

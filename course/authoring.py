@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import nbformat
 
 from autograder.assignment import Assignment
+from autograder.report import write_atomic
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 _HEADER = re.compile(r"^# %%\s*(.*)$")
@@ -198,8 +199,5 @@ def build(assignments: list[Assignment], check: bool = False) -> list[str]:
             continue
         drift.append(str(path.relative_to(a.root)))
         if not check:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(text)
-            tmp.replace(path)
+            write_atomic(path, text, mode=0o644)
     return drift

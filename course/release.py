@@ -12,6 +12,7 @@ import nbformat
 from nbgrader.preprocessors import ClearSolutions
 
 from autograder.assignment import Assignment, nbgrader_meta
+from autograder.report import write_atomic
 
 
 def stub_answers(assignment: Assignment) -> dict[str, str]:
@@ -53,13 +54,22 @@ STUDENT_HEADER = """\
 """
 
 
-def student_requirements(assignments: list[Assignment]) -> str:
-    """release/requirements.txt: the pinned ranges of what students need, in pyproject.toml's order."""
+def pins(names) -> list[str]:
+    """The version ranges pyproject.toml gives the distributions `names` (as installed), in its order: one place for
+    the pins of the students' environment, the Gradescope image and an assignment's `needs`."""
     from importlib.metadata import requires
 
+    names = set(names)
+    found = [r for r in requires("cnn-kit") or [] if ";" not in r and re.match(r"[\w-]+", r)[0] in names]
+    missing = names - {re.match(r"[\w-]+", r)[0] for r in found}
+    assert not missing, f"pyproject.toml pins none of {sorted(missing)}"
+    return found
+
+
+def student_requirements(assignments: list[Assignment]) -> str:
+    """release/requirements.txt: the pinned ranges of what students need, in pyproject.toml's order."""
     needs = {*STUDENT_NEEDS, *(n for a in assignments for n in a.needs)}
-    pins = [r for r in requires("cnn-kit") or [] if ";" not in r and re.match(r"[\w-]+", r)[0] in needs]
-    return STUDENT_HEADER + "".join(f"{pin}\n" for pin in pins)
+    return STUDENT_HEADER + "".join(f"{pin}\n" for pin in pins(needs))
 
 
 # nbgrader installs instructor and exchange extensions too; a student needs only Validate. Disabled the way nbgrader's
@@ -92,5 +102,5 @@ def write_student_files(release: Path, assignments: list[Assignment]) -> list[Pa
              release / "setup-student.sh": student_setup_script()}
     for path, text in files.items():
         if not path.exists() or path.read_text() != text:
-            path.write_text(text)
+            write_atomic(path, text, mode=0o644)
     return list(files)
