@@ -10,25 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from autograder import assignment as layout
 from autograder.assignment import Assignment
 from autograder.config import Limits
-from autograder.grading import Result, error_result
+from autograder.grading import Result, error_result, grade_submission
+from autograder.load import LoadError, read_submission
+
+RETRIES = 2  # a task whose worker died is run again on another worker this many times
 
 
 def remote_grade(assignment_id: str, student: str, name: str, data: bytes, limits: Limits | None) -> dict:
     """On a worker: grade one notebook (its bytes) with the worker's own grader and suite; the Result as data."""
-    from autograder import assignment as layout
-    from autograder.grading import grade_submission
-
     return grade_submission(data, name, layout.get(assignment_id), student, limits=limits).to_json()
 
 
-def grade_on_cluster(address: str, assignment: Assignment, jobs, limits: Limits | None,
-                     retries: int = 2) -> Iterator[tuple[object, Result]]:
+def grade_on_cluster(address: str, assignment: Assignment, jobs,
+                     limits: Limits | None) -> Iterator[tuple[object, Result]]:
     """Send every job to the Dask scheduler at `address`; yield (job, Result) as they finish."""
-    from distributed import Client, as_completed
-
-    from autograder.load import LoadError, read_submission
+    from distributed import Client, as_completed  # imported only where a cluster is used
 
     with Client(address) as client:
         futures = {}
@@ -42,7 +41,7 @@ def grade_on_cluster(address: str, assignment: Assignment, jobs, limits: Limits 
                 yield job, error_result(job.student, assignment, str(exc))
                 continue
             future = client.submit(remote_grade, assignment.id, job.student, job.notebook.name, data, limits,
-                                   key=f"grade-{assignment.id}-{job.student}", retries=retries, pure=False)
+                                   key=f"grade-{assignment.id}-{job.student}", retries=RETRIES, pure=False)
             futures[future] = job
         for future in as_completed(futures):
             job = futures[future]

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from autograder.backend import Backend
-from autograder.config import Limits
 from autograder.testing import CallTimeout, Mismatch, StudentError, SubmissionDied
 
 SAFE_ERRORS = (Mismatch, StudentError, CallTimeout, SubmissionDied)
@@ -68,7 +67,6 @@ class Outcome:
 @dataclass
 class GradingPlugin:
     backend: Backend
-    limits: Limits
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
@@ -95,7 +93,8 @@ class GradingPlugin:
 
     def pytest_collectreport(self, report):
         if report.failed:
-            self.problems.append(f"cannot collect {report.nodeid}: {report.longreprtext[-self.limits.problem_kept:]}")
+            kept = self.backend.limits.problem_kept
+            self.problems.append(f"cannot collect {report.nodeid}: {report.longreprtext[-kept:]}")
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -106,13 +105,14 @@ class GradingPlugin:
             return
         if report.when == "setup" and report.failed:
             outcome.message = "grader error while setting up this test"
-            self.problems.append(f"{item.nodeid}: setup failed: {report.longreprtext[-self.limits.problem_kept:]}")
+            kept = self.backend.limits.problem_kept
+            self.problems.append(f"{item.nodeid}: setup failed: {report.longreprtext[-kept:]}")
         elif report.when == "call":
             if report.passed:
                 credit = item.funcargs.get("credit") or Credit()
                 fraction = min(max(float(credit.fraction), 0.0), 1.0)
                 outcome.passed, outcome.score = True, outcome.points * fraction
-                outcome.message = str(credit.note)[: self.limits.message_kept] if fraction < 1 else ""
+                outcome.message = str(credit.note)[: self.backend.limits.message_kept] if fraction < 1 else ""
             else:
                 exc = call.excinfo.value if call.excinfo else None
                 outcome.message = str(exc) if isinstance(exc, SAFE_ERRORS) else "incorrect result"

@@ -4,7 +4,7 @@ Two checks, one rule:
 - a static check of the submitted code (here, in the trusted parent): a cell that names a forbidden function —
   `np.convolve(...)`, `numpy.correlate`, `from numpy import convolve as c`, `getattr(np, "convolve")` — costs the
   points of its part, and the feedback names the call;
-- a tripwire in the sandbox (`child.install_tripwires`): while a function of such a cell runs, the forbidden
+- a tripwire in the sandbox (`child.Tripwires`): while a function of such a cell runs, the forbidden
   functions raise `ForbiddenCall` naming themselves, so an indirect call (through a helper, an alias made at load
   time, or a numpy function built on them such as `np.polymul`) fails the tests it is used in.
 

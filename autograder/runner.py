@@ -20,7 +20,7 @@ def run_suite(assignment: Assignment, backend: Backend) -> tuple[list[Outcome], 
         return [], [f"no hidden suite for {assignment.id!r}"]
     if str(assignment.root) not in sys.path:
         sys.path.insert(0, str(assignment.root))  # the suites import `solutions`
-    plugin = GradingPlugin(backend, backend.limits)
+    plugin = GradingPlugin(backend)
     args = [
         str(path), "-q", "--noconftest", "--import-mode=importlib", "-p", "no:cacheprovider",
         "-p", "no:randomly", "--rootdir", str(path), "-o", "python_files=test_*.py",

@@ -366,7 +366,7 @@ class Sandbox:
 
     def __init__(self, cells: list[tuple[str, str]], *, slot: int = 0, limits: Limits = LIMITS,
                  hide: tuple[str, ...] = (), guard: dict[str, list[str]] | None = None):
-        self.cells, self.limits, self.slot = cells, limits, slot
+        self.cells, self.limits = cells, limits
         self.guard = dict(guard or {})  # solution function -> forbidden calls (autograder.rules)
         # absent from the child's file system anyway; covered again where they lie inside what it sees (the kit
         # installed into the venv or the system's site-packages)

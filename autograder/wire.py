@@ -66,8 +66,10 @@ def _pack(obj, arrays, handles, depth):
         return _pack(obj.item(), arrays, handles, depth)
     if isinstance(obj, np.ndarray):
         arr = np.asarray(obj)  # a subclass is sent as its plain data
-        if arr.dtype.kind not in NUMERIC_KINDS or arr.dtype.str not in DTYPES or arr.ndim > MAX_NDIM:
+        if arr.dtype.str not in DTYPES:
             raise WireError(f"array of dtype {arr.dtype} cannot be sent (numeric dtypes only)")
+        if arr.ndim > MAX_NDIM:
+            raise WireError(f"array of {arr.ndim} dimensions cannot be sent (at most {MAX_NDIM})")
         descr = arr.dtype.str.encode()
         head = struct.pack(f"<B{len(descr)}sB{arr.ndim}q", len(descr), descr, arr.ndim, *arr.shape)
         arrays.append(head + np.ascontiguousarray(arr).tobytes())

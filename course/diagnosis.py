@@ -68,21 +68,18 @@ def _grade_variant(root: str, assignment_id: str, index: int) -> list[str]:
 class Patterns:
     mutants: dict[str, frozenset[str]]  # catalogue order
     stubs: frozenset[str]
-    key: str = ""
-    cached: bool = False
 
 
-def patterns(a: Assignment, cache: Path = CACHE, workers: int = 2) -> Patterns:
+def patterns(a: Assignment, workers: int = 2) -> Patterns:
     """The failed tests of every catalogued mutant of `a` and of its stubs: from the cache, or graded now."""
     from course.mutation import catalogue
 
     key = fingerprint(a)
-    path = cache / f"{a.id}.json"
+    path = CACHE / f"{a.id}.json"
     try:
         data = json.loads(path.read_text())
         if data.get("key") == key:
-            return Patterns({k: frozenset(v) for k, v in data["mutants"].items()}, frozenset(data["stubs"]), key,
-                            cached=True)
+            return Patterns({k: frozenset(v) for k, v in data["mutants"].items()}, frozenset(data["stubs"]))
     except (OSError, ValueError, KeyError, TypeError):
         pass
     names = [m.name for m in catalogue(a)]
@@ -94,7 +91,7 @@ def patterns(a: Assignment, cache: Path = CACHE, workers: int = 2) -> Patterns:
         found = [_grade_variant(str(a.root), a.id, i) for i in jobs]
     stubs, mutants = found[0], dict(zip(names, found[1:], strict=True))
     write_atomic(path, json.dumps({"key": key, "assignment": a.id, "stubs": stubs, "mutants": mutants}, indent=1))
-    return Patterns({k: frozenset(v) for k, v in mutants.items()}, frozenset(stubs), key)
+    return Patterns({k: frozenset(v) for k, v in mutants.items()}, frozenset(stubs))
 
 
 @dataclass
