@@ -20,15 +20,24 @@ AUDIT_LOG = "audit.log"
 FORCED, NOTEBOOK_CHANGED, SUITE_CHANGED = "forced", "notebook changed", "suite changed"
 
 
+def files_sha256(paths, root: Path) -> str:
+    """One hash of the files `paths` (their names relative to `root`, and their bytes), in the order given; folders,
+    missing files and __pycache__ are skipped."""
+    digest = hashlib.sha256()
+    for path in paths:
+        if not path.is_file() or "__pycache__" in path.parts:
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b"unreadable"
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + data + b"\0")
+    return digest.hexdigest()
+
+
 def suite_sha256(assignment: Assignment) -> str:
     """One hash of what decides a grade besides the notebook: the hidden suite's files and the reference modules."""
-    files = sorted(p for p in assignment.suite.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                   and p.suffix != ".pyc")
-    digest = hashlib.sha256()
-    for path in [*files, *assignment.reference_files()]:
-        digest.update(str(path.relative_to(assignment.root)).encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    return files_sha256([*sorted(assignment.suite.rglob("*")), *assignment.reference_files()], assignment.root)
 
 
 def regrade_reason(previous: Result | None, notebook_sha: str, suite_sha: str, forced: bool) -> str | None:

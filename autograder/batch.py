@@ -13,7 +13,7 @@ from pathlib import Path
 
 from autograder import audit
 from autograder.assignment import Assignment
-from autograder.config import ROOT, Limits
+from autograder.config import Limits
 from autograder.grading import Result, error_result, grade_notebook, sha256
 from autograder.lateness import stamp
 from autograder.report import gradebook_csv, parse_result, write_atomic, write_results
@@ -110,18 +110,10 @@ def trusted_results(out: Path) -> dict[tuple[str, str], tuple[Result, str]]:
     return rows
 
 
-def kit_digest() -> str:
-    """One hash of the grader's own files (code, hidden suites, solutions, source notebooks)."""
-    h = hashlib.sha256()
-    for top in ("autograder", "solutions", "assignments"):
-        for path in sorted((ROOT / top).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                h.update(str(path.relative_to(ROOT)).encode() + b"\0")
-                try:
-                    h.update(hashlib.sha256(path.read_bytes()).digest())
-                except OSError:
-                    h.update(b"unreadable")
-    return h.hexdigest()
+def kit_digest(root: Path) -> str:
+    """One hash of the grader's own files under `root` (code, hidden suites, solutions, source notebooks)."""
+    return audit.files_sha256([p for top in ("autograder", "solutions", "assignments")
+                               for p in sorted((root / top).rglob("*"))], root)
 
 
 def summary_line(results: list[Result], resumed: int, kit_changed: bool) -> str:
@@ -157,7 +149,7 @@ def grade_class(assignment: Assignment, submitted: Path, out: Path, *, workers: 
     out.mkdir(parents=True, exist_ok=True)
     hide = (str(submitted), str(out))
     isolation()  # a mode forced by KIT_ISOLATION that this machine cannot give stops the batch before it starts
-    before = kit_digest()
+    before = kit_digest(assignment.root)
     rows = trusted_results(out)  # every assignment's rows, so that the gradebook keeps them
     results: list[Result] = []
     todo, reasons = _plan(discover(submitted, assignment), assignment, out, rows, force, students, results)
@@ -181,7 +173,7 @@ def grade_class(assignment: Assignment, submitted: Path, out: Path, *, workers: 
     write_gradebook(out, [r for r, _ in rows.values()])
     write_manifest(out, rows)
     graded = Graded(sorted(results, key=lambda r: r.student))
-    graded.summary = summary_line(graded, resumed, kit_digest() != before)
+    graded.summary = summary_line(graded, resumed, kit_digest(assignment.root) != before)
     return graded
 
 

@@ -11,7 +11,6 @@ pattern too, so a submission that did (almost) nothing is said to be that, not a
 
 from __future__ import annotations
 
-import hashlib
 import json
 import multiprocessing as mp
 from concurrent.futures import ProcessPoolExecutor
@@ -21,6 +20,7 @@ from pathlib import Path
 
 from autograder import assignment as layout
 from autograder.assignment import Assignment
+from autograder.audit import files_sha256
 from autograder.config import ROOT
 from autograder.grading import Result, grade_answers
 from autograder.report import write_atomic
@@ -42,13 +42,9 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 
 def fingerprint(a: Assignment) -> str:
     """A hash of every file the mutants' patterns depend on."""
-    files = [*sorted(a.suite.glob("*")), *a.reference_files(), a.mutants, a.source_notebook, a.release_notebook,
-             *sorted((a.root / "autograder").glob("*.py")), Path(__file__).parent / "mutation.py"]
-    digest = hashlib.sha256()
-    for path in files:
-        if path.is_file():
-            digest.update(str(path.relative_to(a.root)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    return files_sha256([*sorted(a.suite.glob("*")), *a.reference_files(), a.mutants, a.source_notebook,
+                         a.release_notebook, *sorted((a.root / "autograder").glob("*.py")),
+                         Path(__file__).parent / "mutation.py"], a.root)
 
 
 def _grade_variant(root: str, assignment_id: str, index: int) -> list[str]:
