@@ -64,6 +64,14 @@ def passes(test, implementation) -> bool:
         return False
     return True
 
+
+def zero_padded_corr(x, w):
+    """A correct layer for the checks of sections 5 and 6: a 'same' correlation with zero padding, built from your
+    circular_corr2d."""
+    (H, W), (KH, KW) = np.shape(x), np.shape(w)
+    padded = np.pad(np.asarray(x, dtype=float), ((KH, KH), (KW, KW)))
+    return circular_corr2d(padded, w)[KH : KH + H, KW : KW + W]
+
 # %% [markdown]
 # The given helpers are the transformations $g$ of this assignment, on the last two axes of an array:
 # - `shift(x, dy, dx)`: circular shift, `dy` rows down and `dx` columns right (`np.roll`; what leaves one
@@ -324,12 +332,6 @@ except NotImplementedError:
 
 # %% check test_rotation_counterexample points=10
 PLUS = np.array([[0.0, 1.0, 0.0], [1.0, 1.0, 1.0], [0.0, 1.0, 0.0]]) / 5
-
-
-def zero_padded_corr(x, w):  # correct: a 'same' correlation with zero padding, built from yours
-    (H, W), (KH, KW) = np.shape(x), np.shape(w)
-    padded = np.pad(np.asarray(x, dtype=float), ((KH, KH), (KW, KW)))
-    return circular_corr2d(padded, w)[KH : KH + H, KW : KW + W]
 
 
 def plus_blur(x, w):  # wrong: ignores the layout of w, blurs with a symmetric '+' times sum(w)

@@ -100,6 +100,7 @@ print("visible checks passed")
 #| solution solutions.a6_frameworks:nhwc_to_nchw
 
 # %% check layout points=10
+rng = np.random.default_rng(1)
 x = rng.standard_normal((2, 3, 4, 5))  # N=2, C=3, H=4, W=5
 y = nchw_to_nhwc(x)
 assert np.shape(y) == (2, 4, 5, 3), f"(N, C, H, W) = (2, 3, 4, 5) becomes (N, H, W, C) = (2, 4, 5, 3), got {np.shape(y)}"
@@ -126,6 +127,7 @@ print("visible checks passed")
 #| solution solutions.a6_frameworks:to_keras_dense_after_flatten
 
 # %% check dense_after_flatten points=25
+rng = np.random.default_rng(2)
 maps = rng.standard_normal((3, 2, 4, 5))  # N=3 samples of C=2 maps of 4 x 5
 w = rng.standard_normal((2 * 4 * 5, 6))  # D=40 -> M=6
 w_k = to_keras_dense_after_flatten(w, (2, 4, 5))

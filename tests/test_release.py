@@ -234,3 +234,27 @@ def test_gradescope_setup_installs_the_framework_for_a6_only(tmp_path):
     assert re.search(r"'keras[<>=][^']*'", setup) and re.search(r"'jax[<>=][^']*'", setup), setup
     with zipfile.ZipFile(build(ASSIGNMENTS[0], tmp_path)) as zf:
         assert "keras" not in zf.read("setup.sh").decode()
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS, ids=[a.id for a in ASSIGNMENTS])
+def test_each_check_cell_runs_on_its_own(assignment, monkeypatch):
+    """After a kernel restart a student runs the given cells, their solutions and then one check cell: each check
+    must pass with the reference then, without a variable made by another check or demo cell — unless it says
+    which check to run first (A4's Gabor check grades the filters train_cnn's check learned)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    base: dict = {}
+    for cell in assignment.cells_of("given", "solution"):
+        exec(compile(cell.source, f"<{cell.grade_id}>", "exec"), base)  # noqa: S102 — the kit's own notebook
+    checks = assignment.cells_of("check")
+    for i, cell in enumerate(checks):
+        try:
+            exec(compile(cell.source, f"<{cell.grade_id}>", "exec"), dict(base))  # noqa: S102
+        except AssertionError as exc:
+            if "check cell first" not in str(exc):
+                raise
+            namespace = dict(base)  # it said so: after the earlier checks, it passes
+            for earlier in checks[: i + 1]:
+                exec(compile(earlier.source, f"<{earlier.grade_id}>", "exec"), namespace)  # noqa: S102
