@@ -43,7 +43,9 @@ def outcome(reply: dict, name: str, echo: bool) -> tuple[Any, Any]:
 
 class InProcess:
     """Runs the cells in this interpreter. Development only: no isolation at all, but the same semantics and wire
-    format as the sandbox (values are encoded and decoded as if they crossed to another process)."""
+    format as the sandbox (values are encoded and decoded as if they crossed to another process). One difference:
+    the forbidden calls' tripwires are installed in this whole process and stay (armed only while a guarded
+    solution function runs)."""
 
     def __init__(self, cells: list[tuple[str, str]], limits: Limits = LIMITS, namespace: dict | None = None,
                  guard: dict[str, list[str]] | None = None):

@@ -17,11 +17,11 @@ import json
 import os
 import platform
 import resource
+import select
 import shutil
 import signal
 import socket
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import child  # noqa: E402 — beside this file
@@ -291,14 +291,20 @@ class Server:
         return {"pid": pid}
 
     def wait(self, pid: int, timeout: float) -> dict:
-        deadline = time.monotonic() + timeout
-        while True:
-            self.reap()
-            if pid in self.ended:
-                return {"code": self.ended.pop(pid)}
-            if time.monotonic() >= deadline:
-                return {"code": None}
-            time.sleep(0.002)
+        """How child `pid` ended, once it has, waiting at most `timeout` seconds (on its pidfd: no polling)."""
+        self.reap()
+        if pid not in self.ended:
+            try:
+                fd = os.pidfd_open(pid)
+            except OSError:  # not a live child of this server (a pid it never had, or reaped above)
+                fd = None
+            if fd is not None:
+                try:
+                    select.select([fd], [], [], timeout)  # readable when the process has exited
+                finally:
+                    os.close(fd)
+                self.reap()
+        return {"code": self.ended.pop(pid, None)}
 
     def run(self) -> None:
         while True:
