@@ -1,4 +1,5 @@
-"""Batch: grade a whole class in parallel worker processes, with a progress bar, resumable."""
+"""Batch: grade a whole class in parallel worker processes (or on a Dask cluster: autograder.cluster), with a
+progress bar; resumable from the results the manifest vouches for, every changed score in the audit log."""
 
 from __future__ import annotations
 

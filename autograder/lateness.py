@@ -3,7 +3,8 @@
 The split with the course tooling: the grader records only what the files say — the text of `timestamp.txt`, or a
 note that there is none. Due dates, extensions and late penalties belong to nbgrader's gradebook and its configured
 late-submission plugin; `python -m course record` applies them and writes the due date, the seconds late and the
-penalty back into each result (see `course/nbgrader_bridge.py`). Until then those fields are `None`.
+penalty back into each result (see `course/nbgrader_bridge.py`). Until then the due date is '' and the seconds
+late and the penalty are `None`.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import nbformat
 
-from autograder.assignment import Assignment
+from autograder.assignment import CHECK_PREFIX, Assignment
 from autograder.report import write_atomic
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -170,7 +170,7 @@ def build_notebook(text: str) -> nbformat.NotebookNode:
             if cell.kind == "solution":
                 meta = _meta(cell.name, grade=False, solution=True, locked=False)
             elif cell.kind == "check":
-                meta = _meta(f"check_{cell.name}", grade=True, solution=False, locked=True, points=cell.points)
+                meta = _meta(CHECK_PREFIX + cell.name, grade=True, solution=False, locked=True, points=cell.points)
             else:
                 meta = _meta(f"{cell.kind}_{counter}", grade=False, solution=False, locked=True)
         if meta["grade_id"] in seen:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from autograder.assignment import CHECK_PREFIX
 from autograder.audit import log_change
 from autograder.batch import trusted_results, write_gradebook, write_manifest
 from autograder.grading import Result
@@ -95,9 +96,9 @@ def record_scores(graded: Path, db_url: str | None = None, extensions: Path | No
                 submission.extension = _extension(granted.get((r.student, r.assignment)), assignment.duedate)
             for part, (score, _max) in r.parts.items():
                 try:
-                    grade = gb.find_grade(f"check_{part}", r.assignment, r.assignment, r.student)
+                    grade = gb.find_grade(CHECK_PREFIX + part, r.assignment, r.assignment, r.student)
                 except MissingEntry:
-                    yield f"warn {r.student}/{r.assignment}: no grade cell check_{part}"
+                    yield f"warn {r.student}/{r.assignment}: no grade cell {CHECK_PREFIX}{part}"
                     continue
                 grade.auto_score = float(score)
             gb.db.commit()
