@@ -9,7 +9,9 @@ One rule for every assignment, decided by what the call did, never by a message 
 - the test raises (a failed assert or any other exception): it rejected the implementation;
 - the test does not finish within its time limit, or its process dies: no verdict — on a wheat that is a failure
   (a test must pass every correct implementation), on a chaff it is not a rejection;
-- `NotImplementedError` on a wheat means the test is still the released stub.
+- `NotImplementedError` on a wheat means the test is still the released stub;
+- a test that runs out of time on `GIVE_UP_AFTER` implementations is not run on the others (each such run costs the
+  batch its whole time limit): a wheat it was not run on counts as failed, a chaff as not rejected.
 Score: 0 when it fails any wheat; otherwise the fraction of chaffs it rejected.
 """
 
@@ -22,7 +24,8 @@ import numpy as np
 
 from autograder.testing import CallTimeout, Mismatch, StudentError, SubmissionDied
 
-ACCEPTED, REJECTED, NO_VERDICT = "accepted", "rejected", "no verdict"
+ACCEPTED, REJECTED, HUNG, DIED = "accepted", "rejected", "hung", "died"  # the last two are no verdict
+GIVE_UP_AFTER = 2  # runs that ran out of time: one hang on an odd chaff is forgiven, a test that hangs is not rerun
 
 
 @dataclass(frozen=True)
@@ -36,15 +39,15 @@ class Verdict:
 
 
 def run_once(test: Callable, implementation: Callable) -> tuple[str, str]:
-    """What one run of a student's test on one implementation did: (ACCEPTED | REJECTED | NO_VERDICT, why)."""
+    """What one run of a student's test on one implementation did: (ACCEPTED | REJECTED | HUNG | DIED, why)."""
     try:
         test(implementation)
     except StudentError as exc:
         return REJECTED, exc.type
     except CallTimeout as exc:
-        return NO_VERDICT, f"it did not finish ({exc})"
+        return HUNG, f"it did not finish ({exc})"
     except SubmissionDied as exc:
-        return NO_VERDICT, f"its process ended ({exc})"
+        return DIED, f"its process ended ({exc})"
     return ACCEPTED, ""
 
 
@@ -54,10 +57,18 @@ def judge(test: Callable, wheats: Mapping[str, Callable], chaffs: Sequence[Calla
     every grading (unseeded), so a test cannot count its calls to tell wheats from chaffs."""
     runs: list[tuple[str | None, Callable]] = [(label, impl) for label, impl in wheats.items()]
     runs += [(None, impl) for impl in chaffs]
-    rejected = 0
-    for k in np.random.default_rng().permutation(len(runs)):
+    rejected = hangs = 0
+    order = list(np.random.default_rng().permutation(len(runs)))
+    for done, k in enumerate(order):
+        if hangs >= GIVE_UP_AFTER:
+            if any(runs[j][0] is not None for j in order[done:]):
+                raise Mismatch(f"{name} did not finish on {hangs} implementations, so it was not run on the others "
+                               "and earns no points (a test must pass every correct implementation). Look for a loop "
+                               "that waits on a condition an implementation may never meet.")
+            break
         wheat, implementation = runs[k]
         verdict, why = run_once(test, implementation)
+        hangs += verdict == HUNG
         if wheat is not None and verdict == REJECTED and why == "NotImplementedError":
             raise Mismatch(f"{name} raised NotImplementedError: write the test first.")
         if wheat is not None and verdict != ACCEPTED:

@@ -9,12 +9,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from fast import FAST
 from gradebook import gradebook
 from processes import live_processes
 
 from autograder import assignment as layout
 from autograder.batch import grade_class, trusted_results, write_manifest
-from autograder.config import ROOT, SANDBOX_UID_BASE, Limits
+from autograder.config import ROOT, SANDBOX_UID_BASE
 from autograder.grading import error_result
 from autograder.report import write_results
 from autograder.sandbox import namespaces_available, requested_mode
@@ -22,7 +23,6 @@ from course.examples import materialise
 from course.leaks import secrets
 
 ASSIGNMENT = layout.get("a1_convolution")
-FAST = Limits(call_timeout=4, load_timeout=8, submission_timeout=90)
 SLOTS = 40  # sandbox uids of this test: SANDBOX_UID_BASE + 40, + 41
 pytestmark = pytest.mark.xdist_group(name="batch")
 
@@ -77,10 +77,13 @@ def test_every_row_gets_what_it_deserves_and_no_more(graded):
 
 
 def test_timeouts_and_crashes_are_named_in_the_gradebook(graded):
-    _, _, out, *_ = graded
+    _, results, out, *_ = graded
     rows = {r["student"]: r for r in gradebook(out)}
     loop = rows["hostile_endless_loop"]
     assert loop["status"] == "timeout" and "time limit" in loop["reason"] and "not called again" in loop["reason"]
+    looped = next(r for r in results if r.student == "hostile_endless_loop")
+    proof = next(t for t in looped.tests if t["part"] == "test_stride_is_downsampling")
+    assert "did not finish" in proof["message"] and proof["score"] == 0  # given up after 2 hangs: tests/test_judge.py
     exits = rows["hostile_exit_in_function"]
     assert exits["status"] == "ok" and "died" in exits["reason"] and "exit code 0" in exits["reason"]
     assert rows["perfect"]["reason"] == "" and rows["bug_1"]["reason"] == ""

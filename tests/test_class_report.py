@@ -13,11 +13,11 @@ import sys
 
 import numpy as np
 import pytest
+from fast import FAST
 from gradebook import gradebook
 
 from autograder import assignment as layout
 from autograder.batch import grade_class
-from autograder.config import Limits
 from autograder.grading import Result
 from course import diagnosis as dx
 from course import similarity as sim
@@ -29,7 +29,6 @@ from course.mutation import catalogue
 from course.release import stub_answers
 
 ASSIGNMENT = layout.get("a1_convolution")
-FAST = Limits(call_timeout=4, load_timeout=8, submission_timeout=90)
 SLOTS = 48  # sandbox uids of this test: SANDBOX_UID_BASE + 48, + 49 (test_batch uses 40, 41)
 
 

@@ -10,15 +10,14 @@ from pathlib import Path
 
 import distributed
 import pytest
+from fast import FAST
 from gradebook import by_student
 
 from autograder import assignment as layout
 from autograder.batch import grade_class
-from autograder.config import Limits
 from course.examples import materialise
 
 ASSIGNMENT = layout.get("a3_pooling")
-FAST = Limits(call_timeout=4, submission_timeout=90)
 KEPT = {"perfect", "bug_1", "nothing_done", "corrupt_json", "syntax_error", "hostile_endless_loop",
         "hostile_exit_in_function", "hostile_forge_results_but_correct", "hostile_fork_bomb", "missing_submission"}
 pytestmark = pytest.mark.xdist_group(name="batch")

@@ -3,7 +3,7 @@
 import pytest
 
 from autograder.judge import judge
-from autograder.testing import Mismatch, StudentError
+from autograder.testing import CallTimeout, Mismatch, StudentError
 
 WHEATS = {f"correct {i}": (lambda i=i: ("wheat", i)) for i in range(3)}
 CHAFFS = [(lambda i=i: ("chaff", i)) for i in range(10)]
@@ -45,3 +45,50 @@ def test_a_test_that_counts_its_calls_fails_a_wheat():
 def test_a_test_that_rejects_nothing_earns_nothing():
     with pytest.raises(Mismatch, match="rejects none"):
         judge(lambda implementation: None, WHEATS, CHAFFS, name="t")
+
+
+def hanging_on(hangs_on):
+    """A student's test that runs out of time on the implementations `hangs_on` names, and is honest elsewhere."""
+    runs = []
+
+    def test(implementation):
+        runs.append(implementation())
+        if implementation() in hangs_on:
+            raise CallTimeout("test() did not finish within the 20 s limit")
+        honest_test(implementation)
+
+    return test, runs
+
+
+def test_one_hang_on_a_chaff_costs_that_chaff_only():
+    test, runs = hanging_on({("chaff", 4)})
+    assert judge(test, WHEATS, CHAFFS, name="t").rejected == len(CHAFFS) - 1
+    assert len(runs) == len(WHEATS) + len(CHAFFS)
+
+
+def test_a_test_that_hangs_is_not_run_after_its_second_hang():
+    """Each hang costs the batch the whole time limit: a test that hangs everywhere runs at most twice, and earns
+    nothing unless every wheat passed before it was given up."""
+    for _ in range(20):
+        test, runs = hanging_on({impl() for impl in [*WHEATS.values(), *CHAFFS]})
+        with pytest.raises(Mismatch):
+            judge(test, WHEATS, CHAFFS, name="t")
+        assert len(runs) <= 2
+
+
+def test_hangs_on_two_chaffs_after_every_wheat_passed_keep_the_rejections_made():
+    """Given up after its second hang, a test keeps what it earned when no wheat was left to run: the chaffs it did not
+    run on count as not rejected."""
+    outcomes = set()
+    for _ in range(40):
+        test, runs = hanging_on({("chaff", 0), ("chaff", 1)})
+        try:
+            verdict = judge(test, WHEATS, CHAFFS, name="t")
+        except Mismatch as exc:
+            assert "did not finish on 2" in str(exc)
+            assert not all(("wheat", i) in runs for i in range(3))
+            outcomes.add("given up")
+            continue
+        assert verdict.rejected == sum(r[0] == "chaff" for r in runs) - 2
+        outcomes.add(verdict.rejected)
+    assert "given up" in outcomes and len(outcomes) > 2

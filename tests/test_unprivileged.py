@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from fast import FAST
 from gradebook import by_student
 from processes import live_processes
 from test_batch import tree_digest
@@ -30,7 +31,6 @@ from course.examples import materialise
 
 USER = "kit-grader"
 ASSIGNMENT = layout.get("a1_convolution")
-FAST = "Limits(call_timeout=4, load_timeout=8, submission_timeout=90)"
 pytestmark = [
     pytest.mark.xdist_group(name="batch"),
     pytest.mark.skipif(os.geteuid() != 0, reason="creates a user: run as root (CI does)"),
@@ -41,7 +41,8 @@ from pathlib import Path
 from autograder.assignment import get
 from autograder.batch import grade_class
 from autograder.config import Limits
-rs = grade_class(get("{ASSIGNMENT.id}"), Path(sys.argv[1]), Path(sys.argv[2]), workers=2, progress=False, limits={FAST})
+rs = grade_class(get("{ASSIGNMENT.id}"), Path(sys.argv[1]), Path(sys.argv[2]), workers=2, progress=False,
+                 limits={FAST!r})
 print(json.dumps({{"summary": rs.summary, "rows": [[r.student, r.score, r.status, r.isolation] for r in rs]}}))
 """
 
