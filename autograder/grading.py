@@ -71,7 +71,7 @@ def grade_answers(assignment: Assignment, answers: dict[str, str], *, student: s
     backend: Backend = (Sandbox(prog.cells, slot=slot, hide=hide, limits=limits, guard=guard) if sandbox
                         else InProcess(prog.cells, limits, guard=guard))
     try:
-        outcomes, problems = run_suite(assignment, backend)
+        outcomes, problems = run_suite(assignment, backend, prog.fingerprint)
     finally:
         backend.release()
     result = summarise(student, assignment, outcomes, prog.notes, backend)

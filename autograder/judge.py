@@ -51,14 +51,16 @@ def run_once(test: Callable, implementation: Callable) -> tuple[str, str]:
     return ACCEPTED, ""
 
 
-def judge(test: Callable, wheats: Mapping[str, Callable], chaffs: Sequence[Callable], *, name: str) -> Verdict:
+def judge(test: Callable, wheats: Mapping[str, Callable], chaffs: Sequence[Callable], *, name: str,
+          rng: np.random.Generator) -> Verdict:
     """Run student test `name` (a callable into the sandbox) on every wheat and chaff; raise `Mismatch` when it fails
-    a wheat or rejects no chaff, else return how many chaffs it rejected. The runs come in an order drawn afresh for
-    every grading (unseeded), so a test cannot count its calls to tell wheats from chaffs."""
+    a wheat or rejects no chaff, else return how many chaffs it rejected. The runs come in an order drawn from `rng`
+    (the suites' `order_rng`: fixed per submission, unknown to students), so a test cannot count its calls to tell
+    wheats from chaffs, and a regrade gives the same score."""
     runs: list[tuple[str | None, Callable]] = [(label, impl) for label, impl in wheats.items()]
     runs += [(None, impl) for impl in chaffs]
     rejected = hangs = 0
-    order = list(np.random.default_rng().permutation(len(runs)))
+    order = list(rng.permutation(len(runs)))
     for done, k in enumerate(order):
         if hangs >= GIVE_UP_AFTER:
             if any(runs[j][0] is not None for j in order[done:]):
@@ -83,11 +85,11 @@ def judge(test: Callable, wheats: Mapping[str, Callable], chaffs: Sequence[Calla
     return Verdict(rejected, len(chaffs))
 
 
-def judge_property(student, prop, name: str, credit, timeout: float) -> None:
+def judge_property(student, prop, name: str, credit, timeout: float, rng: np.random.Generator) -> None:
     """Judge student test `name` on the wheats and chaffs of `prop` (a property of an assignment's impls.py: `wheats`
     and `chaffs` as (label, core) pairs, `wrapped(core)` the implementation a test receives) and award its credit."""
     verdict = judge(getattr(student, name).timeout(timeout), {label: prop.wrapped(core) for label, core in prop.wheats},
-                    [prop.wrapped(core) for _, core in prop.chaffs], name=name)
+                    [prop.wrapped(core) for _, core in prop.chaffs], name=name, rng=rng)
     award(verdict, credit, name)
 
 

@@ -6,6 +6,7 @@ code comes from the *source* notebook. What a student wrote elsewhere, or did to
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import cache
@@ -26,6 +27,11 @@ class Program:
 
     cells: list[tuple[str, str]]
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def fingerprint(self) -> str:
+        """A hash of the code to run: the same submission graded again has the same fingerprint."""
+        return hashlib.sha256(json.dumps(self.cells).encode()).hexdigest()
 
 
 def magics_to_calls(code: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import zlib
 from dataclasses import dataclass, field
 
@@ -67,6 +68,7 @@ class Outcome:
 @dataclass
 class GradingPlugin:
     backend: Backend
+    submission: str  # load.Program.fingerprint of what is graded
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
@@ -77,6 +79,13 @@ class GradingPlugin:
     @pytest.fixture
     def rng(self, request):
         return np.random.default_rng(zlib.crc32(request.node.name.encode()))
+
+    @pytest.fixture
+    def order_rng(self, request):
+        """The order of a judged test's runs (autograder.judge): a regrade of the same submission repeats it, another
+        submission gets another, and no student can compute it (the hidden suite's own bytes are in the seed)."""
+        seed = hashlib.sha256(f"{self.submission}\0{request.node.nodeid}\0".encode() + request.node.path.read_bytes())
+        return np.random.default_rng(int.from_bytes(seed.digest()[:16], "little"))
 
     @pytest.fixture
     def credit(self):

@@ -13,14 +13,15 @@ from autograder.backend import Backend
 from autograder.plugin import GradingPlugin, Outcome
 
 
-def run_suite(assignment: Assignment, backend: Backend) -> tuple[list[Outcome], list[str]]:
-    """Run the hidden suite; returns the outcome of every graded test and the suite's own problems."""
+def run_suite(assignment: Assignment, backend: Backend, submission: str) -> tuple[list[Outcome], list[str]]:
+    """Run the hidden suite; returns the outcome of every graded test and the suite's own problems. `submission`
+    identifies what is graded (`load.Program.fingerprint`): it fixes the order in which a student's test is judged."""
     path = assignment.suite
     if not path.is_dir():
         return [], [f"no hidden suite for {assignment.id!r}"]
     if str(assignment.root) not in sys.path:
         sys.path.insert(0, str(assignment.root))  # the suites import `solutions`
-    plugin = GradingPlugin(backend)
+    plugin = GradingPlugin(backend, submission)
     args = [
         str(path), "-q", "--noconftest", "--import-mode=importlib", "-p", "no:cacheprovider",
         "-p", "no:randomly", "--rootdir", str(path), "-o", "python_files=test_*.py",

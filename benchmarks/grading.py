@@ -38,7 +38,7 @@ sys.path.insert(0, {root!r})
 from autograder.assignment import get
 from autograder.backend import InProcess
 from autograder.runner import run_suite
-_outcomes, _problems = run_suite(get({assignment!r}), InProcess.from_namespace(globals()))
+_outcomes, _problems = run_suite(get({assignment!r}), InProcess.from_namespace(globals()), "nbgrader's kernel")
 print("hidden suite:", sum(o.score for o in _outcomes), "/", sum(o.points for o in _outcomes))
 """
 TARGET_SECONDS = 60.0  # a class of 200 on 2 cores

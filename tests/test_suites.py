@@ -45,8 +45,8 @@ def test_reference_gets_full_marks_in_the_sandbox(assignment, slot):
 @pytest.mark.parametrize("assignment", ASSIGNMENTS, ids=ids(ASSIGNMENTS))
 def test_suite_is_well_formed(assignment):
     """Each part's hidden tests add up to its check cell's points; every test has a grade marker; no suite error."""
-    backend = InProcess(program(assignment, assignment.reference_answers()).cells)
-    outcomes, problems = run_suite(assignment, backend)
+    prog = program(assignment, assignment.reference_answers())
+    outcomes, problems = run_suite(assignment, InProcess(prog.cells), prog.fingerprint)
     assert problems == []
     totals: dict[str, float] = {}
     for o in outcomes:

@@ -134,6 +134,6 @@ CHAFFS = [
 @grade(points=10, part="test_stride_is_downsampling",
        hint="Possible reason: try several strides (2, 3, 4), lengths the stride does not divide, asymmetric kernels, "
             "and compare shapes as well as values.")
-def test_proof_by_test_passes_correct_and_fails_wrong_implementations(student, credit):
+def test_proof_by_test_passes_correct_and_fails_wrong_implementations(student, credit, order_rng):
     name = "test_stride_is_downsampling"
-    award(judge(getattr(student, name).timeout(20), WHEATS, CHAFFS, name=name), credit, name)
+    award(judge(getattr(student, name).timeout(20), WHEATS, CHAFFS, name=name, rng=order_rng), credit, name)

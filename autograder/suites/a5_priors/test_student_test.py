@@ -19,6 +19,6 @@ TIMEOUT = 20.0  # seconds per run of a student's test on one implementation
             "parts of the claim: the uniform prior (normalised likelihood) and priors whose entropy goes to 0 (the "
             "posterior must approach the prior's class closely, also when the likelihood speaks against it, and equal "
             "it for a one-hot prior).")
-def test_infinitely_strong_prior_classifies_posteriors(student, credit):
+def test_infinitely_strong_prior_classifies_posteriors(student, credit, order_rng):
     name = "test_infinitely_strong_prior"
-    judge_property(student, impls.PROPERTIES[name], name, credit, TIMEOUT)
+    judge_property(student, impls.PROPERTIES[name], name, credit, TIMEOUT, order_rng)
