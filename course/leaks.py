@@ -9,6 +9,7 @@ from pathlib import Path
 
 from autograder import assignment as layout
 from autograder.assignment import Assignment
+from course.release import STUDENT_FILES
 
 MIN_LINE = 24  # shorter lines ("return out", "x = x.copy()") are too common to mean anything
 MIN_REVEAL = 3  # lines of one solution of another assignment that make a reveal (one line is a coincidence:
@@ -89,22 +90,47 @@ def reveal_summary(assignment: Assignment) -> str:
     return " — ".join(said)
 
 
+def _lines(path: Path) -> set[str]:
+    """The stripped lines of a released file, notebook JSON unescaped."""
+    text = path.read_text(errors="replace").replace("\\n", "\n").replace('\\"', '"')
+    return {line.strip().strip('",').strip() for line in text.splitlines()}
+
+
+def _top_level_leaks(release: Path, known: set[str], table: dict[str, str]) -> list[str]:
+    """release/ itself holds a folder per assignment (ids `known`) and the students' set-up files, which must hold
+    no secret line (`table`, of every assignment)."""
+    leaks = []
+    for path in sorted(release.iterdir()):
+        if path.is_dir():
+            if path.name not in known:
+                leaks.append(f"{path}: not the folder of an assignment")
+        elif path.name not in STUDENT_FILES:
+            leaks.append(f"{path}: only notebooks and {', '.join(STUDENT_FILES)} are released")
+        else:
+            leaks += [f"{path}: {table[line]}: {line[:80]}" for line in sorted(_lines(path) & set(table))]
+    return leaks
+
+
 def find_leaks(assignments: list[Assignment], release: Path | None = None) -> list[str]:
     """Every released file that contains a secret line of its assignment, and every file that is not a notebook
-    (`release`: another folder of released assignments, laid out as release/)."""
-    leaks = []
+    or a student set-up file (`release`: another folder of released assignments, laid out as release/)."""
+    leaks: list[str] = []
+    tables = {a.id: secrets(a) for a in assignments}
+    top = release if release is not None else assignments[0].release_dir.parent if assignments else None
+    if top is not None and top.is_dir():
+        leaks += _top_level_leaks(top, {a.id for a in layout.find(assignments[0].root)},
+                                  {line: where for table in tables.values() for line, where in table.items()})
     for a in assignments:
         folder = a.release_dir if release is None else release / a.id
         if not folder.is_dir():
             continue
         reveals, problems = undeclared_reveals(a)
         leaks += problems
-        table = secrets(a)
+        table = tables[a.id]
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             if path.suffix != ".ipynb":
                 leaks.append(f"{path}: only notebooks are released")
-            text = path.read_text(errors="replace").replace("\\n", "\n").replace('\\"', '"')
-            lines = {line.strip().strip('",').strip() for line in text.splitlines()}
+            lines = _lines(path)
             for line in lines & set(table):
                 leaks.append(f"{path}: {table[line]}: {line[:80]}")
             shown: dict[str, list[str]] = {}

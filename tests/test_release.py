@@ -21,7 +21,7 @@ from autograder.config import ROOT
 from course.authoring import render
 from course.examples import student_notebook
 from course.gradescope import build
-from course.leaks import find_leaks
+from course.leaks import find_leaks, secrets
 from course.mutation import catalogue
 from course.release import student_requirements, student_setup_script, tool_env
 
@@ -258,3 +258,20 @@ def test_each_check_cell_runs_on_its_own(assignment, monkeypatch):
             namespace = dict(base)  # it said so: after the earlier checks, it passes
             for earlier in checks[: i + 1]:
                 exec(compile(earlier.source, f"<{earlier.grade_id}>", "exec"), namespace)  # noqa: S102
+
+
+def test_leak_check_covers_the_top_of_release(tmp_path):
+    """release/ holds a folder per assignment and the students' set-up files; a secret in a set-up file, a stray file
+    or a stray folder is a leak."""
+    shutil.copytree(RELEASE, tmp_path / "release")
+    assert find_leaks(list(ASSIGNMENTS), tmp_path / "release") == []
+    a = ASSIGNMENTS[-1]
+    suite_line = next(line for line in secrets(a) if "hidden suite" in secrets(a)[line])
+    with (tmp_path / "release" / "setup-student.sh").open("a") as f:
+        f.write(f"\n{suite_line}\n")
+    (tmp_path / "release" / "solutions.py").write_text("x = 1\n")
+    (tmp_path / "release" / "a9_extra").mkdir()
+    leaks = find_leaks(list(ASSIGNMENTS), tmp_path / "release")
+    assert any("setup-student.sh: hidden suite" in leak for leak in leaks), leaks
+    assert any("solutions.py: only notebooks" in leak for leak in leaks), leaks
+    assert any("a9_extra: not the folder of an assignment" in leak for leak in leaks), leaks
