@@ -6,13 +6,14 @@ Starting a child with exec costs about 0.15 s of CPU per submission: an interpre
 through mount(8). Forked from here it costs a few milliseconds. This process never runs submission code and knows
 nothing secret (no suite, no reference, no marker): each request forks a process that confines itself — fresh mount,
 network, PID, IPC and UTS namespaces (and a user namespace without root), a root file system built from nothing, no
-capability, the sandbox's uid and rlimits — and only then becomes the child (`child.serve`). Requests come as JSON
+capability, no new user namespace (seccomp), the sandbox's uid and rlimits — and only then becomes the child (`child.serve`). Requests come as JSON
 over a SOCK_SEQPACKET socket, with the child's three pipe ends as SCM_RIGHTS; replies are JSON.
 """
 
 from __future__ import annotations
 
 import ctypes
+import errno
 import json
 import os
 import platform
@@ -21,6 +22,7 @@ import select
 import shutil
 import signal
 import socket
+import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -32,6 +34,10 @@ MS_NOATIME, MS_NODIRATIME, MS_BIND, MS_REC, MS_PRIVATE, MS_RELATIME = 1024, 2048
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x20000, 0x4000000, 0x8000000
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
 PR_SET_PDEATHSIG, PR_CAPBSET_READ, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 1, 23, 24, 38, 47
+PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
+# per machine: (AUDIT_ARCH, unshare, clone, clone3); clone's flags are its first argument on both
+SECCOMP_ARCH = {"x86_64": (0xC000003E, 272, 56, 435), "aarch64": (0xC00000B7, 97, 220, 435)}
+X32_BIT = 0x40000000  # x86_64's x32 system calls: the same calls under other numbers
 MNT_DETACH = 2
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
 DEVICES = ("null", "zero", "full", "random", "urandom")
@@ -136,6 +142,52 @@ def drop_capabilities(last_cap: int) -> None:
     prctl(PR_SET_NO_NEW_PRIVS, 1)
 
 
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+def _bpf(code: int, k: int, jt: int = 0, jf: int = 0) -> bytes:
+    return struct.pack("=HBBI", code, jt, jf, k)
+
+
+def user_namespace_filter(machine: str) -> bytes | None:
+    """A seccomp program that refuses unshare and clone with CLONE_NEWUSER, system calls of another ABI, and clone3
+    (whose flags it cannot read: ENOSYS makes the C library fall back to clone); None on a machine it does not know."""
+    if machine not in SECCOMP_ARCH:
+        return None
+    arch, unshare, clone, clone3 = SECCOMP_ARCH[machine]
+    ld, ja, jeq, jge, jset, ret = 0x20, 0x05, 0x15, 0x35, 0x45, 0x06
+    allow, eperm, enosys = 0x7FFF0000, 0x00050000 | errno.EPERM, 0x00050000 | errno.ENOSYS
+    return b"".join([
+        _bpf(ld, 4),  # 0: the ABI of the call
+        _bpf(jeq, arch, 1, 0),
+        _bpf(ret, eperm),
+        _bpf(ld, 0),  # 3: its number
+        _bpf(jge, X32_BIT, 0, 1) if machine == "x86_64" else _bpf(ja, 1),
+        _bpf(ret, eperm),
+        _bpf(jeq, clone3, 0, 1),
+        _bpf(ret, enosys),
+        _bpf(jeq, unshare, 1, 0),
+        _bpf(jeq, clone, 0, 3),
+        _bpf(ld, 16),  # 10: its first argument's low 32 bits: the flags
+        _bpf(jset, CLONE_NEWUSER, 0, 1),
+        _bpf(ret, eperm),
+        _bpf(ret, allow),
+    ])
+
+
+def forbid_user_namespaces() -> None:
+    """No user namespace from here on, in any mode (as root the child could otherwise make one: capabilities in it,
+    and the kernel's attack surface that comes with them). Needs no_new_privs, which it sets."""
+    program = user_namespace_filter(platform.machine())
+    if program is None:
+        return
+    buffer = ctypes.create_string_buffer(program, len(program))
+    fprog = _SockFprog(len(program) // 8, ctypes.cast(buffer, ctypes.c_void_p))
+    prctl(PR_SET_NO_NEW_PRIVS, 1)
+    _ok(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(fprog), 0, 0), "seccomp")
+
+
 def set_limits(limits: dict) -> None:
     for name, value in limits.items():
         resource.setrlimit(getattr(resource, name), (value, value))
@@ -169,6 +221,7 @@ def _confine_and_serve(req: dict, fds: list[int], server: int, last_cap: int) ->
             os.setresgid(req["uid"], req["uid"], req["uid"])
             os.setresuid(req["uid"], req["uid"], req["uid"])
         os.chdir(req["cwd"])
+        forbid_user_namespaces()
         _close_other_fds(fd_in, fd_out)
         become_child(req, fd_in, fd_out)
         return
@@ -203,6 +256,7 @@ def _confine_and_serve(req: dict, fds: list[int], server: int, last_cap: int) ->
             fh.write("0")
         resource.setrlimit(resource.RLIMIT_NPROC, (req["nproc"], req["nproc"]))
     drop_capabilities(last_cap)
+    forbid_user_namespaces()
     _close_other_fds(fd_in, fd_out)
     become_child(req, fd_in, fd_out)
 

@@ -105,8 +105,48 @@ def test_the_child_holds_no_capability_and_makes_no_user_namespace(slot, tool, m
         made, _ = sb.call("new_user_namespace", (), {})
     assert {status[k] for k in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")} == {"0000000000000000"}
     assert status["NoNewPrivs"] == "1"
-    if sb.tool != "root":
-        assert made == -1
+    assert made == -1
+
+
+USER_NAMESPACES = (  # no import beyond what the child holds (the fallback as root cannot read a Python under /root)
+    "import _thread, ctypes, os, platform\n"
+    "libc = ctypes.CDLL(None, use_errno=True)\n"
+    "libc.syscall.restype = ctypes.c_long\n"
+    "CLONE_NEWUSER, SIGCHLD = 0x10000000, 17\n"
+    "def run(path, *args):\n"
+    "    pid = os.posix_spawn(path, [path, *args], {})\n"  # glibc's posix_spawn: clone3, else clone
+    "    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])\n"
+    "def attempts():\n"
+    "    made = [libc.unshare(CLONE_NEWUSER)]\n"
+    "    pid = libc.syscall({'x86_64': 56, 'aarch64': 220}[platform.machine()], CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0)\n"
+    "    if pid == 0:\n"
+    "        os._exit(0)\n"
+    "    made.append(pid if pid < 0 else 'a process in a new user namespace')\n"
+    "    made.append(run(UNSHARE, '--user', 'true'))\n"
+    "    return made\n"
+    "def still_works():\n"
+    "    done = _thread.allocate_lock()\n"
+    "    done.acquire()\n"
+    "    _thread.start_new_thread(done.release, ())\n"  # a thread: glibc's pthread_create, clone3 else clone
+    "    return [done.acquire(timeout=2), run(TRUE)]\n"
+)
+
+
+@pytest.mark.parametrize("tool", ["auto", "unshare", "fallback"])
+def test_no_mode_lets_the_child_make_a_user_namespace(slot, tool, monkeypatch):
+    """unshare and clone with CLONE_NEWUSER are refused in every mode the fork server makes (seccomp), root's and the
+    fallback's included; threads (clone3 refused: the C library falls back to clone) and processes still work."""
+    if tool != "fallback" and not namespaces_available():
+        pytest.skip("namespaces need root or user namespaces")
+    if not shutil.which("unshare"):
+        pytest.skip("util-linux's unshare is not installed")
+    monkeypatch.setenv("KIT_ISOLATION", tool)
+    paths = f"UNSHARE, TRUE = {shutil.which('unshare')!r}, {shutil.which('true')!r}\n"
+    with sandbox(paths + USER_NAMESPACES, slot) as sb:
+        made, _ = sb.call("attempts", (), {})
+        works, _ = sb.call("still_works", (), {})
+    assert made[:2] == [-1, -1] and made[2] != 0, made
+    assert works == [True, 0]
 
 
 @needs_namespaces
