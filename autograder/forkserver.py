@@ -6,8 +6,9 @@ Starting a child with exec costs about 0.15 s of CPU per submission: an interpre
 through mount(8). Forked from here it costs a few milliseconds. This process never runs submission code and knows
 nothing secret (no suite, no reference, no marker): each request forks a process that confines itself — fresh mount,
 network, PID, IPC and UTS namespaces (and a user namespace without root), a root file system built from nothing, no
-capability, no new user namespace (seccomp), the sandbox's uid and rlimits — and only then becomes the child (`child.serve`). Requests come as JSON
-over a SOCK_SEQPACKET socket, with the child's three pipe ends as SCM_RIGHTS; replies are JSON.
+capability, no new user namespace (seccomp), the sandbox's uid and rlimits — and only then becomes the child
+(`child.serve`). Requests come as JSON over a SOCK_SEQPACKET socket, with the child's three pipe ends as SCM_RIGHTS;
+replies are JSON.
 """
 
 from __future__ import annotations
