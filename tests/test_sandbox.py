@@ -6,6 +6,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 
 import numpy as np
 import pytest
@@ -266,20 +267,25 @@ def test_only_what_loading_printed_is_kept(slot):
 
 def test_a_child_finds_its_assignments_preload_imported_and_uses_it(slot):
     """A6's children are forked from a server that imported jax and keras (one thread, no JAX backend: safe to
-    fork); the child starts JAX's backend itself, and its Keras model computes what numpy does."""
+    fork; with a home of its own, not the shared /tmp/.keras Keras falls back to); the child starts JAX's backend
+    itself, and its Keras model computes what numpy does."""
     code = FOUND + (
         "def predict(w, b, x):\n"
         "    import keras\n"
         "    model = keras.Sequential([keras.Input((w.shape[0],)), keras.layers.Dense(w.shape[1])])\n"
         "    model.layers[0].set_weights([w, b])\n"
         "    return keras.backend.backend(), model.predict(x, verbose=0).astype('float64')\n"
+        "def keras_home():\n"
+        "    return sys.modules['keras.src.backend.config'].keras_home()\n"
     )
     rng = np.random.default_rng(6)
     w, b, x = rng.standard_normal((5, 3)), rng.standard_normal(3), rng.standard_normal((4, 5))
     with Sandbox([("cell", code)], slot=slot, limits=KERAS_LIMITS, preload=KERAS) as sb:
         found, _ = sb.call("found", (), {})
         (backend, scores), _ = sb.call("predict", (w, b, x), {})
+        home, _ = sb.call("keras_home", (), {})
     assert found == [["jax", "keras"], "jax"] and backend == "jax"
+    assert home.startswith(tempfile.gettempdir() + "/kit-forkserver-"), home
     assert np.allclose(scores, x @ w + b, rtol=0, atol=1e-5)
     server = fork_server(KERAS)
     assert server.hello == {"ready": True, "modules": ["jax", "keras"], "threads": 1}
