@@ -6,7 +6,7 @@ from its files; adding one means adding them, never editing a list:
 | piece | path |
 |---|---|
 | hidden suite (what makes it an assignment) | `autograder/suites/<id>/test_*.py` |
-| settings (optional) | `autograder/suites/<id>/assignment.json`: `{"limits", "needs", "reveals", "forbidden"}` |
+| settings | `autograder/suites/<id>/assignment.json`, optional: limits, needs, preload, reveals, forbidden |
 | reference | `solutions/<id>.py` |
 | notebook source | `authoring/<id>.py` → source notebook `assignments/<id>/<id>.ipynb` |
 | student notebook | `release/<id>/<id>.ipynb` |
@@ -22,13 +22,16 @@ from __future__ import annotations
 import ast
 import dataclasses
 import json
+import re
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 
-from autograder.config import LIMITS, ROOT, Limits
+from autograder.config import LIMITS, NO_PRELOAD, ROOT, Limits, Preload
 
 CHECK_PREFIX = "check_"
+MODULE_NAME = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
+ENV_NAME = re.compile(r"[A-Za-z_]\w*")
 
 
 class LayoutError(Exception):
@@ -146,6 +149,26 @@ class Assignment:
     def needs(self) -> list[str]:
         """Distributions (pinned in pyproject.toml) that this assignment's submissions import beyond the grader's."""
         return list(self.settings.get("needs", []))
+
+    @cached_property
+    def preload(self) -> Preload:
+        """What this assignment's sandboxed children find already imported, and the environment those imports read:
+        `"preload": {"modules": ["jax", "keras"], "env": {"KERAS_BACKEND": "jax"}}` (their fork server imports
+        them once; `autograder.sandbox`). None declared: numpy alone."""
+        declared = self.settings.get("preload")
+        if declared is None:
+            return NO_PRELOAD
+        where = f"{self.settings_file}: preload"
+        if not isinstance(declared, dict) or set(declared) - {"modules", "env"}:
+            raise LayoutError(f'{where}: expected {{"modules": [names], "env": {{name: value}}}}, got {declared!r}')
+        modules, env = declared.get("modules"), declared.get("env", {})
+        if not (isinstance(modules, list) and modules
+                and all(isinstance(m, str) and MODULE_NAME.fullmatch(m) for m in modules)):
+            raise LayoutError(f"{where}.modules: expected a non-empty list of module names, got {modules!r}")
+        if not (isinstance(env, dict) and all(isinstance(k, str) and ENV_NAME.fullmatch(k) and isinstance(v, str)
+                                              and "\0" not in v for k, v in env.items())):
+            raise LayoutError(f"{where}.env: expected an object of variable names to strings, got {env!r}")
+        return Preload(tuple(dict.fromkeys(modules)), tuple(sorted(env.items())))
 
     @property
     def reveals(self) -> dict[str, list[str]]:

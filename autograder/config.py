@@ -46,5 +46,20 @@ _SAID = {  # how the gradebook names a limit, and how it shows its value
 }
 
 
+@dataclass(frozen=True)
+class Preload:
+    """What a sandboxed child finds already imported: its fork server imports `modules` (trusted library code, after
+    numpy, never a submission's) with `env` set, and forks the child from there. `env` (name, value) pairs, sorted,
+    are also in the child's environment. Empty: numpy alone. Hashable: it names the fork server."""
+
+    modules: tuple[str, ...] = ()
+    env: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def environ(self) -> dict[str, str]:
+        return dict(self.env)
+
+
 LIMITS = Limits()
+NO_PRELOAD = Preload()
 SANDBOX_UID_BASE = 64000  # sandbox users are SANDBOX_UID_BASE + worker slot (only when running as root)

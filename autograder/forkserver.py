@@ -1,6 +1,7 @@
 """Fork server: a Python that has imported numpy once and forks every sandboxed child into fresh namespaces.
 
-Usage: python -I forkserver.py SOCKET_FD   (started by `autograder.sandbox`, with child.py and wire.py beside it)
+Usage: python -I forkserver.py SOCKET_FD [MODULE ...]   (started by `autograder.sandbox`, with child.py and wire.py
+beside it; the MODULEs an assignment preloads, with the environment it declares already set)
 
 Starting a child with exec costs about 0.15 s of CPU per submission: an interpreter, numpy, and the namespace set-up
 through mount(8). Forked from here it costs a few milliseconds. This process never runs submission code and knows
@@ -8,13 +9,19 @@ nothing secret (no suite, no reference, no marker): each request forks a process
 network, PID, IPC and UTS namespaces (and a user namespace without root), a root file system built from nothing, no
 capability, no new user namespace (seccomp), the sandbox's uid and rlimits — and only then becomes the child
 (`child.serve`). Requests come as JSON over a SOCK_SEQPACKET socket, with the child's three pipe ends as SCM_RIGHTS;
-replies are JSON.
+replies are JSON. The first message is the server's own: ready (what it imported, its thread count), or why it could
+not preload (then it exits).
+
+An assignment may preload more than numpy (A6: jax and keras, about 2 s a child otherwise). Those imports are trusted
+library code, run before any request; forking afterwards is only safe while the server is still one thread and no
+runtime was started (JAX creates XLA's thread pools with its first backend), so `fork_hazards` is checked after them.
 """
 
 from __future__ import annotations
 
 import ctypes
 import errno
+import importlib
 import json
 import os
 import platform
@@ -306,6 +313,46 @@ def probe(req: dict) -> int:
     return _exitcode(os.waitpid(pid, 0)[1])
 
 
+def fork_hazards() -> str:
+    """Why forking this process would not be safe ('' when it is): another thread (a child would inherit its locks,
+    held by nobody), or a JAX backend (its thread pools; JAX itself warns at fork once one exists)."""
+    found = []
+    threads = len(os.listdir("/proc/self/task"))
+    if threads > 1:
+        found.append(f"{threads} threads")
+    bridge = sys.modules.get("jax._src.xla_bridge")
+    if bridge is not None and getattr(bridge, "backends_are_initialized", lambda: False)():
+        found.append("a JAX backend is initialised")
+    return ", ".join(found)
+
+
+def preload(modules: list[str], folder: str) -> dict:
+    """Import `modules` into this process, for every child forked from it: the server's first message."""
+    if not modules:
+        return {"ready": True, "modules": [], "threads": len(os.listdir("/proc/self/task"))}
+    # an empty home of its own while importing: what a library writes or reads there (Keras' keras.json, which it
+    # puts in /tmp/.keras where HOME is not writable; matplotlib's font cache) is nobody else's, and is gone after
+    home, previous = os.path.join(folder, "home"), os.environ.get("HOME")
+    os.mkdir(home, 0o700)
+    os.environ["HOME"] = home
+    try:
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except BaseException as exc:
+                return {"error": f"{type(exc).__name__}: {exc}"}
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+        if previous is None:
+            os.environ.pop("HOME", None)
+        else:
+            os.environ["HOME"] = previous
+    hazard = fork_hazards()
+    if hazard:
+        return {"error": f"not safe to fork after importing {', '.join(modules)}: {hazard}"}
+    return {"ready": True, "modules": modules, "threads": len(os.listdir("/proc/self/task"))}
+
+
 class Server:
     def __init__(self, sock: socket.socket):
         self.sock, self.ended = sock, {}  # pid -> exit code (as subprocess.Popen.returncode) of reaped children
@@ -387,9 +434,12 @@ def main() -> None:
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     sock = socket.socket(fileno=int(sys.argv[1]))
     folder = os.path.dirname(os.path.abspath(__file__))
+    hello = preload(sys.argv[2:], folder)
     if os.path.basename(folder).startswith("kit-forkserver-"):  # the sandbox's copy: all of it is imported now
         shutil.rmtree(folder, ignore_errors=True)
-    Server(sock).run()
+    sock.send(json.dumps(hello).encode())
+    if hello.get("ready"):
+        Server(sock).run()
 
 
 if __name__ == "__main__":

@@ -68,7 +68,8 @@ def grade_answers(assignment: Assignment, answers: dict[str, str], *, student: s
     limits = limits or assignment.limits
     prog = program(assignment, answers)
     guard = tripwires(assignment.forbidden, prog.cells)
-    backend: Backend = (Sandbox(prog.cells, slot=slot, hide=hide, limits=limits, guard=guard) if sandbox
+    backend: Backend = (Sandbox(prog.cells, slot=slot, hide=hide, limits=limits, guard=guard,
+                                preload=assignment.preload) if sandbox
                         else InProcess(prog.cells, limits, guard=guard))
     try:
         outcomes, problems = run_suite(assignment, backend, prog.fingerprint)

@@ -4,14 +4,15 @@ Where the kernel allows namespaces, the child gets a mount namespace whose file 
 system directories and the Python installation (read-only), a private /tmp, a fresh /proc and a
 minimal /dev; the course repository, home directories, other submissions, the grader's outputs and the shared /tmp
 are not there at all. It also gets network (no interface), PID (killing its first process ends every process it
-started, even one that called setsid), IPC and UTS namespaces. Each child is forked from this process's fork server
-(autograder/forkserver.py: numpy imported once, no submission code ever), and confines itself with system calls before
-it runs anything of the submission: as root, new namespaces and an unprivileged uid of its own; as any other user, a
-user namespace of its own in which it keeps no capability and may not make another. Where only bubblewrap may make
-user namespaces, `bwrap` starts a new interpreter instead. KIT_ISOLATION forces a mode (`requested_mode`).
-Everywhere, the child gets rlimits (memory, CPU, file size, open files, processes), a scrubbed environment, `python
--I`'s flags, and wall-clock timeouts that kill its process group. `isolation()` says which of these are
-in force; the gradebook records it.
+started, even one that called setsid), IPC and UTS namespaces. Each child is forked from one of this process's fork
+servers (autograder/forkserver.py: numpy imported once, no submission code ever; one server per `Preload`, so that an
+assignment's children may also find its libraries imported, and the others do not get them), and confines itself
+with system calls before it runs anything of the submission: as root, new namespaces and an unprivileged uid of its
+own; as any other user, a user namespace of its own in which it keeps no capability and may not make another. Where
+only bubblewrap may make user namespaces, `bwrap` starts a new interpreter instead (nothing preloaded).
+KIT_ISOLATION forces a mode (`requested_mode`). Everywhere, the child gets rlimits (memory, CPU, file size, open
+files, processes), a scrubbed environment, `python -I`'s flags, and wall-clock timeouts that kill its process group.
+`isolation()` says which of these are in force; the gradebook records it.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from pathlib import Path
 
 from autograder import wire
 from autograder.backend import outcome
-from autograder.config import LIMITS, ROOT, SANDBOX_UID_BASE, Limits
+from autograder.config import LIMITS, NO_PRELOAD, ROOT, SANDBOX_UID_BASE, Limits, Preload
 from autograder.testing import CallTimeout, SubmissionDied
 
 KIT_FILES = (Path(__file__).with_name("child.py"), Path(__file__).with_name("wire.py"))
@@ -42,7 +43,7 @@ FORK_SERVER = Path(__file__).with_name("forkserver.py")
 MARKER_WAIT = 2.0  # seconds to wait for the end-of-load marker when a submission redirected its own output
 SYSTEM_DIRS = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc")  # all a child sees of the machine
 MODES = ("auto", "namespaces", "bwrap", "unshare", "fallback")  # KIT_ISOLATION
-
+START_TIMEOUT = 120.0  # seconds for a fork server to import what it preloads and say it is ready
 
 
 def requested_mode() -> str:
@@ -71,7 +72,8 @@ def _tool_works(tool: str, euid: int) -> bool:
             return False
         mode, uid = ("root", SANDBOX_UID_BASE) if tool == "root" else ("user", 0)
         try:
-            return _FORK_SERVER.ask({**_spawn_request(mode, uid, LIMITS, [], "/"), "op": "probe"}).get("code") == 0
+            request = {**_spawn_request(mode, uid, LIMITS, [], "/", NO_PRELOAD), "op": "probe"}
+            return fork_server(NO_PRELOAD).ask(request).get("code") == 0
         except SubmissionDied:
             return False
     if tool == "bwrap":
@@ -81,9 +83,9 @@ def _tool_works(tool: str, euid: int) -> bool:
     return False
 
 
-def _spawn_request(mode: str, uid: int | None, limits: Limits, masks: list[str], cwd: str) -> dict:
+def _spawn_request(mode: str, uid: int | None, limits: Limits, masks: list[str], cwd: str, preload: Preload) -> dict:
     """What the fork server needs to confine one child (autograder/forkserver.py)."""
-    return {"op": "spawn", "mode": mode, "uid": uid, "env": _child_env(), "cwd": cwd,
+    return {"op": "spawn", "mode": mode, "uid": uid, "env": _child_env(preload), "cwd": cwd,
             "limits": _rlimits(limits, nproc=mode != "user"), "nproc": limits.processes,
             "tmpfs_size": limits.tmpfs_size, "system": list(SYSTEM_DIRS), "expose": _expose(), "masks": masks}
 
@@ -139,8 +141,10 @@ def isolation() -> str:
     return f"fallback, {BASE}; {FALLBACK_LIMITS}"
 
 
-def _child_env() -> dict[str, str]:
-    return {
+def _child_env(preload: Preload = NO_PRELOAD) -> dict[str, str]:
+    """The child's whole environment (and its fork server's): the assignment's preload may add variables, never
+    change these."""
+    return preload.environ | {
         "PATH": "/usr/bin:/bin",
         "LANG": "C.UTF-8",
         "HOME": "/tmp/work",
@@ -177,27 +181,49 @@ def _set_limits(limits: Limits, nproc: bool = True) -> None:
         resource.setrlimit(getattr(resource, name), (value, value))
 
 
-class _ForkServer:
-    """This process's fork server (autograder/forkserver.py): started on first use, restarted when it died. Children
-    of the root and unshare modes and of the fallback are forked from it, already holding numpy; bwrap execs."""
+class PreloadFailed(Exception):
+    """A fork server could not import what its assignment preloads (or it was not safe to fork after): its
+    children are forked from the plain server instead, and import those modules themselves."""
 
-    def __init__(self):
+
+class _ForkServer:
+    """One of this process's fork servers (autograder/forkserver.py), for children that find `preload` imported:
+    started on first use, restarted when it died. Children of the root and unshare modes and of the fallback are
+    forked from one; bwrap execs."""
+
+    def __init__(self, preload: Preload = NO_PRELOAD):
+        self.preload = preload
         self.lock = threading.Lock()
         self.proc: subprocess.Popen | None = None
         self.sock: socket.socket | None = None
+        self.failed = ""  # why it could not preload: it is not started again
+        self.hello: dict = {}  # what it said when it was ready (modules, threads)
 
-    def _start(self) -> None:
+    def _start(self) -> str:
+        """Start the server and wait until it is ready; '' when it is, else why not."""
         folder = tempfile.mkdtemp(prefix="kit-forkserver-")  # the server deletes it once it has imported it
         for f in (*KIT_FILES, FORK_SERVER):
             shutil.copy(f, folder)
         os.chmod(folder, 0o755)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.proc = subprocess.Popen(
-            [sys.executable, "-I", os.path.join(folder, FORK_SERVER.name), str(theirs.fileno())],
-            pass_fds=(theirs.fileno(),), env=_child_env(), cwd=folder, stdin=subprocess.DEVNULL,
+            [sys.executable, "-I", os.path.join(folder, FORK_SERVER.name), str(theirs.fileno()),
+             *self.preload.modules],
+            pass_fds=(theirs.fileno(),), env=_child_env(self.preload), cwd=folder, stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, close_fds=True)
         theirs.close()
         self.sock = ours
+        try:
+            ours.settimeout(START_TIMEOUT)
+            hello = json.loads(ours.recv(1 << 16) or b"{}")
+            ours.settimeout(None)
+        except (OSError, ValueError) as exc:
+            hello = {"error": f"no answer ({type(exc).__name__})"}
+        if not isinstance(hello, dict) or not hello.get("ready"):
+            self.stop()
+            return str(hello.get("error") if isinstance(hello, dict) else "") or "it ended without saying why"
+        self.hello = hello
+        return ""
 
     def stop(self) -> None:
         if self.sock is not None:
@@ -209,13 +235,25 @@ class _ForkServer:
             self.proc = None
 
     def ask(self, request: dict, fds: tuple[int, ...] = ()) -> dict:
+        """Send `request` (with `fds`) and return the reply; PreloadFailed when this server cannot preload."""
+        why = "its fork server died"
         with self.lock:
+            if self.failed:
+                raise PreloadFailed(self.failed)
             for _ in range(2):
                 if self.proc is None or self.proc.poll() is not None:
                     if request["op"] == "wait":
                         return {}  # its children died with it
                     self.stop()
-                    self._start()
+                    error = self._start()
+                    if error and self.preload.modules:
+                        self.failed = f"preloading {', '.join(self.preload.modules)} failed: {error}"
+                        print(f"autograder: {self.failed}; sandboxed children import them themselves (slower, the "
+                              "same grades)", file=sys.__stderr__, flush=True)  # (the suites' output is captured)
+                        raise PreloadFailed(self.failed)
+                    if error:
+                        why = f"its fork server did not start: {error}"
+                        continue
                 try:
                     socket.send_fds(self.sock, [json.dumps(request).encode()], list(fds))
                     reply = self.sock.recv(1 << 16)
@@ -224,24 +262,31 @@ class _ForkServer:
                 except OSError:
                     pass
                 self.stop()
-        raise SubmissionDied("the sandbox could not be started (its fork server died)")
+        raise SubmissionDied(f"the sandbox could not be started ({why})")
 
     def pid(self) -> int | None:
         return self.proc.pid if self.proc is not None else None
 
 
-_FORK_SERVER = _ForkServer()
+_FORK_SERVERS: dict[Preload, _ForkServer] = {}
+_FORK_SERVERS_LOCK = threading.Lock()
+
+
+def fork_server(preload: Preload) -> _ForkServer:
+    """This process's fork server for children that find `preload` imported (made, not started: `ask` starts it)."""
+    with _FORK_SERVERS_LOCK:
+        return _FORK_SERVERS.setdefault(preload, _ForkServer(preload))
 
 
 class _Forked:
-    """A child forked by the fork server, seen as much like a subprocess.Popen as the sandbox needs."""
+    """A child forked by a fork server, seen as much like a subprocess.Popen as the sandbox needs."""
 
-    def __init__(self, pid: int):
-        self.pid, self.returncode = pid, None
+    def __init__(self, pid: int, server: _ForkServer):
+        self.pid, self.server, self.returncode = pid, server, None
 
     def wait(self, timeout: float) -> int | None:
         if self.returncode is None:
-            reply = _FORK_SERVER.ask({"op": "wait", "pid": self.pid, "timeout": timeout})
+            reply = self.server.ask({"op": "wait", "pid": self.pid, "timeout": timeout})
             if not reply:
                 return None  # the fork server died, and its children with it: nobody knows how they ended
             code = reply.get("code")
@@ -270,16 +315,18 @@ def adopt_orphans() -> bool:
 
 
 def kill_children() -> None:
-    """SIGKILL every child of this process but its fork server (in a batch worker: what a submission left behind),
+    """SIGKILL every child of this process but its fork servers (in a batch worker: what a submission left behind),
     then reap them."""
-    me, spare = str(os.getpid()), str(_FORK_SERVER.pid())
+    me = str(os.getpid())
+    with _FORK_SERVERS_LOCK:
+        spare = {str(s.pid()) for s in _FORK_SERVERS.values()}
     for _ in range(50):
         found = False
         for pid in filter(str.isdigit, os.listdir("/proc")):
             try:
                 with open(f"/proc/{pid}/stat") as fh:
                     fields = fh.read().rsplit(")", 1)[1].split()
-                if fields[1] == me and fields[0] != "Z" and pid != spare:
+                if fields[1] == me and fields[0] != "Z" and pid not in spare:
                     found = True
                     os.kill(int(pid), signal.SIGKILL)
             except (OSError, IndexError):
@@ -365,8 +412,10 @@ class Sandbox:
     submission's total time limit bounds the restarts."""
 
     def __init__(self, cells: list[tuple[str, str]], *, slot: int = 0, limits: Limits = LIMITS,
-                 hide: tuple[str, ...] = (), guard: dict[str, list[str]] | None = None):
+                 hide: tuple[str, ...] = (), guard: dict[str, list[str]] | None = None,
+                 preload: Preload = NO_PRELOAD):
         self.cells, self.limits = cells, limits
+        self.preload = preload  # what a forked child finds imported (bwrap's new interpreter: only its environment)
         self.guard = dict(guard or {})  # solution function -> forbidden calls (autograder.rules)
         # absent from the child's file system anyway; covered again where they lie inside what it sees (the kit
         # installed into the venv or the system's site-packages)
@@ -460,7 +509,8 @@ class Sandbox:
         child_args = [python, "-I", "/tmp/kit/child.py", str(fds[0]), str(fds[1])]
         return subprocess.Popen(
             self._bwrap_argv(child_args), stdin=subprocess.DEVNULL, stdout=fds[2], stderr=fds[2], cwd="/",
-            env=_child_env(), pass_fds=fds[:2], preexec_fn=lambda: _set_limits(self.limits, False), close_fds=True,
+            env=_child_env(self.preload), pass_fds=fds[:2], preexec_fn=lambda: _set_limits(self.limits, False),
+            close_fds=True,
         )
 
     def _fork(self, fds: tuple[int, int, int]) -> _Forked:
@@ -469,11 +519,16 @@ class Sandbox:
         python_shared = os.geteuid() == 0 and _world_executable(sys.executable)
         mode = {"root": "root", "unshare": "user", None: "fallback"}[self.tool]
         uid = {"root": self.uid, "user": 0, "fallback": self.uid if python_shared else None}[mode]
-        request = _spawn_request(mode, uid, self.limits, self._masks(), self._code_dir)
-        reply = _FORK_SERVER.ask(request, fds)
+        request = _spawn_request(mode, uid, self.limits, self._masks(), self._code_dir, self.preload)
+        server = fork_server(self.preload)
+        try:
+            reply = server.ask(request, fds)
+        except PreloadFailed:  # (said once, by the server) its children would have imported the modules themselves
+            server = fork_server(NO_PRELOAD)
+            reply = server.ask(request, fds)
         if "pid" not in reply:
             raise SubmissionDied(f"the sandbox could not be started: {reply.get('error', 'no answer')}")
-        return _Forked(int(reply["pid"]))
+        return _Forked(int(reply["pid"]), server)
 
     def _bwrap_argv(self, child_args: list[str]) -> list[str]:
         """The command line that starts `child_args` confined by bubblewrap: the file system that

@@ -1,15 +1,16 @@
 """The model of an assignment: its limits (`assignment.json` replaces some defaults; the gradebook names them), what
-its submissions need, and its cells."""
+its submissions need, what their fork server preloads, and its cells."""
 
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import json
 
 import pytest
 
 from autograder import assignment as layout
-from autograder.config import LIMITS, ROOT
+from autograder.config import LIMITS, NO_PRELOAD, ROOT, Preload
 from autograder.grading import isolation_of
 
 DECLARED = sorted((ROOT / "autograder" / "suites").glob("*/assignment.json"))
@@ -37,13 +38,46 @@ def test_declared_limits_are_applied_and_shown(path):
         assert isolation_of(a).endswith(f"; limits of {a.id}: {a.limits.differences()}")
 
 
-def test_an_unknown_limit_is_refused(tmp_path):
+def settings_of(tmp_path, text: str) -> layout.Assignment:
+    """Assignment a9_test of a layout in tmp_path whose assignment.json is `text`."""
     suite = tmp_path / "autograder" / "suites" / "a9_test"
     suite.mkdir(parents=True)
     (suite / "test_x.py").write_text("")
-    (suite / "assignment.json").write_text('{"limits": {"memroy": 1}}')
+    (suite / "assignment.json").write_text(text)
+    return layout.get("a9_test", tmp_path)
+
+
+def test_an_unknown_limit_is_refused(tmp_path):
     with pytest.raises(layout.LayoutError, match="memroy"):
-        _ = layout.get("a9_test", tmp_path).limits
+        _ = settings_of(tmp_path, '{"limits": {"memroy": 1}}').limits
+
+
+def test_only_a6_preloads_and_what_it_preloads_is_installed():
+    """A6's children find Keras on JAX imported; every other assignment's get numpy alone (no jax in their address
+    space: their memory limit is 2 GiB)."""
+    preloads = {a.id: a.preload for a in layout.find()}
+    assert preloads.pop("a6_frameworks") == Preload(("jax", "keras"),
+                                                    (("JAX_PLATFORMS", "cpu"), ("KERAS_BACKEND", "jax")))
+    assert set(preloads.values()) == {NO_PRELOAD}
+    for a in layout.find():
+        assert all(importlib.util.find_spec(m) is not None for m in a.preload.modules), a.id
+
+
+def test_a_preload_is_read_with_its_environment_sorted(tmp_path):
+    a = settings_of(tmp_path, '{"preload": {"modules": ["b.c", "a", "b.c"], "env": {"Z": "1", "A_B": ""}}}')
+    assert a.preload == Preload(("b.c", "a"), (("A_B", ""), ("Z", "1")))
+    assert a.preload.environ == {"A_B": "", "Z": "1"}
+
+
+@pytest.mark.parametrize("preload", [
+    '["jax"]', '{"modules": []}', '{"modules": "jax"}', '{"modules": ["jax keras"]}', '{"modules": ["jax."]}',
+    '{"env": {"A": "1"}}', '{"modules": ["jax"], "env": {"A": 1}}', '{"modules": ["jax"], "env": {"A=B": "1"}}',
+    '{"modules": ["jax"], "env": ["A"]}', '{"modules": ["jax"], "enviroment": {}}',
+])
+def test_a_malformed_preload_is_refused(tmp_path, preload):
+    a = settings_of(tmp_path, f'{{"preload": {preload}}}')
+    with pytest.raises(layout.LayoutError, match=r"assignment\.json: preload"):
+        _ = a.preload
 
 
 def test_cells_have_roles_and_the_parts_add_up_to_100():

@@ -1,20 +1,30 @@
 """The sandbox confines hostile code: it sees no private file, keeps no process, and always answers in time."""
 
+import ast
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 
 import numpy as np
 import pytest
 from processes import live_processes
 
-from autograder.config import ROOT, Limits
-from autograder.sandbox import Sandbox, kill_uid, namespaces_available
+from autograder.config import NO_PRELOAD, ROOT, Limits, Preload
+from autograder.sandbox import Sandbox, fork_server, kill_uid, namespaces_available
 from autograder.testing import CallTimeout, StudentError, SubmissionDied
 
 QUICK = Limits(call_timeout=3, load_timeout=5, submission_timeout=40)
+KERAS = Preload(("jax", "keras"), (("JAX_PLATFORMS", "cpu"), ("KERAS_BACKEND", "jax")))  # as A6 declares it
+KERAS_LIMITS = Limits(call_timeout=60, load_timeout=20, submission_timeout=120, memory=4 * 1024**3, processes=256)
+FOUND = (  # the first cell: what the child holds before any cell of the submission ran
+    "import os, sys\n"
+    "FOUND = [sorted(m for m in ('jax', 'keras') if m in sys.modules), os.environ.get('KERAS_BACKEND')]\n"
+    "def found():\n"
+    "    return FOUND\n"
+)
 needs_namespaces = pytest.mark.skipif(not namespaces_available(), reason="namespaces need root and unshare")
 
 
@@ -293,3 +303,89 @@ def test_only_what_loading_printed_is_kept(slot):
     with sandbox(code, slot) as sb:
         sb.call("f", (12345,), {})
     assert "loading done" in sb.output and "SECRET" not in sb.output and "12345" not in sb.output
+
+
+def test_a_child_finds_its_assignments_preload_imported_and_uses_it(slot):
+    """A6's children are forked from a server that imported jax and keras (one thread, no JAX backend: safe to
+    fork; with a home of its own, not the shared /tmp/.keras Keras falls back to); the child starts JAX's backend
+    itself, and its Keras model computes what numpy does."""
+    code = FOUND + (
+        "def predict(w, b, x):\n"
+        "    import keras\n"
+        "    model = keras.Sequential([keras.Input((w.shape[0],)), keras.layers.Dense(w.shape[1])])\n"
+        "    model.layers[0].set_weights([w, b])\n"
+        "    return keras.backend.backend(), model.predict(x, verbose=0).astype('float64')\n"
+        "def keras_home():\n"
+        "    return sys.modules['keras.src.backend.config'].keras_home()\n"
+    )
+    rng = np.random.default_rng(6)
+    w, b, x = rng.standard_normal((5, 3)), rng.standard_normal(3), rng.standard_normal((4, 5))
+    with Sandbox([("cell", code)], slot=slot, limits=KERAS_LIMITS, preload=KERAS) as sb:
+        found, _ = sb.call("found", (), {})
+        (backend, scores), _ = sb.call("predict", (w, b, x), {})
+        home, _ = sb.call("keras_home", (), {})
+    assert found == [["jax", "keras"], "jax"] and backend == "jax"
+    assert home.startswith(tempfile.gettempdir() + "/kit-forkserver-"), home
+    assert np.allclose(scores, x @ w + b, rtol=0, atol=1e-5)
+    server = fork_server(KERAS)
+    assert server.hello == {"ready": True, "modules": ["jax", "keras"], "threads": 1}
+    assert len(os.listdir(f"/proc/{server.pid()}/task")) == 1, "the server is still one thread after forking"
+
+
+def test_a_plain_child_does_not_get_what_another_assignment_preloads(slot):
+    """With A6's server running in this process, the other assignments' children still hold numpy alone (no jax in
+    their address space, which their memory limit of 2 GiB counts)."""
+    with Sandbox([("cell", FOUND)], slot=slot, limits=KERAS_LIMITS, preload=KERAS) as sb:
+        assert sb.call("found", (), {})[0][0] == ["jax", "keras"]
+    with sandbox(FOUND, slot) as sb:
+        assert sb.call("found", (), {})[0] == [[], None]
+    assert fork_server(KERAS).pid() != fork_server(NO_PRELOAD).pid()
+
+
+def test_a_preload_that_cannot_be_imported_costs_nothing_but_time(slot, capfd):
+    """Its children are forked from the plain server (they import what they need themselves); the grader says so
+    once, and does not try again."""
+    missing = Preload(("numpy", "kit_no_such_module"), (("KIT_PRELOADED", "yes"),))
+    code = FOUND + "def env():\n    return os.environ.get('KIT_PRELOADED')\n"
+    for _ in range(2):
+        with Sandbox([("cell", code)], slot=slot, limits=QUICK, preload=missing) as sb:
+            assert sb.call("found", (), {})[0] == [[], None]
+            assert sb.call("env", (), {})[0] == "yes", "the declared environment, still"
+    said = capfd.readouterr().err
+    assert said.count("preloading numpy, kit_no_such_module failed: ModuleNotFoundError") == 1, said
+    assert fork_server(missing).pid() is None
+
+
+def test_bwrap_starts_a_new_interpreter_without_the_preload(slot, monkeypatch):
+    """bwrap execs a fresh interpreter: nothing is preloaded there, the declared environment is set, all works."""
+    if not shutil.which("bwrap"):
+        pytest.skip("bubblewrap is not installed (make test-tools installs it)")
+    monkeypatch.setenv("KIT_ISOLATION", "bwrap")
+    with Sandbox([("cell", FOUND)], slot=slot, limits=KERAS_LIMITS, preload=KERAS) as sb:
+        assert sb.tool == "bwrap"
+        assert sb.call("found", (), {})[0] == [[], "jax"]
+
+
+def test_forking_is_unsafe_with_a_second_thread_or_a_jax_backend(tmp_path):
+    """What the fork server checks after its imports: importing jax and keras leaves it one thread with no backend;
+    a thread, or JAX's first computation (XLA's thread pools), makes forking unsafe."""
+    script = (
+        "import sys, threading\n"
+        f"sys.path.insert(0, {str(ROOT / 'autograder')!r})\n"
+        "import forkserver, jax, keras\n"
+        "print(repr(forkserver.fork_hazards()))\n"
+        "stop = threading.Event()\n"
+        "t = threading.Thread(target=stop.wait)\n"
+        "t.start()\n"
+        "print(repr(forkserver.fork_hazards()))\n"
+        "stop.set(); t.join()\n"
+        "jax.numpy.ones(2).block_until_ready()\n"
+        "print(repr(forkserver.fork_hazards()))\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu", "OPENBLAS_NUM_THREADS": "1",
+           "HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-I", "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    clean, thread, backend = [ast.literal_eval(line) for line in done.stdout.splitlines()]
+    assert clean == "" and thread == "2 threads"
+    assert "threads" in backend and "a JAX backend is initialised" in backend
