@@ -200,7 +200,9 @@ class Assignment:
         """`"calls": {"cnn_loss": ["conv_backward", ...]}`: the graded functions a graded function calls (the
         reference's calls, and those a student's may make: A1's conv_forward may loop over corr2d). While a hidden
         test calls it, those are the reference's (`lower_parts`), so their bugs cost only their own parts. Checked
-        against the reference cells: a call of one graded function by another that is not declared is an error."""
+        against the reference cells: a call of one graded function by another is declared here, or in `depends` when
+        the part is graded on the student's own function by design (a function taking functions, such as A2's
+        equivariance_error, cannot be a callback: callbacks carry plain data)."""
         declared = self.settings.get("calls", {})
         where = f"{self.settings_file}: calls"
         if not (isinstance(declared, dict) and all(isinstance(v, list) and all(isinstance(n, str) for n in v)
@@ -214,7 +216,8 @@ class Assignment:
         if looping:
             raise LayoutError(f"{where}: {looping} cannot be graded on their own reference")
         for f, names in self._reference_calls().items():
-            missing = sorted(names - {f} - set(declared.get(f, ())))
+            by_design = self.depends.get(graded[f], ())
+            missing = sorted(g for g in names - {f} - set(declared.get(f, ())) if graded[g] not in by_design)
             if missing:
                 raise LayoutError(f"{where}: the reference's {f} (solution cell {graded[f]}) calls {missing}; declare "
                                   "them, so that their bugs do not cost its part")
