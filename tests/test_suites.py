@@ -88,7 +88,8 @@ def test_mutant_loses_points(assignment, mutant, slot):
     low, high = expected_ranges(assignment).get(mutant.name, (0, result.max_score - 1e-9))
     assert low <= result.score <= high, f"{mutant.name}: {result.score}/{result.max_score}"
     own = {mutant.cell} | {part for part, cells in assignment.depends.items() if mutant.cell in cells}
-    elsewhere = {part: score for part, (score, points) in result.parts.items() if score < points and part not in own}
+    elsewhere = {part: points - score for part, (score, points) in result.parts.items()
+                 if score < points and part not in own}
     assert elsewhere == {}, f"{mutant.name} (cell {mutant.cell}) also costs {elsewhere}"
 
 
