@@ -167,6 +167,19 @@ def test_the_child_sees_no_reference_code_and_gets_its_own_names_back(slot):
     assert after == ("mine", False)
 
 
+def test_the_in_process_backend_substitutes_the_same_way():
+    import solutions.a4_backprop as ref
+
+    top = "def top(dout, cache):\n    return maxpool_backward(dout, cache)\n"
+    backend = InProcess([("given", "import numpy as np"), ("cell", ZEROS + top)])
+    out, cache = ref.maxpool_forward(np.random.default_rng(1).standard_normal((2, 2, 4, 4)), 2)
+    dout = np.ones_like(out)
+    got, _ = backend.call("top", (dout, cache), {}, lower={"maxpool_backward": ref.maxpool_backward})
+    assert np.array_equal(got, ref.maxpool_backward(dout, cache)) and got.any()
+    own, _ = backend.call("top", (dout, cache), {})
+    assert not own.any(), "the student's own maxpool_backward (zeros) after the call"
+
+
 def test_undeclared_calls_of_the_reference_are_refused(tmp_path):
     """The declaration is checked against the reference cells: a graded function that calls another one undeclared
     (nor declared a part's dependency by design) makes the assignment unusable, naming its assignment.json."""
