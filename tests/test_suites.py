@@ -11,12 +11,12 @@ import pytest
 
 from autograder import assignment as layout
 from autograder.backend import InProcess
-from autograder.config import ROOT
+from autograder.config import ROOT, Limits
 from autograder.grading import grade_answers
 from autograder.load import program
 from autograder.runner import run_suite
 from autograder.sandbox import Sandbox
-from autograder.testing import StudentError
+from autograder.testing import CallTimeout, StudentError
 from course.mutation import catalogue, expected_ranges
 from course.release import stub_answers
 
@@ -165,6 +165,21 @@ def test_the_child_sees_no_reference_code_and_gets_its_own_names_back(slot):
     assert [line for line in lines if line in seen] == []
     assert "solutions" not in seen and "a4_backprop" not in seen
     assert after == ("mine", False)
+
+
+def test_a_composite_that_hangs_is_not_called_again(slot):
+    """The reference's lower parts travel as callbacks, but unlike a student test's implementations they do not make
+    a call one to judge again: a composite function that ran out of time fails its later tests at once."""
+    import solutions.a4_backprop as ref
+
+    quick = Limits(call_timeout=1, load_timeout=5, submission_timeout=40)
+    with Sandbox([("cell", "def top(x):\n    while True:\n        pass\n")], slot=slot, limits=quick) as sb:
+        with pytest.raises(CallTimeout):
+            sb.call("top", (1,), {}, lower={"maxpool_backward": ref.maxpool_backward})
+        starts = sb.starts
+        with pytest.raises(CallTimeout, match="not called again"):
+            sb.call("top", (1,), {}, lower={"maxpool_backward": ref.maxpool_backward})
+        assert sb.starts == starts
 
 
 def test_the_in_process_backend_substitutes_the_same_way():
