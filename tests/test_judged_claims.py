@@ -128,3 +128,20 @@ def test_a_careful_test_missing_a_clause_loses_points():
     result = grade_answers(a, {**answers, "test_infinitely_strong_prior": without}, sandbox=False)
     got, full = result.parts["test_infinitely_strong_prior"]
     assert 0 < got < full
+
+
+def prior_counted_twice(prior, likelihood):
+    joint = prior**2 * likelihood
+    return joint / joint.sum()
+
+
+def test_a_chaff_that_satisfies_the_stated_claim_is_caught():
+    """Issue 23's case: prior² × likelihood is a wrong Bayes' rule, but it still goes to e_c as the prior's entropy goes
+    to 0 and is the normalised likelihood under a uniform prior: a test of exactly the stated claim accepts it, so the
+    fairness check above fails on a catalogue that holds it."""
+    impls = suite_module("a5_priors", "impls.py")
+    unfair = Chaff("prior counted twice", impls.operation(prior_counted_twice), "limit")
+    assignment_id, name, claim, wheats, chaffs = next(j for j in JUDGED if j[1] == "test_infinitely_strong_prior")
+    with pytest.raises(AssertionError, match="prior counted twice"):
+        test_a_careful_test_of_the_claim_passes_every_wheat_and_rejects_every_chaff(assignment_id, name, claim, wheats,
+                                                                                     [*chaffs, unfair])
