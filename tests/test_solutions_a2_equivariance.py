@@ -221,20 +221,49 @@ ROTATED = impls.PROPERTIES["test_rotated_kernel"]
 SCALING = impls.PROPERTIES["test_scaling_counterexample"]
 
 
-def test_the_correlation_wheats_are_the_same_for_every_claim():
-    assert ROTATION.wheats == ROTATED.wheats == SCALING.wheats
-    assert [n for n, _ in ROTATION.wheats] == list(SAME_SIZE)
+def test_the_correlation_wheats_are_the_stated_family():
+    """Section 5's layers for every claim; the counterexample claims, which the notebook says hold for any anchor,
+    also get layers anchored elsewhere (which the rotated-kernel claim does not hold for)."""
+    assert [n for n, _ in ROTATED.wheats] == list(SAME_SIZE)
+    assert ROTATION.wheats == SCALING.wheats and ROTATION.wheats[: len(SAME_SIZE)] == ROTATED.wheats
+    assert len(ROTATION.wheats) > len(ROTATED.wheats)
 
 
-@pytest.mark.parametrize("name, core", ROTATION.wheats, ids=[n for n, _ in ROTATION.wheats])
+@pytest.mark.parametrize("name, core", ROTATED.wheats, ids=[n for n, _ in ROTATED.wheats])
 def test_correlation_wheats_match_scipy_and_satisfy_the_rotated_kernel_claim(name, core):
-    corr = ROTATION.wrapped(core)
+    corr = ROTATED.wrapped(core)
     for (H, W), (KH, KW) in [((5, 7), (3, 3)), ((6, 9), (5, 3)), ((7, 4), (1, 3)), ((8, 8), (3, 5))]:
         x, w = RNG.standard_normal((H, W)), RNG.standard_normal((KH, KW))
         np.testing.assert_allclose(corr(x, w), SAME_SIZE[name](x, w), atol=1e-12)
     for (H, W), (KH, KW) in itertools.product([(1, 1), (2, 5), (4, 3), (6, 6)], [(1, 1), (3, 1), (3, 5), (7, 7)]):
         x, w = RNG.standard_normal((H, W)), RNG.standard_normal((KH, KW))
         np.testing.assert_allclose(corr(np.rot90(x), np.rot90(w)), np.rot90(corr(x, w)), atol=1e-10)
+
+
+ANCHORED = {  # wheat name -> (anchor of the kernel (KH, KW), boundary) of the counterexample claims' extra layers
+    "circular correlation anchored at the kernel's top-left tap": (lambda KH, KW: (0, 0), "periodic"),
+    "zero-padded correlation anchored at the kernel's last tap": (lambda KH, KW: (KH - 1, KW - 1), "zero"),
+}
+
+
+def loop_anchored_corr(x, w, anchor, boundary):
+    """y[i, j] = sum_{a,b} w[a, b] x[i + a - c, j + b - d], indices wrapped (periodic) or outside taps 0 (zero)."""
+    (H, W), (KH, KW) = x.shape, w.shape
+    c, d = anchor(KH, KW)
+    y = np.zeros((H, W))
+    for i, j, a, b in itertools.product(range(H), range(W), range(KH), range(KW)):
+        r, q = i + a - c, j + b - d
+        if boundary == "periodic" or (0 <= r < H and 0 <= q < W):
+            y[i, j] += w[a, b] * x[r % H, q % W]
+    return y
+
+
+@pytest.mark.parametrize("name, core", ROTATION.wheats[len(SAME_SIZE):], ids=list(ANCHORED))
+def test_anchored_wheats_are_correlations_anchored_elsewhere(name, core):
+    corr = ROTATION.wrapped(core)
+    for (H, W), (KH, KW) in [((5, 7), (3, 3)), ((4, 6), (2, 5)), ((3, 2), (4, 3)), ((1, 1), (1, 1))]:
+        x, w = RNG.standard_normal((H, W)), RNG.standard_normal((KH, KW))
+        np.testing.assert_allclose(corr(x, w), loop_anchored_corr(x, w, *ANCHORED[name]), atol=1e-12)
 
 
 def rotation_error(corr, x, w):

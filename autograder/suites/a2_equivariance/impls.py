@@ -10,7 +10,7 @@ The claims are about families, as the notebook states them, so a test has to che
 - a layer (H, W) -> (H, W) claimed shift-equivariant;
 - `corr(x, w)`: a 'same'-size correlation layer, x (H, W), w (KH, KW) -> (H, W), with a periodic, zero or mirror
   boundary (either mirror: the edge sample repeated or not), flipping its kernel (a convolution) or not; anchor
-  (KH//2, KW//2), as the notebook states it;
+  (KH//2, KW//2), or any tap for the two counterexample claims, as the notebook states it;
 - `corr_strided(x, w)`: a circular correlation (or convolution) layer with stride 2 in both directions, keeping
   either phase of rows and columns (x of even H, W);
 - `pool(x)`: 2x2 max pooling with stride 2, leftover rows/columns dropped.
@@ -351,6 +351,13 @@ def corr_swapped_anchor(x, w):
     return corr_indexed(x, w, anchor=(w.shape[1] // 2, w.shape[0] // 2))
 
 
+def corr_zero_last_tap(x, w):
+    """Zero-padded 'same' correlation anchored at the kernel's last tap (KH - 1, KW - 1): a causal filter."""
+    (KH, KW) = w.shape
+    windows = np.lib.stride_tricks.sliding_window_view(np.pad(x, ((KH - 1, 0), (KW - 1, 0))), (KH, KW))
+    return np.einsum("ijab,ab->ij", windows, w)
+
+
 # --- stride 2: corr_strided(x, w), a circular layer keeping every second row and column ----------------------------
 
 
@@ -514,6 +521,11 @@ SAME_SIZE_CORRS = (
     ("zero-padded convolution", conv_zero),
     ("mirror-padded convolution", conv_mirror),
 )
+# the counterexample claims (5a, 6) hold wherever the kernel is anchored, and the notebook says so
+ANY_ANCHOR_CORRS = SAME_SIZE_CORRS + (
+    ("circular correlation anchored at the kernel's top-left tap", corr_top_left),
+    ("zero-padded correlation anchored at the kernel's last tap", corr_zero_last_tap),
+)
 BEYOND_ROUNDING = "a counterexample must differ by far more than rounding, or it proves nothing"
 
 PROPERTIES: dict[str, Property] = {
@@ -544,7 +556,7 @@ PROPERTIES: dict[str, Property] = {
         "x, w",
         claim={"a counterexample": "Correlation is not equivariant to rotation: there are an image x and a kernel w",
                "beyond rounding": BEYOND_ROUNDING},
-        wheats=SAME_SIZE_CORRS,
+        wheats=ANY_ANCHOR_CORRS,
         chaffs=(
             Chaff("kernel averaged over its 4 rotations", corr_symmetrised, "a counterexample"),
             Chaff("centre tap of the kernel only", corr_centre_tap, "a counterexample"),
@@ -571,7 +583,7 @@ PROPERTIES: dict[str, Property] = {
     "test_scaling_counterexample": Property(
         "x, w",
         claim={"a counterexample": "There are x and w with", "beyond rounding": BEYOND_ROUNDING},
-        wheats=SAME_SIZE_CORRS,
+        wheats=ANY_ANCHOR_CORRS,
         chaffs=(
             Chaff("centre tap of the kernel only", corr_centre_tap, "a counterexample"),
             Chaff("kernel collapsed to its sum", corr_collapsed, "a counterexample"),
