@@ -91,10 +91,10 @@ def outcome(test, implementation) -> str:
 def test_a_careful_test_of_the_claim_passes_every_wheat_and_rejects_every_chaff(assignment_id, name, claim, wheats,
                                                                                  chaffs):
     test = getattr(CAREFUL[assignment_id], name)
-    wrong = {label: outcome(test, impl) for label, impl in wheats.items()}
-    assert all(v == "accepted" for v in wrong.values()), f"{name} fails correct implementations: {wrong}"
-    missed = {f"{c.label} (breaks {c.breaks!r})": outcome(test, c.core) for c in chaffs}
-    assert all(v == "rejected" for v in missed.values()), f"{name} does not reject: {missed}"
+    failed = {label: got for label, impl in wheats.items() if (got := outcome(test, impl)) != "accepted"}
+    assert not failed, f"{name} fails correct implementations: {failed}"
+    missed = {f"{c.label} (breaks {c.breaks!r})": got for c in chaffs if (got := outcome(test, c.core)) != "rejected"}
+    assert not missed, f"{name} does not reject: {missed}"
 
 
 def careful_answers(assignment_id: str) -> dict[str, str]:
