@@ -4,7 +4,8 @@
   it breaks, and every clause is the released notebook's own words.
 - A careful student's tests, written from the notebook text alone (`tests/student_tests/`), pass every wheat and
   reject every chaff, and earn full points from the real grader: a test of exactly the stated claim is not asked for
-  more. (That each chaff really breaks the clause it names is shown by brute force in the assignments' own tests.)
+  more. (That each chaff breaks the very clause it names is shown by brute force in tests/test_solutions_a2_* and
+  _a5_*; A1's claim has one clause, which a careful test checks and nothing more.)
 - Weak tests (asserting nothing, testing a special case) still lose points: the mutant catalogues pin their scores.
 """
 
