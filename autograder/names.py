@@ -28,7 +28,7 @@ def _hidden(char: str) -> bool:
 def shown(text: str) -> str:
     """`text` with every control or invisible character written as an escape (`\\x1b`, `\\u202e`): safe on a
     terminal, in a CSV cell, in a log line. Text without such characters is returned unchanged."""
-    if text.isprintable() and not any(_hidden(c) for c in text):
+    if text.isprintable():  # false for every character of _HIDDEN (and every separator but the space)
         return text
     return "".join(_escape(c) if _hidden(c) else c for c in text)
 

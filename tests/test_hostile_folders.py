@@ -59,7 +59,7 @@ def test_no_name_splits_a_row_or_starts_a_formula(graded):
     assert not [cell for row in rows for cell in row if cell[:1] in ("=", "+", "@", "\t", "\r")]
 
 
-def test_the_printed_table_and_the_progress_carry_no_control_character(graded):
+def test_the_printed_table_carries_no_control_character(graded):
     _, results, *_ = graded
     table = _table(results)
     assert "\x1b" not in table and "\r" not in table and "eve\\x1b[2K" in table
