@@ -15,9 +15,10 @@ from pathlib import Path
 from autograder import audit
 from autograder.assignment import Assignment
 from autograder.config import Limits
-from autograder.grading import Result, error_result, grade_notebook, sha256
+from autograder.files import files_sha256, sha256, write_atomic
+from autograder.grading import Result, error_result, grade_notebook
 from autograder.lateness import stamp
-from autograder.report import gradebook_csv, parse_result, write_atomic, write_results
+from autograder.report import gradebook_csv, parse_result, write_results
 from autograder.sandbox import adopt_orphans, isolation
 
 
@@ -113,8 +114,8 @@ def trusted_results(out: Path) -> dict[tuple[str, str], tuple[Result, str]]:
 
 def kit_digest(root: Path) -> str:
     """One hash of the grader's own files under `root` (code, hidden suites, solutions, source notebooks)."""
-    return audit.files_sha256([p for top in ("autograder", "solutions", "assignments")
-                               for p in sorted((root / top).rglob("*"))], root)
+    return files_sha256([p for top in ("autograder", "solutions", "assignments")
+                         for p in sorted((root / top).rglob("*"))], root)
 
 
 def summary_line(results: list[Result], resumed: int, kit_changed: bool) -> str:

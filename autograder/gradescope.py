@@ -12,8 +12,9 @@ from pathlib import Path
 
 from autograder.assignment import Assignment
 from autograder.batch import find_notebook
+from autograder.files import write_atomic
 from autograder.grading import grade_notebook
-from autograder.report import gradescope_json, write_atomic
+from autograder.report import gradescope_json
 
 
 def run(assignment: Assignment, submission: Path, results: Path) -> int:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import nbformat
 
 from autograder.assignment import CHECK_PREFIX, Assignment
-from autograder.report import write_atomic
+from autograder.files import write_atomic
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 _HEADER = re.compile(r"^# %%\s*(.*)$")
