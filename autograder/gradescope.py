@@ -1,4 +1,4 @@
-"""Gradescope: the grader's entry point inside Gradescope's container (the zip itself is built by `course`).
+"""Gradescope: the grader's entry point inside Gradescope's container (`course.gradescope_zip` builds the zip).
 
 Layout inside the container (Gradescope's autograder specification): the zip is unpacked to /autograder/source,
 `run_autograder` runs once per submission, the student's files are in /autograder/submission, and the results go to

@@ -86,7 +86,7 @@ def cmd_try(args) -> int:
 
 
 def cmd_gradescope(args) -> int:
-    from course.gradescope import build
+    from course.gradescope_zip import build
 
     for a in _chosen(args.assignment):
         if a.ready:

@@ -20,7 +20,7 @@ from autograder import assignment as layout
 from autograder.config import ROOT
 from course.authoring import render
 from course.examples import student_notebook
-from course.gradescope import build
+from course.gradescope_zip import build
 from course.leaks import find_leaks, secrets
 from course.mutation import catalogue
 from course.release import student_requirements, student_setup_script, tool_env
