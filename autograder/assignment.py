@@ -6,7 +6,7 @@ from its files; adding one means adding them, never editing a list:
 | piece | path |
 |---|---|
 | hidden suite (what makes it an assignment) | `autograder/suites/<id>/test_*.py` |
-| settings | `autograder/suites/<id>/assignment.json`, optional: limits, needs, preload, reveals, forbidden |
+| settings | `autograder/suites/<id>/assignment.json`, optional (its keys: `autograder.settings`) |
 | reference | `solutions/<id>.py` |
 | notebook source | `authoring/<id>.py` → source notebook `assignments/<id>/<id>.ipynb` |
 | student notebook | `release/<id>/<id>.ipynb` |
@@ -22,20 +22,41 @@ from __future__ import annotations
 import ast
 import dataclasses
 import json
-import re
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 
 from autograder.config import LIMITS, NO_PRELOAD, ROOT, Limits, Preload
+from autograder.settings import Settings, SettingsError
+from autograder.settings import parse as parse_settings
 
 CHECK_PREFIX = "check_"
-MODULE_NAME = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
-ENV_NAME = re.compile(r"[A-Za-z_]\w*")
 
 
 class LayoutError(Exception):
     """An assignment's files are missing or inconsistent; the message says which."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One inconsistency of an assignment: the file (relative to the layout's root), its line where known, and what
+    is wrong; `cell` is the grade_id of the source-notebook cell it concerns (the authoring tool names its line)."""
+
+    path: str
+    line: int | None
+    message: str
+    cell: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line or 1}: {self.message}"
+
+
+class ConsistencyError(LayoutError):
+    """The assignment breaks the rules of the layout; `problems` says where and how."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(map(str, problems)))
 
 
 @dataclass(frozen=True)
@@ -69,6 +90,10 @@ def kit_role(cell) -> str | None:
 class Assignment:
     id: str
     root: Path = ROOT
+
+    def relative(self, path: Path) -> str:
+        """`path` as named in messages: relative to the layout's root."""
+        return str(path.relative_to(self.root)) if path.is_relative_to(self.root) else str(path)
 
     # -- files --------------------------------------------------------------------------------------------------
     @property
@@ -125,64 +150,49 @@ class Assignment:
 
     # -- settings -----------------------------------------------------------------------------------------------
     @cached_property
-    def settings(self) -> dict:
+    def settings(self) -> Settings:
+        """What assignment.json declares (`autograder.settings`: the schema); all defaults when there is none."""
         if not self.settings_file.exists():
-            return {}
+            return Settings()
         try:
-            data = json.loads(self.settings_file.read_text())
-        except ValueError as exc:
-            raise LayoutError(f"{self.settings_file}: not valid JSON ({exc})") from None
-        if not isinstance(data, dict):
-            raise LayoutError(f"{self.settings_file}: expected an object")
-        return data
+            return parse_settings(self.settings_file.read_text(encoding="utf-8"))
+        except SettingsError as exc:
+            raise ConsistencyError([Problem(self.relative(self.settings_file), line, message)
+                                    for line, message in exc.problems]) from None
 
     @cached_property
     def limits(self) -> Limits:
         """The grader's limits, with this assignment's own values where it declares them."""
-        own = self.settings.get("limits", {})
-        unknown = set(own) - {f.name for f in dataclasses.fields(Limits)}
-        if unknown:
-            raise LayoutError(f"{self.settings_file}: unknown limits {sorted(unknown)}")
-        return dataclasses.replace(LIMITS, **own)
+        own = self.settings.limits
+        return dataclasses.replace(LIMITS, **own.model_dump(exclude_none=True)) if own else LIMITS
 
     @property
     def needs(self) -> list[str]:
         """Distributions (pinned in pyproject.toml) that this assignment's submissions import beyond the grader's."""
-        return list(self.settings.get("needs", []))
+        return list(self.settings.needs)
 
     @cached_property
     def preload(self) -> Preload:
-        """What this assignment's sandboxed children find already imported, and the environment those imports read:
-        `"preload": {"modules": ["jax", "keras"], "env": {"KERAS_BACKEND": "jax"}}` (their fork server imports
-        them once; `autograder.sandbox`). None declared: numpy alone."""
-        declared = self.settings.get("preload")
+        """What this assignment's sandboxed children find already imported, and the environment those imports read
+        (their fork server imports them once; `autograder.sandbox`). None declared: numpy alone."""
+        declared = self.settings.preload
         if declared is None:
             return NO_PRELOAD
-        where = f"{self.settings_file}: preload"
-        if not isinstance(declared, dict) or set(declared) - {"modules", "env"}:
-            raise LayoutError(f'{where}: expected {{"modules": [names], "env": {{name: value}}}}, got {declared!r}')
-        modules, env = declared.get("modules"), declared.get("env", {})
-        if not (isinstance(modules, list) and modules
-                and all(isinstance(m, str) and MODULE_NAME.fullmatch(m) for m in modules)):
-            raise LayoutError(f"{where}.modules: expected a non-empty list of module names, got {modules!r}")
-        if not (isinstance(env, dict) and all(isinstance(k, str) and ENV_NAME.fullmatch(k) and isinstance(v, str)
-                                              and "\0" not in v for k, v in env.items())):
-            raise LayoutError(f"{where}.env: expected an object of variable names to strings, got {env!r}")
-        return Preload(tuple(dict.fromkeys(modules)), tuple(sorted(env.items())))
+        return Preload(tuple(dict.fromkeys(declared.modules)), tuple(sorted(declared.env.items())))
 
     @property
     def reveals(self) -> dict[str, list[str]]:
         """What this assignment's released notebook shows of earlier assignments: id -> function names."""
-        return {k: list(v) for k, v in self.settings.get("reveals", {}).items()}
+        return {k: list(v) for k, v in self.settings.reveals.items()}
 
     @property
     def forbidden(self) -> dict[str, list[str]]:
         """Calls this assignment forbids in its solutions: solution cell -> dotted names ("numpy.convolve", or
         "scipy.*" for a package); a cell that uses one scores 0 for its part (`autograder.rules`). The key "*" stands
         for every solution cell but the student's own tests (`test_*`), which may use anything."""
-        settings = self.settings.get("forbidden", {})
-        every = [str(n) for n in settings.get("*", [])]
-        found = {k: list(v) for k, v in settings.items() if k != "*"}
+        declared = self.settings.forbidden
+        every = list(declared.get("*", []))
+        found = {k: list(v) for k, v in declared.items() if k != "*"}
         for cell in self.solution_ids:
             if every and not cell.startswith("test_"):
                 found[cell] = list(dict.fromkeys([*found.get(cell, []), *every]))
