@@ -22,7 +22,8 @@ from __future__ import annotations
 import ast
 import dataclasses
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 
@@ -48,7 +49,7 @@ class Problem:
     cell: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line or 1}: {self.message}"
+        return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
 
 
 class ConsistencyError(LayoutError):
@@ -66,6 +67,7 @@ class Cell:
     source: str
     points: float | None = None  # check and answer cells
     cell_type: str = "code"
+    line: int | None = field(default=None, compare=False)  # of its grade_id in the notebook file (for messages)
 
     @property
     def part(self) -> str:
@@ -84,6 +86,26 @@ def kit_role(cell) -> str | None:
     meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
     kit = meta.get("kit")
     return kit.get("role") if isinstance(kit, dict) else None
+
+
+_GRADE_ID = re.compile(r'"grade_id":\s*"((?:[^"\\]|\\.)*)"')
+
+
+def notebook_cells(text: str) -> tuple[Cell, ...]:
+    """Every cell of the source notebook `text` with its role, in order."""
+    # plain JSON: the source notebook is the kit's own (nbformat 4), and importing nbformat costs every grading
+    # process seconds (jsonschema's format checkers)
+    raw = json.loads(text)
+    lines = iter([text.count("\n", 0, m.start()) + 1 for m in _GRADE_ID.finditer(text)])
+    cells = []
+    for i, cell in enumerate(raw["cells"]):
+        meta = nbgrader_meta(cell)
+        role = kit_role(cell) or ("markdown" if cell["cell_type"] == "markdown" else "demo")
+        points = float(meta["points"]) if "points" in meta else None
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        line = next(lines, None) if "grade_id" in meta else None
+        cells.append(Cell(meta.get("grade_id", f"cell_{i}"), role, source, points, cell["cell_type"], line))
+    return tuple(cells)
 
 
 @dataclass(frozen=True)
@@ -204,17 +226,7 @@ class Assignment:
         """Every cell of the source notebook with its role, in order."""
         if not self.source_notebook.exists():
             raise LayoutError(f"no source notebook for assignment {self.id!r} ({self.source_notebook})")
-        # plain JSON: the source notebook is the kit's own (nbformat 4), and importing nbformat costs every grading
-        # process seconds (jsonschema's format checkers)
-        raw = json.loads(self.source_notebook.read_text(encoding="utf-8"))
-        cells = []
-        for i, cell in enumerate(raw["cells"]):
-            meta = nbgrader_meta(cell)
-            role = kit_role(cell) or ("markdown" if cell["cell_type"] == "markdown" else "demo")
-            points = float(meta["points"]) if "points" in meta else None
-            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-            cells.append(Cell(meta.get("grade_id", f"cell_{i}"), role, source, points, cell["cell_type"]))
-        return tuple(cells)
+        return notebook_cells(self.source_notebook.read_text(encoding="utf-8"))
 
     def cells_of(self, *roles: str) -> tuple[Cell, ...]:
         return tuple(c for c in self.cells if c.role in roles)
