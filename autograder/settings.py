@@ -65,7 +65,8 @@ class Settings(_Declared):
     forbidden: dict[CellOrEvery, list[CallName]] = Field({}, examples=[{"*": ["scipy.*"], "conv1d": [
         "numpy.convolve"]}], description=(
         "calls a solution cell may not use: cell (or `*`, every cell but the student's own `test_*`) -> dotted "
-        "names, `pkg.*` for a package; a use costs the cell's part (`autograder/rules.py`)"))
+        "names, `pkg.*` for a package; a use costs the cell's part, and the call raises while the cell's functions run "
+        "(`autograder/rules.py`, `child.Tripwires`)"))
     calls: dict[Name, list[Name]] = Field({}, examples=[{"cnn_loss": ["conv_forward", "relu_forward"]}], description=(
         "the lower functions each function calls: function -> names; its tests run them from the reference"))
 
