@@ -191,7 +191,8 @@ def test_nbgrader_validate_accepts_a_correct_notebook(tmp_path):
 
 
 @pytest.mark.parametrize(("a", "which"), [(ASSIGNMENTS[0], "correct"), (ASSIGNMENTS[0], "buggy"),
-                                          *((a, "correct") for a in NEEDING)])
+                                          *((a, "correct") for a in NEEDING)],
+                         ids=lambda v: getattr(v, "id", v))
 def test_gradescope_zip_runs_in_a_local_autograder_layout(tmp_path, a, which):
     zip_path = build(a, tmp_path / "dist")
     layout = tmp_path / "autograder"
