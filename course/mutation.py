@@ -76,16 +76,16 @@ def catalogue_problems(assignment: Assignment, reference: dict[str, str]) -> lis
     except Exception as exc:  # the catalogue is code: whatever it raises is its author's mistake
         lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(path)]
         return [Problem(where, lines[-1] if lines else None, f"cannot load: {type(exc).__name__}: {exc}")]
-    lines = _lines(path)
+    lines, bound = _lines(path)
     mutants = getattr(module, "MUTANTS", None)
     if not isinstance(mutants, list) or not all(isinstance(m, Mutant) for m in mutants):
-        return [Problem(where, lines.get("MUTANTS"), "MUTANTS must be a list of Mutant(...)")]
+        return [Problem(where, bound.get("MUTANTS"), "MUTANTS must be a list of Mutant(...)")]
     found = []
     if len(mutants) < MINIMUM:
-        found.append(Problem(where, lines.get("MUTANTS"), f"{len(mutants)} mutants: at least {MINIMUM} typical bugs"))
+        found.append(Problem(where, bound.get("MUTANTS"), f"{len(mutants)} mutants: at least {MINIMUM} typical bugs"))
     seen = set()
     for m in mutants:
-        line = lines.get(m.name, lines.get("MUTANTS"))
+        line = lines.get(m.name, bound.get("MUTANTS"))
         if m.name in seen:
             found.append(Problem(where, line, f"mutant {m.name!r} is named twice"))
         seen.add(m.name)
@@ -93,14 +93,14 @@ def catalogue_problems(assignment: Assignment, reference: dict[str, str]) -> lis
             m.apply(reference)
         except (KeyError, ValueError) as exc:
             found.append(Problem(where, line, exc.args[0]))
-    found += [Problem(where, lines.get("EXPECTED"), f"EXPECTED pins {name!r}, which is no mutant")
+    found += [Problem(where, bound.get("EXPECTED"), f"EXPECTED pins {name!r}, which is no mutant")
               for name in expected_ranges(assignment) if name not in seen]
     return found
 
 
-def _lines(path) -> dict[str, int]:
-    """Line of each `Mutant("name", ...)` written with a literal name, and of the MUTANTS and EXPECTED bindings."""
-    found = {}
+def _lines(path) -> tuple[dict[str, int], dict[str, int]]:
+    """Line of each `Mutant("name", ...)` written with a literal name; line of the MUTANTS and EXPECTED bindings."""
+    found, bound = {}, {}
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Mutant" and node.args
                 and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
@@ -108,5 +108,5 @@ def _lines(path) -> dict[str, int]:
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
                 if isinstance(target, ast.Name) and target.id in {"MUTANTS", "EXPECTED"}:
-                    found.setdefault(target.id, node.lineno)
-    return found
+                    bound.setdefault(target.id, node.lineno)
+    return found, bound
