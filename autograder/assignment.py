@@ -6,7 +6,7 @@ from its files; adding one means adding them, never editing a list:
 | piece | path |
 |---|---|
 | hidden suite (what makes it an assignment) | `autograder/suites/<id>/test_*.py` |
-| settings | `autograder/suites/<id>/assignment.json`, optional: limits, needs, preload, reveals, forbidden, calls |
+| settings | `autograder/suites/<id>/assignment.json`, optional (its keys: `autograder.settings`) |
 | reference | `solutions/<id>.py` |
 | notebook source | `authoring/<id>.py` → source notebook `assignments/<id>/<id>.ipynb` |
 | student notebook | `release/<id>/<id>.ipynb` |
@@ -24,19 +24,41 @@ import dataclasses
 import json
 import re
 import symtable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 
 from autograder.config import LIMITS, NO_PRELOAD, ROOT, Limits, Preload
+from autograder.settings import Settings, SettingsError
+from autograder.settings import parse as parse_settings
 
 CHECK_PREFIX = "check_"
-MODULE_NAME = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
-ENV_NAME = re.compile(r"[A-Za-z_]\w*")
 
 
 class LayoutError(Exception):
     """An assignment's files are missing or inconsistent; the message says which."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One inconsistency of an assignment: the file (relative to the layout's root), its line where known, and what
+    is wrong; `cell` is the grade_id of the source-notebook cell it concerns (the authoring tool names its line)."""
+
+    path: str
+    line: int | None
+    message: str
+    cell: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
+
+
+class ConsistencyError(LayoutError):
+    """The assignment breaks the rules of the layout; `problems` says where and how."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(map(str, problems)))
 
 
 @dataclass(frozen=True)
@@ -46,6 +68,7 @@ class Cell:
     source: str
     points: float | None = None  # check and answer cells
     cell_type: str = "code"
+    line: int | None = field(default=None, compare=False)  # of its grade_id in the notebook file (for messages)
 
     @property
     def part(self) -> str:
@@ -66,10 +89,34 @@ def kit_role(cell) -> str | None:
     return kit.get("role") if isinstance(kit, dict) else None
 
 
+_GRADE_ID = re.compile(r'"grade_id":\s*"((?:[^"\\]|\\.)*)"')
+
+
+def notebook_cells(text: str) -> tuple[Cell, ...]:
+    """Every cell of the source notebook `text` with its role, in order."""
+    # plain JSON: the source notebook is the kit's own (nbformat 4), and importing nbformat costs every grading
+    # process seconds (jsonschema's format checkers)
+    raw = json.loads(text)
+    lines = iter([text.count("\n", 0, m.start()) + 1 for m in _GRADE_ID.finditer(text)])
+    cells = []
+    for i, cell in enumerate(raw["cells"]):
+        meta = nbgrader_meta(cell)
+        role = kit_role(cell) or ("markdown" if cell["cell_type"] == "markdown" else "demo")
+        points = float(meta["points"]) if "points" in meta else None
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        line = next(lines, None) if "grade_id" in meta else None
+        cells.append(Cell(meta.get("grade_id", f"cell_{i}"), role, source, points, cell["cell_type"], line))
+    return tuple(cells)
+
+
 @dataclass(frozen=True)
 class Assignment:
     id: str
     root: Path = ROOT
+
+    def relative(self, path: Path) -> str:
+        """`path` as named in messages: relative to the layout's root."""
+        return str(path.relative_to(self.root)) if path.is_relative_to(self.root) else str(path)
 
     # -- files --------------------------------------------------------------------------------------------------
     @property
@@ -126,64 +173,49 @@ class Assignment:
 
     # -- settings -----------------------------------------------------------------------------------------------
     @cached_property
-    def settings(self) -> dict:
+    def settings(self) -> Settings:
+        """What assignment.json declares (`autograder.settings`: the schema); all defaults when there is none."""
         if not self.settings_file.exists():
-            return {}
+            return Settings()
         try:
-            data = json.loads(self.settings_file.read_text())
-        except ValueError as exc:
-            raise LayoutError(f"{self.settings_file}: not valid JSON ({exc})") from None
-        if not isinstance(data, dict):
-            raise LayoutError(f"{self.settings_file}: expected an object")
-        return data
+            return parse_settings(self.settings_file.read_text(encoding="utf-8"))
+        except SettingsError as exc:
+            raise ConsistencyError([Problem(self.relative(self.settings_file), line, message)
+                                    for line, message in exc.problems]) from None
 
     @cached_property
     def limits(self) -> Limits:
         """The grader's limits, with this assignment's own values where it declares them."""
-        own = self.settings.get("limits", {})
-        unknown = set(own) - {f.name for f in dataclasses.fields(Limits)}
-        if unknown:
-            raise LayoutError(f"{self.settings_file}: unknown limits {sorted(unknown)}")
-        return dataclasses.replace(LIMITS, **own)
+        own = self.settings.limits
+        return dataclasses.replace(LIMITS, **own.model_dump(exclude_none=True)) if own else LIMITS
 
     @property
     def needs(self) -> list[str]:
         """Distributions (pinned in pyproject.toml) that this assignment's submissions import beyond the grader's."""
-        return list(self.settings.get("needs", []))
+        return list(self.settings.needs)
 
     @cached_property
     def preload(self) -> Preload:
-        """What this assignment's sandboxed children find already imported, and the environment those imports read:
-        `"preload": {"modules": ["jax", "keras"], "env": {"KERAS_BACKEND": "jax"}}` (their fork server imports
-        them once; `autograder.sandbox`). None declared: numpy alone."""
-        declared = self.settings.get("preload")
+        """What this assignment's sandboxed children find already imported, and the environment those imports read
+        (their fork server imports them once; `autograder.sandbox`). None declared: numpy alone."""
+        declared = self.settings.preload
         if declared is None:
             return NO_PRELOAD
-        where = f"{self.settings_file}: preload"
-        if not isinstance(declared, dict) or set(declared) - {"modules", "env"}:
-            raise LayoutError(f'{where}: expected {{"modules": [names], "env": {{name: value}}}}, got {declared!r}')
-        modules, env = declared.get("modules"), declared.get("env", {})
-        if not (isinstance(modules, list) and modules
-                and all(isinstance(m, str) and MODULE_NAME.fullmatch(m) for m in modules)):
-            raise LayoutError(f"{where}.modules: expected a non-empty list of module names, got {modules!r}")
-        if not (isinstance(env, dict) and all(isinstance(k, str) and ENV_NAME.fullmatch(k) and isinstance(v, str)
-                                              and "\0" not in v for k, v in env.items())):
-            raise LayoutError(f"{where}.env: expected an object of variable names to strings, got {env!r}")
-        return Preload(tuple(dict.fromkeys(modules)), tuple(sorted(env.items())))
+        return Preload(tuple(dict.fromkeys(declared.modules)), tuple(sorted(declared.env.items())))
 
     @property
     def reveals(self) -> dict[str, list[str]]:
         """What this assignment's released notebook shows of earlier assignments: id -> function names."""
-        return {k: list(v) for k, v in self.settings.get("reveals", {}).items()}
+        return {k: list(v) for k, v in self.settings.reveals.items()}
 
     @property
     def forbidden(self) -> dict[str, list[str]]:
         """Calls this assignment forbids in its solutions: solution cell -> dotted names ("numpy.convolve", or
         "scipy.*" for a package); a cell that uses one scores 0 for its part (`autograder.rules`). The key "*" stands
         for every solution cell but the student's own tests (`test_*`), which may use anything."""
-        settings = self.settings.get("forbidden", {})
-        every = [str(n) for n in settings.get("*", [])]
-        found = {k: list(v) for k, v in settings.items() if k != "*"}
+        declared = self.settings.forbidden
+        every = list(declared.get("*", []))
+        found = {k: list(v) for k, v in declared.items() if k != "*"}
         for cell in self.solution_ids:
             if every and not cell.startswith("test_"):
                 found[cell] = list(dict.fromkeys([*found.get(cell, []), *every]))
@@ -203,11 +235,8 @@ class Assignment:
         against the reference cells: a call of one graded function by another is declared here, or in `depends` when
         the part is graded on the student's own function by design (a function taking functions, such as A2's
         equivariance_error, cannot be a callback: callbacks carry plain data)."""
-        declared = self.settings.get("calls", {})
+        declared = self.settings.calls
         where = f"{self.settings_file}: calls"
-        if not (isinstance(declared, dict) and all(isinstance(v, list) and all(isinstance(n, str) for n in v)
-                                                   for v in declared.values())):
-            raise LayoutError(f'{where}: expected {{"function": ["graded function it calls", ...]}}, got {declared!r}')
         graded = self.graded_functions
         unknown = sorted(({*declared} | {n for v in declared.values() for n in v}) - set(graded))
         if unknown:
@@ -251,10 +280,8 @@ class Assignment:
     def depends(self) -> dict[str, tuple[str, ...]]:
         """`"depends": {"gabor": ["train_cnn"]}`: parts that grade what another solution cell's functions produce, by
         design (their notebook says so): a bug there may cost them too. Every other part is graded on its own code."""
-        declared = self.settings.get("depends", {})
+        declared = self.settings.depends
         where = f"{self.settings_file}: depends"
-        if not (isinstance(declared, dict) and all(isinstance(v, list) for v in declared.values())):
-            raise LayoutError(f'{where}: expected {{"part": ["solution cell", ...]}}, got {declared!r}')
         unknown = sorted((set(declared) - set(self.parts)) | ({n for v in declared.values() for n in v}
                                                                 - set(self.solution_ids)))
         if unknown:
@@ -267,17 +294,7 @@ class Assignment:
         """Every cell of the source notebook with its role, in order."""
         if not self.source_notebook.exists():
             raise LayoutError(f"no source notebook for assignment {self.id!r} ({self.source_notebook})")
-        # plain JSON: the source notebook is the kit's own (nbformat 4), and importing nbformat costs every grading
-        # process seconds (jsonschema's format checkers)
-        raw = json.loads(self.source_notebook.read_text(encoding="utf-8"))
-        cells = []
-        for i, cell in enumerate(raw["cells"]):
-            meta = nbgrader_meta(cell)
-            role = kit_role(cell) or ("markdown" if cell["cell_type"] == "markdown" else "demo")
-            points = float(meta["points"]) if "points" in meta else None
-            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-            cells.append(Cell(meta.get("grade_id", f"cell_{i}"), role, source, points, cell["cell_type"]))
-        return tuple(cells)
+        return notebook_cells(self.source_notebook.read_text(encoding="utf-8"))
 
     def cells_of(self, *roles: str) -> tuple[Cell, ...]:
         return tuple(c for c in self.cells if c.role in roles)

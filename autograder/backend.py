@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from autograder import child, wire
 from autograder.config import LIMITS, Limits
-from autograder.testing import StudentError, SubmissionDied
+from autograder.failures import StudentError, SubmissionDied
 
 
 class Backend(Protocol):

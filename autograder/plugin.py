@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from autograder.backend import Backend
-from autograder.testing import CallTimeout, Mismatch, StudentError, SubmissionDied
+from autograder.failures import CallTimeout, StudentError, SubmissionDied
+from autograder.testing import Mismatch
 
 SAFE_ERRORS = (Mismatch, StudentError, CallTimeout, SubmissionDied)
 

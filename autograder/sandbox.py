@@ -37,7 +37,7 @@ from pathlib import Path
 from autograder import wire
 from autograder.backend import outcome
 from autograder.config import LIMITS, NO_PRELOAD, ROOT, SANDBOX_UID_BASE, Limits, Preload
-from autograder.testing import CallTimeout, SubmissionDied
+from autograder.failures import CallTimeout, SubmissionDied
 
 KIT_FILES = (Path(__file__).with_name("child.py"), Path(__file__).with_name("wire.py"))
 FORK_SERVER = Path(__file__).with_name("forkserver.py")

@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from capable import require
 from fast import FAST
 from gradebook import by_student
 from hostile_folders import make_class, problems
@@ -190,8 +191,7 @@ def test_unprivileged_user_changes_nothing_outside_the_outputs(graded):
 def test_unprivileged_user_with_the_other_tool(kit):
     """The grader's own user namespaces are preferred: bubblewrap (what remains where a distribution lets only it
     make user namespaces) holds too."""
-    if not shutil.which("bwrap"):
-        pytest.skip("bubblewrap is not installed (make test-tools installs it)")
+    require(shutil.which("bwrap") is not None, "bwrap", "bubblewrap is not installed (make test-tools installs it)")
     tool = "bwrap"
     only = ("perfect", "nothing_done", "hostile_steal_solutions", "hostile_fork_bomb", "hostile_forge_results")
     submitted, roster = kit.materialise("submitted-bwrap", only)
