@@ -33,7 +33,7 @@ import time
 from functools import cache
 from pathlib import Path
 
-from autograder import wire
+from autograder import callbacks, wire
 from autograder.backend import outcome
 from autograder.config import LIMITS, NO_PRELOAD, ROOT, SANDBOX_UID_BASE, Limits, Preload
 from autograder.testing import CallTimeout, SubmissionDied
@@ -624,15 +624,15 @@ class Sandbox:
 
     def _request(self, request: dict, timeout: float, what: str, handles: dict | None = None) -> dict:
         deadline = min(time.monotonic() + timeout, self.deadline)
-        try:
-            wire.send(self._to, request, handles)
+        try:  # every write has the call's deadline too: a child that never reads its replies costs this call
+            wire.send(self._to, request, handles, deadline=deadline)
             while True:
                 reply = wire.receive(self._from, deadline=deadline)
                 if not isinstance(reply, dict):
                     raise wire.WireError("not a message")
                 if reply.get("op") != "callback":
                     return reply
-                wire.send(self._to, self._run_callback(reply, handles or {}))
+                wire.send(self._to, self._run_callback(reply, handles or {}, deadline), deadline=deadline)
         except TimeoutError:
             total = time.monotonic() >= self.deadline
             self.timed_out = self.timed_out or total
@@ -656,15 +656,12 @@ class Sandbox:
             self.incidents.append(("crash", message))
             raise SubmissionDied(message) from None
 
-    def _run_callback(self, request: dict, handles: dict) -> dict:
-        fn = handles.get(request.get("handle"))
-        if fn is None:
-            return {"op": "callback_raise", "type": "RuntimeError", "message": "unknown function"}
-        try:
-            return {"op": "callback_return", "value": fn(*request.get("args", []), **request.get("kwargs", {}))}
-        except Exception as exc:  # the parent's implementation raised: tell the student's test, plainly
-            return {"op": "callback_raise", "type": type(exc).__name__,
-                    "message": str(exc)[: self.limits.message_kept]}
+    def _run_callback(self, request: dict, handles: dict, deadline: float) -> dict:
+        """The grader's function behind a handle, run for the child within the call's deadline (its time counts
+        against the call), on arguments of bounded size, answering errors neutrally (autograder.callbacks)."""
+        hid = request.get("handle")
+        return callbacks.run(handles.get(hid) if type(hid) is int else None, request, callbacks.size_of(request),
+                             deadline)
 
 
 def _bytes(size: str) -> int:
