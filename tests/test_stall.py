@@ -3,6 +3,7 @@ limit, and what a callback says back names no implementation."""
 
 from __future__ import annotations
 
+import shutil
 import threading
 from pathlib import Path
 
@@ -111,3 +112,53 @@ def test_callback_errors_reach_the_child_without_the_implementations_identity(sl
         said, _ = sb.call("probe", (chaff_stride_ignored,), {})
     assert [s[0] for s in said] == ["TypeError", "KeyError", "TypeError"]
     assert not any("chaff" in text or "stride" in text for s in said for text in s), said
+
+
+# --- a batch: the stalling notebook costs its own row, and rows reach disk as they are graded -----------------------
+
+def test_a_stalling_notebook_costs_one_timeout_row_and_the_batch_finishes(tmp_path):
+    from fast import FAST
+    from gradebook import by_student
+
+    from autograder import assignment as layout
+    from autograder.batch import grade_class
+    from course.examples import materialise
+
+    a1 = layout.get("a1_convolution")
+    submitted, out = tmp_path / "submitted", tmp_path / "autograded"
+    materialise(a1, submitted)
+    kept = ("perfect", "hostile_stall_replies")
+    for folder in submitted.iterdir():
+        if folder.name not in kept:
+            shutil.rmtree(folder)
+    done = in_thread(lambda: grade_class(a1, submitted, out, workers=2, progress=False, limits=FAST, first_slot=56))
+    assert done and not isinstance(done[0], BaseException), done or "the batch is stalled"
+    rows = by_student(out)
+    assert sorted(rows) == sorted(kept)
+    assert rows["hostile_stall_replies"]["status"] == "timeout" and rows["hostile_stall_replies"]["score"] == "0"
+    assert rows["perfect"]["status"] == "ok" and float(rows["perfect"]["score"]) == a1.max_score
+
+
+def test_an_interrupted_batch_keeps_every_row_graded_so_far(tmp_path, monkeypatch):
+    from gradebook import by_student
+
+    from autograder import assignment as layout
+    from autograder import batch
+    from autograder.grading import error_result
+
+    a1 = layout.get("a1_convolution")
+    submitted, out = tmp_path / "submitted", tmp_path / "autograded"
+    for student in ("ann", "bob", "cyd"):
+        (submitted / student / a1.id).mkdir(parents=True)
+
+    def two_then_interrupted(assignment, todo, *args):
+        for job in todo[:2]:
+            yield job, error_result(job.student, assignment, "graded before the interruption")
+        raise KeyboardInterrupt  # the TA's Ctrl-C, or the machine going down
+
+    monkeypatch.setattr(batch, "_grade_here", two_then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        batch.grade_class(a1, submitted, out, progress=False)
+    rows = by_student(out)
+    assert sorted(rows) == ["ann", "bob"]
+    assert all(r["reason"] == "graded before the interruption" for r in rows.values())
