@@ -22,6 +22,7 @@ import json
 import os
 import resource
 import secrets
+import select
 import shutil
 import signal
 import socket
@@ -33,7 +34,7 @@ import time
 from functools import cache
 from pathlib import Path
 
-from autograder import callbacks, wire
+from autograder import callbacks, cputime, wire
 from autograder.backend import outcome
 from autograder.config import LIMITS, NO_PRELOAD, ROOT, SANDBOX_UID_BASE, Limits, Preload
 from autograder.testing import CallTimeout, SubmissionDied
@@ -434,6 +435,7 @@ class Sandbox:
         self.incidents: list[tuple[str, str]] = []  # ("timeout" | "crash", message) of every lost process
         self.broken: dict[str, Exception] = {}  # function -> what happened when it timed out or killed the process
         self.proc: subprocess.Popen | None = None
+        self._serving: int | None = None
         self._code_dir: str | None = None
 
     def _claim_uid(self, first: int) -> int:
@@ -486,6 +488,7 @@ class Sandbox:
             for fd in theirs:
                 os.close(fd)
         self._to, self._from = to_child_w, from_child_r
+        self._serving = None  # the process that answers calls (found when a call's time has to be measured)
         marker = f"<end of load {secrets.token_hex(16)}>"
         self._drain = _Drain(out_r, self.limits.output_kept, marker.encode())
         self._drain.start()
@@ -623,16 +626,18 @@ class Sandbox:
         return outcome(reply, name, echo)
 
     def _request(self, request: dict, timeout: float, what: str, handles: dict | None = None) -> dict:
-        deadline = min(time.monotonic() + timeout, self.deadline)
-        try:  # every write has the call's deadline too: a child that never reads its replies costs this call
-            wire.send(self._to, request, handles, deadline=deadline)
+        clock = cputime.CallClock(timeout, self.deadline, self._serving)
+        try:  # every write has a deadline too: a child that never reads its replies costs this call
+            wire.send(self._to, request, handles, deadline=self._grace(clock))
             while True:
-                reply = wire.receive(self._from, deadline=deadline)
+                self._await_answer(clock)
+                reply = wire.receive(self._from, deadline=self._grace(clock))
                 if not isinstance(reply, dict):
                     raise wire.WireError("not a message")
                 if reply.get("op") != "callback":
                     return reply
-                wire.send(self._to, self._run_callback(reply, handles or {}, deadline), deadline=deadline)
+                answer = self._run_callback(reply, handles or {}, clock.deadline)
+                wire.send(self._to, answer, deadline=self._grace(clock))
         except TimeoutError:
             total = time.monotonic() >= self.deadline
             self.timed_out = self.timed_out or total
@@ -655,6 +660,21 @@ class Sandbox:
             message = f"{what}: the submission's process sent an unreadable answer ({exc})"
             self.incidents.append(("crash", message))
             raise SubmissionDied(message) from None
+
+    def _await_answer(self, clock: cputime.CallClock) -> None:
+        """Wait until the child starts answering; TimeoutError when the call's time (autograder.cputime: not the
+        time its process waited for a CPU) runs out."""
+        while not select.select([self._from], [], [], max(clock.deadline - time.monotonic(), 0))[0]:
+            if self._serving is None and self.proc is not None:
+                self._serving = cputime.serving_pid(self.proc.pid, 0 if self.tool is None else 1,
+                                                    python=self.tool == "bwrap")
+            if not clock.extend(self._serving):
+                raise TimeoutError("no answer in time")
+
+    def _grace(self, clock: cputime.CallClock) -> float:
+        """The deadline of one message's transfer: what is left of the call, and at least a call's time more (the
+        child may be kept waiting for a CPU in the middle of it), never past the submission's deadline."""
+        return min(max(clock.deadline, time.monotonic() + clock.timeout), clock.ceiling)
 
     def _run_callback(self, request: dict, handles: dict, deadline: float) -> dict:
         """The grader's function behind a handle, run for the child within the call's deadline (its time counts
