@@ -34,7 +34,7 @@ import time
 from functools import cache
 from pathlib import Path
 
-from autograder import callbacks, cputime, wire
+from autograder import callbacks, cgroup, cputime, wire
 from autograder.backend import outcome
 from autograder.config import LIMITS, NO_PRELOAD, ROOT, SANDBOX_UID_BASE, Limits, Preload
 from autograder.testing import CallTimeout, SubmissionDied
@@ -132,14 +132,14 @@ FALLBACK_LIMITS = ("no namespaces: the submission runs as the grading user and c
 
 def isolation() -> str:
     """What confines a submission on this machine, for the gradebook."""
-    tool = sandbox_tool()
+    tool, base = sandbox_tool(), f"{BASE}, {cgroup.in_force()}"
     if tool == "root":
-        return f"namespaces (mount, net, pid, ipc, uts; unshare), own uid, {BASE}"
+        return f"namespaces (mount, net, pid, ipc, uts; unshare), own uid, {base}"
     if tool is not None:
-        return f"user namespaces (mount, net, pid, ipc, uts; {tool}), {BASE}"
+        return f"user namespaces (mount, net, pid, ipc, uts; {tool}), {base}"
     if os.geteuid() == 0 and _world_executable(sys.executable):
-        return f"fallback, own uid, {BASE}; no namespaces: files readable by all users are visible"
-    return f"fallback, {BASE}; {FALLBACK_LIMITS}"
+        return f"fallback, own uid, {base}; no namespaces: files readable by all users are visible"
+    return f"fallback, {base}; {FALLBACK_LIMITS}"
 
 
 def _child_env(preload: Preload = NO_PRELOAD) -> dict[str, str]:
@@ -436,6 +436,7 @@ class Sandbox:
         self.broken: dict[str, Exception] = {}  # function -> what happened when it timed out or killed the process
         self.proc: subprocess.Popen | None = None
         self._serving: int | None = None
+        self._share: cgroup.Share | None = None
         self._code_dir: str | None = None
 
     def _claim_uid(self, first: int) -> int:
@@ -468,6 +469,8 @@ class Sandbox:
             self.timed_out = True
             raise CallTimeout("the submission used up its total time limit")
         self.starts += 1
+        # a CPU share of its own where the machine has cgroup v2 (autograder/cgroup.py), joined before anything runs
+        self._share = cgroup.Share.make(f"kit-{os.getpid()}-{self.uid}-{self.starts}", self.limits)
         # a folder for bwrap's copy of the child's code, or the fallback's working directory (the fork server's
         # namespaces need none: the child's code is already loaded, its /tmp is its own)
         self._code_dir = tempfile.mkdtemp(prefix="kit-code-") if self.tool in ("bwrap", None) else None
@@ -483,6 +486,7 @@ class Sandbox:
             for fd in (to_child_w, from_child_r, out_r):
                 os.close(fd)
             self._remove_code_dir()
+            self._close_share()
             raise
         finally:
             for fd in theirs:
@@ -512,9 +516,14 @@ class Sandbox:
         child_args = [python, "-I", "/tmp/kit/child.py", str(fds[0]), str(fds[1])]
         return subprocess.Popen(
             self._bwrap_argv(child_args), stdin=subprocess.DEVNULL, stdout=fds[2], stderr=fds[2], cwd="/",
-            env=_child_env(self.preload), pass_fds=fds[:2], preexec_fn=lambda: _set_limits(self.limits, False),
+            env=_child_env(self.preload), pass_fds=fds[:2], preexec_fn=self._preexec,
             close_fds=True,
         )
+
+    def _preexec(self) -> None:
+        """bwrap's process, between fork and exec: its CPU share, session and limits."""
+        cgroup.join(self._share.procs if self._share else None)
+        _set_limits(self.limits, False)
 
     def _fork(self, fds: tuple[int, int, int]) -> _Forked:
         """Fork the child from the fork server, which confines it (as root: namespaces and the sandbox uid; otherwise
@@ -523,6 +532,7 @@ class Sandbox:
         mode = {"root": "root", "unshare": "user", None: "fallback"}[self.tool]
         uid = {"root": self.uid, "user": 0, "fallback": self.uid if python_shared else None}[mode]
         request = _spawn_request(mode, uid, self.limits, self._masks(), self._code_dir, self.preload)
+        request["cgroup"] = self._share.procs if self._share else None
         server = fork_server(self.preload)
         try:
             reply = server.ask(request, fds)
@@ -584,7 +594,13 @@ class Sandbox:
         self._drain.join(timeout=2)
         self.output += self._drain.text()
         self._remove_code_dir()
+        self._close_share()
         self.proc = None
+
+    def _close_share(self) -> None:
+        if self._share is not None:
+            self._share.close()
+            self._share = None
 
     def _remove_code_dir(self) -> None:
         if self._code_dir:
