@@ -425,7 +425,9 @@ class Sandbox:
         self.tool = sandbox_tool()
         self._uid_lock: int | None = None
         self.uid = self._claim_uid(SANDBOX_UID_BASE + slot) if os.geteuid() == 0 else os.geteuid()
-        self.deadline = time.monotonic() + limits.submission_timeout
+        self.deadline = time.monotonic() + limits.submission_timeout  # moved by the time spent waiting for a CPU
+        self._hard = time.monotonic() + cputime.WALL_FACTOR * limits.submission_timeout
+        self._waited = 0.0  # what the submission's earlier processes waited for a CPU (autograder.cputime)
         self.starts = 0
         self.load_errors: list[dict] = []
         self.output = ""
@@ -465,7 +467,7 @@ class Sandbox:
     def _spawn(self) -> None:
         if self.dead:
             raise SubmissionDied(self.dead)
-        if time.monotonic() > self.deadline:
+        if time.monotonic() > self._own_deadline(0.0):
             self.timed_out = True
             raise CallTimeout("the submission used up its total time limit")
         self.starts += 1
@@ -502,6 +504,7 @@ class Sandbox:
         if reply.get("op") != "loaded":
             raise SubmissionDied("unexpected answer while loading the notebook")
         self.loaded = True
+        self._find_serving()  # from now on every call measures its own time from its start
         # the child wrote the marker after what loading printed; without it (fd 1 redirected) keep what arrived
         self._drain.marked.wait(MARKER_WAIT)
         self._drain.freeze()
@@ -574,6 +577,7 @@ class Sandbox:
         """Kill every process of the submission and release its resources."""
         if self.proc is None:
             return
+        self._waited += cputime.waited(self._serving)  # (read while it is there)
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except OSError:
@@ -642,7 +646,8 @@ class Sandbox:
         return outcome(reply, name, echo)
 
     def _request(self, request: dict, timeout: float, what: str, handles: dict | None = None) -> dict:
-        clock = cputime.CallClock(timeout, self.deadline, self._serving)
+        waited = cputime.waited(self._serving)
+        clock = cputime.CallClock(timeout, self._own_deadline(waited), self._hard, self._serving, waited)
         try:  # every write has a deadline too: a child that never reads its replies costs this call
             wire.send(self._to, request, handles, deadline=self._grace(clock))
             while True:
@@ -655,7 +660,7 @@ class Sandbox:
                 answer = self._run_callback(reply, handles or {}, clock.deadline)
                 wire.send(self._to, answer, deadline=self._grace(clock))
         except TimeoutError:
-            total = time.monotonic() >= self.deadline
+            total = time.monotonic() >= clock.ceiling
             self.timed_out = self.timed_out or total
             self.close()
             limit = "its total time limit" if total else f"the {timeout:g} s limit"
@@ -677,15 +682,25 @@ class Sandbox:
             self.incidents.append(("crash", message))
             raise SubmissionDied(message) from None
 
+    def _own_deadline(self, waited: float) -> float:
+        """The submission's deadline in its own time: moved by what its processes waited for a CPU (`waited`: the
+        live one's), never past its wall-clock ceiling."""
+        return min(self.deadline + self._waited + waited, self._hard)
+
     def _await_answer(self, clock: cputime.CallClock) -> None:
         """Wait until the child starts answering; TimeoutError when the call's time (autograder.cputime: not the
         time its process waited for a CPU) runs out."""
         while not select.select([self._from], [], [], max(clock.deadline - time.monotonic(), 0))[0]:
-            if self._serving is None and self.proc is not None:
-                self._serving = cputime.serving_pid(self.proc.pid, 0 if self.tool is None else 1,
-                                                    python=self.tool == "bwrap")
+            self._find_serving()
             if not clock.extend(self._serving):
                 raise TimeoutError("no answer in time")
+
+    def _find_serving(self) -> None:
+        """The process that answers calls: the fork server's child in the fallback, the first process of its PID
+        namespace otherwise, the Python under bwrap's processes (one scan of /proc, once per process)."""
+        if self._serving is None and self.proc is not None:
+            self._serving = cputime.serving_pid(self.proc.pid, 0 if self.tool is None else 1,
+                                                python=self.tool == "bwrap", owner=self.uid)
 
     def _grace(self, clock: cputime.CallClock) -> float:
         """The deadline of one message's transfer: what is left of the call, and at least a call's time more (the
