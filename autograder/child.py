@@ -12,10 +12,12 @@ semantics (every exception of student code, SystemExit and KeyboardInterrupt inc
 from __future__ import annotations
 
 import builtins
-import importlib
+import functools
+import importlib.util
 import os
 import sys
 import traceback
+import types
 
 if __package__:
     from autograder import wire
@@ -50,56 +52,206 @@ class ForbiddenCall(Exception):
     """A function the assignment forbids in its solutions was called while a solution function ran."""
 
 
+# numpy computes convolution and correlation with one C routine (correlate2 of a reversed kernel): one operation
+FAMILIES = (("convolve", "correlate"),)
+# what a submission may not do in the sandbox once tripwires are in (they would reach the state the rules live in)
+REFUSED = frozenset({
+    "gc.get_objects", "gc.get_referrers", "gc.get_referents", "sys.settrace", "sys.setprofile", "sys.addaudithook",
+    "ctypes.dlopen", "ctypes.dlsym", "ctypes.dlsym/handle", "ctypes.cdata", "ctypes.cdata/buffer", "ctypes.string_at",
+    "ctypes.wstring_at", "ctypes.addressof",
+})
+
+
+def operation(name: str) -> str:
+    """What a function computes, by its name: 'correlate2', '_correlate', 'convolve' -> 'convolve'."""
+    base = name.rpartition(".")[2].lower().strip("_").rstrip("0123456789")
+    return next((family[0] for family in FAMILIES if base in family), base)
+
+
+def _raise(exc: BaseException, *args, **kwargs):
+    raise exc
+
+
+def _guarded_now(tops, call_in_code, rules) -> tuple[str, frozenset] | None:
+    """(where, forbidden names) when a guarded solution function runs on any thread: a frame of its cell's code, or of
+    `call_in` calling it by name; None otherwise. Frames are the interpreter's own record: a submission cannot take
+    its function off the stack, so there is no flag to switch off."""
+    for top in tops:
+        frame = top
+        while frame is not None:
+            code = frame.f_code
+            if code is call_in_code:
+                name = frame.f_locals.get("name")
+                if type(name) is str and name in rules:
+                    return f"{name}()", rules[name]
+            elif type(code.co_filename) is str and code.co_filename.startswith("<cell ") and code.co_filename in rules:
+                where = f"{code.co_name}()" if code.co_name != "<module>" else code.co_filename.strip("<>")
+                return where, rules[code.co_filename]
+            frame = frame.f_back
+    return None
+
+
+def _shown(name: str) -> str:
+    return "np." + name.removeprefix("numpy.") if name.startswith("numpy.") else name
+
+
 class Tripwires:
-    """The assignment's forbidden functions (`autograder.rules`), replaced in every module that holds them by a
-    wrapper that raises `ForbiddenCall` while a guarded solution function runs, and calls the original otherwise
-    (given code and the student's own tests may use them)."""
+    """The assignment's forbidden calls (`autograder.rules`), enforced in the submission's process while a guarded
+    solution function runs (given code and the student's own tests may use them).
+
+    `install`, before any submission code exists: every callable of numpy's modules (the C module
+    `_multiarray_umath` included) whose name computes a forbidden operation is replaced, in every module that holds
+    it, by a tripwire that holds no reference to it; the originals and the rules live only in the closures of two
+    audit hooks (`sys.addaudithook`: Python offers no way to list or remove them). A tripwire asks the first hook by
+    an audit event, which hands the original over only to a tripwire's own frame, or a `ForbiddenCall` when a guarded
+    function runs (`_guarded_now`). The second hook makes imports of a forbidden package (`scipy.*`) fail while one
+    runs, however the import is spelled; with `lockdown` (the sandbox) it also refuses what would reach the hooks'
+    state or a fresh copy of numpy's C module: gc's referents, trace and profile functions, other audit hooks,
+    ctypes' raw memory and symbols, /proc/*/mem, replacing a function's code, loading an extension module again or
+    from outside the Python installation."""
 
     def __init__(self):
-        self.installed: dict[str, object] = {}  # dotted name -> original
-        self.guarded: dict[str, list[str]] = {}  # solution function -> forbidden dotted names
-        self.armed: tuple[str, set[str]] | None = None
+        self.rules: dict[str, frozenset] | None = None  # None until install
+        self.locked = False  # the sandbox's rules are a frozen copy, which the hooks hold
 
-    def install(self, guarded: dict) -> None:
-        self.guarded = {str(k): [str(n) for n in v] for k, v in dict(guarded or {}).items()}
-        for name in sorted({n for names in self.guarded.values() for n in names} - set(self.installed)):
-            if name.endswith(".*"):  # a whole package: the static check's alone (importing it here costs every child)
+    def install(self, guarded: dict, lockdown: bool = False) -> None:
+        rules = {str(k): frozenset(str(n) for n in v) for k, v in dict(guarded or {}).items()}
+        if self.rules is not None:  # hooks are in for good: the development backend only changes the rules
+            if not self.locked:
+                self.rules.clear()
+                self.rules.update(rules)
+            return
+        self.locked = lockdown
+        self.rules = rules
+        held = types.MappingProxyType(dict(rules)) if lockdown else rules
+        originals = self._replace()
+        sys.addaudithook(_hand_over(originals, held, call_in.__code__))
+        sys.addaudithook(_refuse(held, call_in.__code__, lockdown))
+
+    def _replace(self) -> tuple:
+        """Swap every numpy entry point of the `FAMILIES` (found by name) for a tripwire, whatever the rules (which
+        the development backend may change); (original, operation) in the order of the tripwires' indices."""
+        ops = {family[0] for family in FAMILIES}
+        found: dict[int, tuple[object, str]] = {}
+        places: list[tuple[object, str, int]] = []
+        for module_name, module in sorted(sys.modules.items(), key=lambda item: item[0]):
+            namespace = getattr(module, "__dict__", None)
+            if not (module_name == "numpy" or module_name.startswith("numpy.")) or not isinstance(namespace, dict):
                 continue
-            module_name, _, attr = name.rpartition(".")
-            try:
-                original = getattr(importlib.import_module(module_name), attr)
-            except Exception:  # not installed here: nothing to guard
-                continue
-            original = getattr(original, "__kit_original__", original)
-            self.installed[name] = original
-            wrapper = self._wrap(original, name)
-            for module in list(sys.modules.values()):
-                namespace = getattr(module, "__dict__", None)
-                if isinstance(namespace, dict):
-                    for key, value in list(namespace.items()):
-                        if value is original:
-                            setattr(module, key, wrapper)
+            for key, value in list(namespace.items()):
+                if operation(key) in ops and callable(value) and not isinstance(value, type):
+                    found.setdefault(id(value), (value, f"{module_name}.{key}"))
+                    places.append((module, key, id(value)))
+        index = {ident: i for i, ident in enumerate(found)}
+        wires = {ident: _tripwire(index[ident], name, sys.audit) for ident, (_, name) in found.items()}
+        for module, key, ident in places:
+            setattr(module, key, wires[ident])
+        return tuple((original, operation(name)) for original, name in found.values())
 
-    def _wrap(self, original, name: str):
-        shown = "np." + name.removeprefix("numpy.") if name.startswith("numpy.") else name
 
-        def tripwire(*args, **kwargs):
-            if self.armed is not None and name in self.armed[1]:
-                raise ForbiddenCall(f"{shown} is not allowed in {self.armed[0]}() (the assignment forbids it in "
-                                    "its solutions; this call was caught while grading)")
-            return original(*args, **kwargs)
+def _tripwire(index: int, name: str, audit):
+    """What a submission finds where numpy's function was: it holds an index, never the function."""
 
-        tripwire.__kit_original__ = original
-        tripwire.__name__ = getattr(original, "__name__", "tripwire")
-        tripwire.__doc__ = getattr(original, "__doc__", None)
-        return tripwire
+    def tripwire(*args, **kwargs):
+        box = []
+        audit("kit.tripwire", index, box)
+        return box.pop()(*args, **kwargs)
 
-    def arm(self, function: str):
-        """What to restore after the call: the previous state (calls may nest through callbacks)."""
-        previous = self.armed
-        if function in self.guarded and previous is None:
-            self.armed = (function, set(self.guarded[function]))
-        return previous
+    tripwire.__name__ = tripwire.__qualname__ = name.rpartition(".")[2]
+    tripwire.__module__ = name.rpartition(".")[0]
+    return tripwire
+
+
+_TRIPWIRE_CODE = _tripwire(0, "", None).__code__
+
+
+def _hand_over(originals: tuple, rules, call_in_code):
+    """The audit hook that holds the originals: it puts into a tripwire's empty box the original, or a function that
+    raises ForbiddenCall while a guarded function runs. It never raises (its frame would travel in a traceback)."""
+    getframe, current_frames, tripwire_code, count, shown = (sys._getframe, sys._current_frames, _TRIPWIRE_CODE,
+                                                             len(originals), _shown)
+
+    def hand_over(event: str, args: tuple) -> None:
+        if event != "kit.tripwire":
+            return
+        try:
+            index, box = args
+            if type(index) is not int or not 0 <= index < count or type(box) is not list or box:
+                return
+            caller = getframe(1)
+            if caller.f_code is not tripwire_code or caller.f_locals.get("box") is not box:
+                return
+            guarded = _guarded_now(current_frames().values(), call_in_code, rules)
+            original, op = originals[index]
+            names = sorted(n for n in (guarded[1] if guarded else ()) if not n.endswith(".*") and operation(n) == op)
+            if names:
+                message = (f"{shown(names[0])} is not allowed in {guarded[0]} (the assignment forbids it in its "
+                           "solutions; this call was caught while grading)")
+                box.append(None)
+                box.append(functools.partial(_raise, ForbiddenCall(message)))
+            else:
+                box.append(None)
+                box.append(original)
+        except BaseException:
+            return
+
+    return hand_over
+
+
+def _refuse(rules, call_in_code, lockdown: bool):
+    """The audit hook that refuses: imports of a forbidden package while a guarded function runs, and with
+    `lockdown` what would reach the state or a fresh copy of numpy's C module (see `Tripwires`). Its closure holds
+    nothing a submission could use (a refusal's traceback shows its frame)."""
+    current_frames, realpath, isabs = sys._current_frames, os.path.realpath, os.path.isabs
+    packages = _package_dirs({n[:-2] for names in rules.values() for n in names if n.endswith(".*")})
+    extensions = frozenset(name.rpartition(".")[2] for name, module in sys.modules.items()
+                           if str(getattr(module, "__file__", "") or "").endswith((".so", ".pyd")))
+    installed = tuple(dict.fromkeys(realpath(p) + "/" for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)))
+    refused = REFUSED if lockdown else frozenset()
+
+    def refuse(event: str, args: tuple) -> None:
+        if event in refused:
+            raise RuntimeError(f"{event} is not allowed while grading")
+        if event == "import" and type(args[0]) is str:
+            name, filename = args[0], args[1]
+            if lockdown and type(filename) is str and filename:
+                if name.rpartition(".")[2] in extensions or not realpath(filename).startswith(installed):
+                    raise ImportError(f"loading the extension module {name} is not allowed while grading")
+            package = next((p for p in packages if name == p or name.startswith(p + ".")), None)
+            if package:
+                _refuse_package(package, current_frames, call_in_code, rules)
+        elif event == "open" and type(args[0]) is str:
+            path = args[0]
+            proc = not isabs(path) or realpath(path).startswith("/proc/")
+            if lockdown and path.rpartition("/")[2] == "mem" and proc:
+                raise PermissionError(f"{path}: not allowed while grading")
+            for package, dirs in packages.items():
+                if path.startswith(dirs):
+                    _refuse_package(package, current_frames, call_in_code, rules)
+        elif lockdown and event == "object.__setattr__" and len(args) > 1 and args[1] == "__code__":
+            raise RuntimeError("replacing a function's code is not allowed while grading")
+
+    return refuse
+
+
+def _refuse_package(package: str, current_frames, call_in_code, rules) -> None:
+    guarded = _guarded_now(current_frames().values(), call_in_code, rules)
+    if guarded and f"{package}.*" in guarded[1]:
+        raise ForbiddenCall(f"{package} is not allowed in {guarded[0]} (the assignment forbids it in its solutions; "
+                            "this import was caught while grading)")
+
+
+def _package_dirs(packages: set[str]) -> dict[str, tuple[str, ...]]:
+    """Where each installed package's files are (found without importing it): an import opens them."""
+    found = {}
+    for package in sorted(packages):
+        try:
+            spec = importlib.util.find_spec(package)
+        except (ImportError, ValueError):
+            spec = None
+        locations = list(getattr(spec, "submodule_search_locations", None) or [])
+        found[package] = tuple(dict.fromkeys(p for loc in locations for p in (loc + "/", os.path.realpath(loc) + "/")))
+    return found
 
 
 TRIPWIRES = Tripwires()
@@ -135,13 +287,10 @@ def call_in(namespace: dict, name: str, args: list, kwargs: dict, echo: bool, ke
     fn = namespace.get(name)
     if not callable(fn):
         return {"op": "raise", "type": "NameError", "message": f"{name} is not defined", "where": ""}
-    previous = TRIPWIRES.arm(name)
     try:
         value = fn(*args, **kwargs)
     except BaseException as exc:  # noqa: B902
         return {"op": "raise", **describe(exc, keep)}
-    finally:
-        TRIPWIRES.armed = previous
     reply = {"op": "return", "value": value}
     if echo:
         reply["inputs_after"] = wire.echo_inputs(args, kwargs)
@@ -184,6 +333,7 @@ def serve(fd_in: int, fd_out: int) -> None:
     """Answer the parent's requests (load, then calls) until it closes the pipe."""
     namespace, keep = new_namespace(), 500
     make_handle = remote(fd_in, fd_out)
+    call = call_in  # this frame's own: a submission that rebinds the module's call_in changes nothing here
     while True:
         try:
             request = wire.receive(fd_in, make_handle=make_handle)
@@ -191,12 +341,12 @@ def serve(fd_in: int, fd_out: int) -> None:
             return
         if request["op"] == "load":
             keep = int(request.get("keep", keep))
-            TRIPWIRES.install(request.get("guard") or {})
+            TRIPWIRES.install(request.get("guard") or {}, lockdown=True)
             reply = {"op": "loaded", "errors": run_cells(namespace, request["cells"], keep)}
             flush_and_mark(str(request.get("marker", "")))
         elif request["op"] == "call":
-            reply = call_in(namespace, request["name"], request["args"], request["kwargs"],
-                            bool(request.get("echo")), keep)
+            reply = call(namespace, request["name"], request["args"], request["kwargs"],
+                         bool(request.get("echo")), keep)
         else:
             reply = {"op": "raise", "type": "RuntimeError", "message": "unknown request", "where": ""}
         try:

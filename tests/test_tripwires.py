@@ -1,0 +1,89 @@
+"""A stated rule cannot be dodged: A1 forbids np.convolve, np.correlate and scipy in its solutions. Each dodge below is
+a correct conv1d that computes its full convolution through a path the static check cannot see; graded in the
+sandbox it loses exactly conv1d's part, as a rule-breaker always has, and every other part keeps its points.
+
+The former tripwire let each of them through (100 instead of 90): it wrapped only the Python-level function, kept
+the original on the wrapper, kept its state in an object reachable through sys.modules or gc, and enforced a
+package rule (`scipy.*`) only statically.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from autograder import assignment as layout
+from autograder.grading import grade_answers
+
+A1 = layout.get("a1_convolution")
+FULL = "full = np.lib.stride_tricks.sliding_window_view(np.pad(x, M - 1), M) @ w[::-1]"
+
+DODGES = {
+    "numpy's C-level correlate2": """\
+    import importlib
+    core = importlib.import_module("numpy._core._multiarray_" + "umath")
+    full = getattr(core, "corr" + "elate2")(x, w[::-1], 2)""",
+    "the original kept on the tripwire": """\
+    wire = getattr(np, "con" + "volve")
+    full = getattr(wire, "__kit_" + "original__", wire)(x, w)""",
+    "the tripwire's state switched off through sys.modules": """\
+    import sys
+    for module in list(sys.modules.values()):
+        state = getattr(module, "TRIP" + "WIRES", None)
+        if state is not None:
+            state.armed, state.guarded = None, {}
+            state.install({})
+    full = getattr(np, "con" + "volve")(x, w)""",
+    "the tripwire's state switched off through gc": """\
+    import gc
+    for obj in gc.get_objects():
+        if type(obj).__name__ == "Trip" + "wires":
+            obj.armed, obj.guarded = None, {}
+    full = getattr(np, "con" + "volve")(x, w)""",
+    "np.convolve reached through a computed name (numpy's dispatcher registry)": """\
+    registry = getattr(getattr(np, "_core").overrides, "ARRAY_" + "FUNCTIONS")
+    full = next(f for f in registry if getattr(f, "__name__", "") == "con" + "volve")(x, w)""",
+    "a fresh copy of numpy's C module": """\
+    import importlib.util
+    core = getattr(np, "_core")
+    name = "numpy._core._multiarray_" + "umath"
+    spec = importlib.util.spec_from_file_location(name, getattr(core, "_multiarray_" + "umath").__file__)
+    full = getattr(importlib.util.module_from_spec(spec), "corr" + "elate2")(x, w[::-1], 2)""",
+    "importlib.import_module of a computed scipy": """\
+    import importlib
+    full = importlib.import_module("sc" + "ipy.signal").fftconvolve(x, w, "full")""",
+    "__import__ of a computed scipy.signal": """\
+    full = __import__("sc" + "ipy.signal", fromlist=["x"]).fftconvolve(x, w, "full")""",
+}
+
+
+def dodging(body: str) -> dict[str, str]:
+    reference = A1.reference_answers()
+    assert reference["conv1d"].count(FULL) == 1
+    return {**reference, "conv1d": reference["conv1d"].replace("    " + FULL, body)}
+
+
+@pytest.mark.parametrize("dodge", sorted(DODGES))
+def test_a_dodged_rule_still_costs_exactly_its_part(dodge, slot):
+    result = grade_answers(A1, dodging(DODGES[dodge]), student=dodge[:40], slot=slot)
+    assert not any("uses " in note for note in result.notes), f"the static check saw it: {result.notes}"
+    conv1d = [t for t in result.tests if t["part"] == "conv1d"]
+    assert result.parts["conv1d"][0] == 0 and not any(t["passed"] for t in conv1d), [t["message"] for t in conv1d]
+    others = {p: s for p, s in result.parts.items() if p != "conv1d"}
+    assert others == {p: [pts, pts] for p, pts in A1.parts.items() if p != "conv1d"}, others
+
+
+def test_the_same_code_unguarded_is_not_refused(slot):
+    """The rule binds solution functions only: the student's own test may use np.convolve, numpy's C module and
+    scipy, so the dodges above fail for the rule alone, not for being broken code."""
+    reference = A1.reference_answers()
+    usable = [body for name, body in sorted(DODGES.items()) if "state" not in name and "fresh" not in name]
+    helper = "\n\ndef _full{i}(x, w):\n    x, w = np.asarray(x, float), np.asarray(w, float)\n    M = len(w)\n"
+    helpers = "".join(helper.format(i=i) + body + "\n    return full\n" for i, body in enumerate(usable))
+    checks = "".join(f"\n        assert np.allclose(_full{i}(x, w), np.convolve(x, w))" for i in range(len(usable)))
+    test = reference["test_stride_is_downsampling"]
+    assert test.count("s1 = np.asarray(corr1d(x, w))") == 1
+    answers = {**reference, "test_stride_is_downsampling": test.replace(
+        "s1 = np.asarray(corr1d(x, w))", "s1 = np.asarray(corr1d(x, w))" + checks) + helpers}
+    result = grade_answers(A1, answers, student="unguarded dodges", slot=slot)
+    failed = [f"{t['name']}: {t['message']}" for t in result.tests if not t["passed"]]
+    assert result.score == A1.max_score, failed
