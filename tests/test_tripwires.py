@@ -56,15 +56,22 @@ DODGES = {
 }
 
 
-def dodging(body: str) -> dict[str, str]:
+# the import runs while the cell loads, before any call: the cell's own code is guarded too (its last line: the
+# functions above it are defined either way)
+AT_LOAD = ("    full = _signal.fftconvolve(x, w, 'full')",
+           "\n\nimport importlib\n_signal = importlib.import_module('sc' + 'ipy.signal')\n")
+
+
+def dodging(body: str, after: str = "") -> dict[str, str]:
     reference = A1.reference_answers()
     assert reference["conv1d"].count(FULL) == 1
-    return {**reference, "conv1d": reference["conv1d"].replace("    " + FULL, body)}
+    return {**reference, "conv1d": reference["conv1d"].replace("    " + FULL, body) + after}
 
 
-@pytest.mark.parametrize("dodge", sorted(DODGES))
+@pytest.mark.parametrize("dodge", [*sorted(DODGES), "a computed scipy import while the cell loads"])
 def test_a_dodged_rule_still_costs_exactly_its_part(dodge, slot):
-    result = grade_answers(A1, dodging(DODGES[dodge]), student=dodge[:40], slot=slot)
+    answers = dodging(*AT_LOAD) if dodge not in DODGES else dodging(DODGES[dodge])
+    result = grade_answers(A1, answers, student=dodge[:40], slot=slot)
     assert not any("uses " in note for note in result.notes), f"the static check saw it: {result.notes}"
     conv1d = [t for t in result.tests if t["part"] == "conv1d"]
     assert result.parts["conv1d"][0] == 0 and not any(t["passed"] for t in conv1d), [t["message"] for t in conv1d]
@@ -87,3 +94,27 @@ def test_the_same_code_unguarded_is_not_refused(slot):
     result = grade_answers(A1, answers, student="unguarded dodges", slot=slot)
     failed = [f"{t['name']}: {t['message']}" for t in result.tests if not t["passed"]]
     assert result.score == A1.max_score, failed
+
+
+@pytest.mark.parametrize("code, found", [
+    ("from numpy._core._multiarray_umath import correlate2\ndef f(x, w):\n    return correlate2(x, w, 2)\n",
+     ["numpy.correlate"]),
+    ("def f(x, w):\n    return np._core._multiarray_umath.correlate2(x, w[::-1], 2)\n", ["numpy.correlate"]),
+    ("import importlib\ndef f(x, w):\n    return importlib.import_module('scipy.signal').convolve(x, w)\n",
+     ["scipy.*"]),
+    ("def f(x, w):\n    return __import__('scipy').signal.convolve(x, w)\n", ["scipy.*"]),
+])
+def test_the_static_check_knows_numpys_other_names_and_constant_imports(code, found):
+    from autograder.rules import violations
+
+    got = violations({"conv1d": ["scipy.*", "numpy.convolve", "numpy.correlate"]},
+                     [("given", "import numpy as np\n"), ("conv1d", code)])
+    assert [v.name for v in got] == found
+
+
+def test_the_guard_covers_a_cells_own_code():
+    from autograder.rules import tripwires
+
+    guard = tripwires({"conv1d": ["numpy.convolve"]}, [("given", "import numpy as np\n"),
+                                                        ("conv1d", "def conv1d(x, w):\n    pass\n")])
+    assert guard == {"conv1d": ["numpy.convolve"], "<cell conv1d>": ["numpy.convolve"]}
