@@ -54,11 +54,11 @@ class ForbiddenCall(Exception):
 
 # numpy computes convolution and correlation with one C routine (correlate2 of a reversed kernel): one operation
 FAMILIES = (("convolve", "correlate"),)
-# what a submission may not do in the sandbox once tripwires are in (they would reach the state the rules live in)
+# what a submission may not do in the sandbox once tripwires are in (they would reach the state the rules live in).
+# Not ctypes: Python 3.11 audits no cast, memmove or call through a function pointer, so refusing the rest would
+# stop no one, and the sandbox's own tests need it to prove the kernel's limits.
 REFUSED = frozenset({
     "gc.get_objects", "gc.get_referrers", "gc.get_referents", "sys.settrace", "sys.setprofile", "sys.addaudithook",
-    "ctypes.dlopen", "ctypes.dlsym", "ctypes.dlsym/handle", "ctypes.cdata", "ctypes.cdata/buffer", "ctypes.string_at",
-    "ctypes.wstring_at", "ctypes.addressof",
 })
 
 
@@ -107,8 +107,9 @@ class Tripwires:
     function runs (`_guarded_now`). The second hook makes imports of a forbidden package (`scipy.*`) fail while one
     runs, however the import is spelled; with `lockdown` (the sandbox) it also refuses what would reach the hooks'
     state or a fresh copy of numpy's C module: gc's referents, trace and profile functions, other audit hooks,
-    ctypes' raw memory and symbols, /proc/*/mem, replacing a function's code, loading an extension module again or
-    from outside the Python installation."""
+    /proc/*/mem, replacing a function's code, loading an extension module again or from outside the Python
+    installation. (Out of reach of an audit hook: ctypes' raw memory, code run between two bytecodes of a tripwire
+    by a signal handler or another thread, and a helper process the submission started while nothing was guarded.)"""
 
     def __init__(self):
         self.rules: dict[str, frozenset] | None = None  # None until install
