@@ -68,29 +68,6 @@ def operation(name: str) -> str:
     return next((family[0] for family in FAMILIES if base in family), base)
 
 
-def _raise(exc: BaseException, *args, **kwargs):
-    raise exc
-
-
-def _guarded_now(tops, call_in_code, rules) -> tuple[str, frozenset] | None:
-    """(where, forbidden names) when a guarded solution function runs on any thread: a frame of its cell's code, or of
-    `call_in` calling it by name; None otherwise. Frames are the interpreter's own record: a submission cannot take
-    its function off the stack, so there is no flag to switch off."""
-    for top in tops:
-        frame = top
-        while frame is not None:
-            code = frame.f_code
-            if code is call_in_code:
-                name = frame.f_locals.get("name")
-                if type(name) is str and name in rules:
-                    return f"{name}()", rules[name]
-            elif type(code.co_filename) is str and code.co_filename.startswith("<cell ") and code.co_filename in rules:
-                where = f"{code.co_name}()" if code.co_name != "<module>" else code.co_filename.strip("<>")
-                return where, rules[code.co_filename]
-            frame = frame.f_back
-    return None
-
-
 def _shown(name: str) -> str:
     return "np." + name.removeprefix("numpy.") if name.startswith("numpy.") else name
 
@@ -126,8 +103,8 @@ class Tripwires:
         self.rules = rules
         held = types.MappingProxyType(dict(rules)) if lockdown else rules
         originals = self._replace()
-        sys.addaudithook(_hand_over(originals, held, call_in.__code__))
-        sys.addaudithook(_refuse(held, call_in.__code__, lockdown))
+        for hook in _hooks(originals, held, call_in.__code__, lockdown):
+            sys.addaudithook(hook)
 
     def _replace(self) -> tuple:
         """Swap every numpy entry point of the `FAMILIES` (found by name) for a tripwire, whatever the rules (which
@@ -166,80 +143,121 @@ def _tripwire(index: int, name: str, audit):
 _TRIPWIRE_CODE = _tripwire(0, "", None).__code__
 
 
-def _hand_over(originals: tuple, rules, call_in_code):
-    """The audit hook that holds the originals: it puts into a tripwire's empty box the original, or a function that
-    raises ForbiddenCall while a guarded function runs. It never raises (its frame would travel in a traceback)."""
-    getframe, current_frames, tripwire_code, count, shown = (sys._getframe, sys._current_frames, _TRIPWIRE_CODE,
-                                                             len(originals), _shown)
+def _guarded_now(current_frames, call_in_code, rules, type_, str_) -> tuple | None:
+    """(where, forbidden names) while a guarded solution function runs on any thread: a frame of its cell's code, or
+    of `call_in` calling it by name. Frames are the interpreter's own record: a submission cannot take its function
+    off the stack, so there is no flag to switch off. (No global name: everything it uses comes as an argument.)"""
+    for top in current_frames().values():
+        frame = top
+        while frame is not None:
+            code = frame.f_code
+            if code is call_in_code:
+                name = frame.f_locals.get("name")
+                if type_(name) is str_ and name in rules:
+                    return f"{name}()", rules[name]
+            elif type_(code.co_filename) is str_ and code.co_filename in rules:
+                return (f"{code.co_name}()" if code.co_name != "<module>" else code.co_filename.strip("<>"),
+                        rules[code.co_filename])
+            frame = frame.f_back
+    return None
+
+
+def _resolved(path, os_open, readlink, close, flags: int, errors: tuple) -> str:
+    """Where `path` leads, as the kernel sees it ('' when it does not). (No global name, as `_guarded_now`.)"""
+    try:
+        fd = os_open(path, flags)
+    except errors:
+        return ""
+    try:
+        return readlink(f"/proc/self/fd/{fd}")
+    except errors:
+        return ""
+    finally:
+        close(fd)
+
+
+def _hooks(originals: tuple, rules, call_in_code, lockdown: bool) -> tuple:
+    """The two audit hooks (`Tripwires`). Every name they use is bound here: a submission may rebind any module's or
+    builtin's name (`builtins.type = ...`), which would run its code with their frames on the stack. The refusing
+    hook's frame travels in a refusal's traceback, so its closure holds only immutable data, builtins and functions
+    without a closure (`_guarded_now`, `_resolved`). `tests/test_tripwires.py` checks both for global names."""
+    type_, str_, bytes_, int_, list_, len_, sorted_, next_ = type, str, bytes, int, list, len, sorted, next
+    any_exception, refused, denied, not_loaded, forbidden = (BaseException, RuntimeError, PermissionError,
+                                                             ImportError, ForbiddenCall)
+    getframe, current_frames, fspath, partial, operation_, shown = (sys._getframe, sys._current_frames, os.fspath,
+                                                                   functools.partial, operation, _shown)
+    guarded_now, resolve = _guarded_now, _resolved
+    path_args = (os.open, os.readlink, os.close, os.O_PATH | os.O_CLOEXEC, (OSError, TypeError, ValueError))
+    write_flags, o_path, audit_refused = os.O_WRONLY | os.O_RDWR, os.O_PATH, REFUSED if lockdown else frozenset()
+    tripwire_code, count = _TRIPWIRE_CODE, len(originals)
+    packages = tuple(_package_dirs({n[:-2] for v in rules.values() for n in v if n.endswith(".*")}).items())
+    extensions = frozenset(name.rpartition(".")[2] for name, module in sys.modules.items()
+                           if str(getattr(module, "__file__", "") or "").endswith((".so", ".pyd")))
+    installed = tuple(dict.fromkeys(os.path.realpath(p) + "/" for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)))
+
+    def raise_(exc: BaseException, *args, **kwargs):
+        raise exc
 
     def hand_over(event: str, args: tuple) -> None:
+        """Put into a tripwire's empty box the original, or a function that raises ForbiddenCall while a guarded
+        function runs. Never raises (its frame would travel in a traceback)."""
         if event != "kit.tripwire":
             return
         try:
             index, box = args
-            if type(index) is not int or not 0 <= index < count or type(box) is not list or box:
+            if type_(index) is not int_ or not 0 <= index < count or type_(box) is not list_ or box:
                 return
             caller = getframe(1)
             if caller.f_code is not tripwire_code or caller.f_locals.get("box") is not box:
                 return
-            guarded = _guarded_now(current_frames().values(), call_in_code, rules)
             original, op = originals[index]
-            names = sorted(n for n in (guarded[1] if guarded else ()) if not n.endswith(".*") and operation(n) == op)
+            guarded = guarded_now(current_frames, call_in_code, rules, type_, str_)
+            names = [] if guarded is None else sorted_(n for n in guarded[1] if operation_(n) == op)
+            box.append(None)
             if names:
-                message = (f"{shown(names[0])} is not allowed in {guarded[0]} (the assignment forbids it in its "
-                           "solutions; this call was caught while grading)")
-                box.append(None)
-                box.append(functools.partial(_raise, ForbiddenCall(message)))
+                box.append(partial(raise_, forbidden(f"{shown(names[0])} is not allowed in {guarded[0]} (the "
+                                                     "assignment forbids it in its solutions; this call was caught "
+                                                     "while grading)")))
             else:
-                box.append(None)
                 box.append(original)
-        except BaseException:
+        except any_exception:
             return
 
-    return hand_over
-
-
-def _refuse(rules, call_in_code, lockdown: bool):
-    """The audit hook that refuses: imports of a forbidden package while a guarded function runs, and with
-    `lockdown` what would reach the state or a fresh copy of numpy's C module (see `Tripwires`). Its closure holds
-    nothing a submission could use (a refusal's traceback shows its frame)."""
-    current_frames, realpath, isabs = sys._current_frames, os.path.realpath, os.path.isabs
-    packages = _package_dirs({n[:-2] for names in rules.values() for n in names if n.endswith(".*")})
-    extensions = frozenset(name.rpartition(".")[2] for name, module in sys.modules.items()
-                           if str(getattr(module, "__file__", "") or "").endswith((".so", ".pyd")))
-    installed = tuple(dict.fromkeys(realpath(p) + "/" for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)))
-    refused = REFUSED if lockdown else frozenset()
-
     def refuse(event: str, args: tuple) -> None:
-        if event in refused:
-            raise RuntimeError(f"{event} is not allowed while grading")
-        if event == "import" and type(args[0]) is str:
+        """Imports of a forbidden package while a guarded function runs; with `lockdown`, what would reach the
+        state or a fresh copy of numpy's C module."""
+        if event in audit_refused:
+            raise refused(f"{event} is not allowed while grading")
+        package = ""
+        if event == "import" and len_(args) > 1 and type_(args[0]) is str_:
             name, filename = args[0], args[1]
-            if lockdown and type(filename) is str and filename:
-                if name.rpartition(".")[2] in extensions or not realpath(filename).startswith(installed):
-                    raise ImportError(f"loading the extension module {name} is not allowed while grading")
-            package = next((p for p in packages if name == p or name.startswith(p + ".")), None)
-            if package:
-                _refuse_package(package, current_frames, call_in_code, rules)
-        elif event == "open" and type(args[0]) is str:
-            path = args[0]
-            proc = not isabs(path) or realpath(path).startswith("/proc/")
-            if lockdown and path.rpartition("/")[2] == "mem" and proc:
-                raise PermissionError(f"{path}: not allowed while grading")
-            for package, dirs in packages.items():
-                if path.startswith(dirs):
-                    _refuse_package(package, current_frames, call_in_code, rules)
-        elif lockdown and event == "object.__setattr__" and len(args) > 1 and args[1] == "__code__":
-            raise RuntimeError("replacing a function's code is not allowed while grading")
+            if lockdown and type_(filename) is str_ and filename:
+                if name.rpartition(".")[2] in extensions or not resolve(filename, *path_args).startswith(installed):
+                    raise not_loaded(f"loading the extension module {name} is not allowed while grading")
+            package = next_((p for p, _ in packages if name == p or name.startswith(p + ".")), "")
+        elif event == "open" and len_(args) == 3:
+            path, mode, flags = args
+            if type_(flags) is int_ and flags & o_path:  # no reading or writing through it (`_resolved` opens so)
+                return
+            if type_(path) is not str_ and type_(path) is not bytes_ and type_(path) is not int_:
+                path = fspath(path)
+            if type_(path) is not str_:
+                return
+            writes = (type_(mode) is str_ and ("w" in mode or "a" in mode or "+" in mode or "x" in mode)) or (
+                type_(flags) is int_ and flags & write_flags)
+            where = resolve(path, *path_args) if lockdown or packages else ""
+            if lockdown and writes and (where.startswith("/proc/") or (not where and path.endswith("mem"))):
+                raise denied(f"{path}: writing there is not allowed while grading")
+            package = next_((p for p, dirs in packages if path.startswith(dirs) or where.startswith(dirs)), "")
+        elif lockdown and event == "object.__setattr__" and len_(args) > 1 and args[1] == "__code__":
+            raise refused("replacing a function's code is not allowed while grading")
+        if package:
+            guarded = guarded_now(current_frames, call_in_code, rules, type_, str_)
+            if guarded is not None and f"{package}.*" in guarded[1]:
+                raise forbidden(f"{package} is not allowed in {guarded[0]} (the assignment forbids it in its "
+                                "solutions; this import was caught while grading)")
 
-    return refuse
-
-
-def _refuse_package(package: str, current_frames, call_in_code, rules) -> None:
-    guarded = _guarded_now(current_frames().values(), call_in_code, rules)
-    if guarded and f"{package}.*" in guarded[1]:
-        raise ForbiddenCall(f"{package} is not allowed in {guarded[0]} (the assignment forbids it in its solutions; "
-                            "this import was caught while grading)")
+    return hand_over, refuse
 
 
 def _package_dirs(packages: set[str]) -> dict[str, tuple[str, ...]]:

@@ -48,6 +48,22 @@ DODGES = {
     name = "numpy._core._multiarray_" + "umath"
     spec = importlib.util.spec_from_file_location(name, getattr(core, "_multiarray_" + "umath").__file__)
     full = getattr(importlib.util.module_from_spec(spec), "corr" + "elate2")(x, w[::-1], 2)""",
+    "the refusing hook's closures wrecked through a refusal's traceback": """\
+    import gc
+    try:
+        for obj in gc.get_objects():
+            if type(obj).__name__ == "Trip" + "wires":
+                obj.armed, obj.guarded = None, {}
+    except RuntimeError as exc:
+        tb = exc.__traceback__
+        while tb is not None:
+            for value in list(tb.tb_frame.f_locals.values()):
+                for cell in getattr(value, "__closure__", None) or ():
+                    cell.cell_contents = None
+                if isinstance(value, (dict, list, set)):
+                    value.clear()
+            tb = tb.tb_next
+    full = getattr(np, "con" + "volve")(x, w)""",
     "importlib.import_module of a computed scipy": """\
     import importlib
     full = importlib.import_module("sc" + "ipy.signal").fftconvolve(x, w, "full")""",
@@ -83,7 +99,7 @@ def test_the_same_code_unguarded_is_not_refused(slot):
     """The rule binds solution functions only: the student's own test may use np.convolve, numpy's C module and
     scipy, so the dodges above fail for the rule alone, not for being broken code."""
     reference = A1.reference_answers()
-    usable = [body for name, body in sorted(DODGES.items()) if "state" not in name and "fresh" not in name]
+    usable = [body for name, body in sorted(DODGES.items()) if not any(w in name for w in ("state", "fresh", "wreck"))]
     helper = "\n\ndef _full{i}(x, w):\n    x, w = np.asarray(x, float), np.asarray(w, float)\n    M = len(w)\n"
     helpers = "".join(helper.format(i=i) + body + "\n    return full\n" for i, body in enumerate(usable))
     checks = "".join(f"\n        assert np.allclose(_full{i}(x, w), np.convolve(x, w))" for i in range(len(usable)))
@@ -118,3 +134,22 @@ def test_the_guard_covers_a_cells_own_code():
     guard = tripwires({"conv1d": ["numpy.convolve"]}, [("given", "import numpy as np\n"),
                                                         ("conv1d", "def conv1d(x, w):\n    pass\n")])
     assert guard == {"conv1d": ["numpy.convolve"], "<cell conv1d>": ["numpy.convolve"]}
+
+
+def test_the_hooks_look_up_no_global_name():
+    """A submission may rebind any module's or builtin's name (`builtins.type = spy`): a hook that looked one up would
+    run the submission's code with its own frame, and the originals, on the stack."""
+    import dis
+
+    from autograder import child
+
+    def names(code) -> set[str]:
+        found = {i.argval for i in dis.get_instructions(code) if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")}
+        return found.union(*(names(c) for c in code.co_consts if hasattr(c, "co_code")))
+
+    hooks = child._hooks((), {}, child.call_in.__code__, True)
+    assert [h.__name__ for h in hooks] == ["hand_over", "refuse"]
+    assert {h.__name__: names(h.__code__) for h in hooks} == {"hand_over": set(), "refuse": set()}
+    helpers = [c.cell_contents for c in hooks[1].__closure__ if callable(c.cell_contents)]
+    assert all(getattr(f, "__closure__", None) is None and not names(getattr(f, "__code__", compile("", "", "exec")))
+               for f in helpers), "what the refusing hook's traceback shows must hold no cell to rewrite"
