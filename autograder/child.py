@@ -191,8 +191,8 @@ def _hooks(originals: tuple, rules, call_in_code, lockdown: bool) -> tuple:
     write_flags, o_path, audit_refused = os.O_WRONLY | os.O_RDWR, os.O_PATH, REFUSED if lockdown else frozenset()
     tripwire_code, count = _TRIPWIRE_CODE, len(originals)
     packages = tuple(_package_dirs({n[:-2] for v in rules.values() for n in v if n.endswith(".*")}).items())
-    extensions = frozenset(name.rpartition(".")[2] for name, module in sys.modules.items()
-                           if str(getattr(module, "__file__", "") or "").endswith((".so", ".pyd")))
+    loaded = frozenset(os.path.realpath(f) for f in (getattr(m, "__file__", None) for m in list(sys.modules.values()))
+                       if isinstance(f, str) and f.endswith((".so", ".pyd")))
     installed = tuple(dict.fromkeys(os.path.realpath(p) + "/" for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)))
 
     def raise_(exc: BaseException, *args, **kwargs):
@@ -232,7 +232,8 @@ def _hooks(originals: tuple, rules, call_in_code, lockdown: bool) -> tuple:
         if event == "import" and len_(args) > 1 and type_(args[0]) is str_:
             name, filename = args[0], args[1]
             if lockdown and type_(filename) is str_ and filename:
-                if name.rpartition(".")[2] in extensions or not resolve(filename, *path_args).startswith(installed):
+                where = resolve(filename, *path_args)
+                if where in loaded or not where.startswith(installed):  # a second copy of one, or not installed
                     raise not_loaded(f"loading the extension module {name} is not allowed while grading")
             package = next_((p for p, _ in packages if name == p or name.startswith(p + ".")), "")
         elif event == "open" and len_(args) == 3:
