@@ -233,3 +233,19 @@ def test_forced_fallback_forged_results_change_no_row(kit):
     third = kit.grade(submitted, out, "fallback")  # the forged files are not trusted: those rows are graded again
     assert f"{len(rows) - len(unreadable)} resumed" in third["summary"]
     assert undeserved(roster, rows_of(out)) == []
+
+
+def test_every_mode_gives_an_ordinary_user_the_same_scores(kit):
+    """The isolation mode never changes a score: a correct notebook, typical bugs (one in the student's own stride
+    proof, which runs in the child) and a stub score the same for an ordinary user in its user namespace, with
+    bubblewrap and in the fallback (`tests/test_isolation_modes.py` compares root's modes)."""
+    only = ("perfect", "nothing_done", *[f"bug_{i}" for i in range(1, 4)])
+    submitted, roster = kit.materialise("submitted-modes", only)
+    modes = ["unshare", "fallback"] + (["bwrap"] if shutil.which("bwrap") else [])
+    scores = {}
+    for mode in modes:
+        kit.grade(submitted, kit.base / f"autograded-{mode}", mode)
+        scores[mode] = {n: float(r["score"]) for n, r in rows_of(kit.base / f"autograded-{mode}").items()}
+    assert set(scores[modes[0]]) == {s.name for s in roster}, "a row per student"
+    assert all(got["perfect"] == ASSIGNMENT.max_score for got in scores.values()), scores
+    assert all(got == scores[modes[0]] for got in scores.values()), scores
