@@ -84,8 +84,12 @@ def dodging(body: str, after: str = "") -> dict[str, str]:
     return {**reference, "conv1d": reference["conv1d"].replace("    " + FULL, body) + after}
 
 
+@pytest.mark.parametrize("mode", ["auto", "unshare", "fallback"])
 @pytest.mark.parametrize("dodge", [*sorted(DODGES), "a computed scipy import while the cell loads"])
-def test_a_dodged_rule_still_costs_exactly_its_part(dodge, slot):
+def test_a_dodged_rule_still_costs_exactly_its_part(dodge, mode, slot, monkeypatch):
+    """In every isolation mode (as root: its own uid with namespaces, a user namespace as an ordinary user has, the
+    fallback)."""
+    monkeypatch.setenv("KIT_ISOLATION", mode)
     answers = dodging(*AT_LOAD) if dodge not in DODGES else dodging(DODGES[dodge])
     result = grade_answers(A1, answers, student=dodge[:40], slot=slot)
     assert not any("uses " in note for note in result.notes), f"the static check saw it: {result.notes}"
