@@ -52,6 +52,7 @@ class ForbiddenCall(Exception):
     """A function the assignment forbids in its solutions was called while a solution function ran."""
 
 
+PR_SET_DUMPABLE = 4
 # numpy computes convolution and correlation with one C routine (correlate2 of a reversed kernel): one operation
 FAMILIES = (("convolve", "correlate"),)
 # what a submission may not do in the sandbox once tripwires are in (they would reach the state the rules live in).
@@ -105,6 +106,10 @@ class Tripwires:
         originals = self._replace()
         for hook in _hooks(originals, held, call_in.__code__, lockdown):
             sys.addaudithook(hook)
+        if lockdown:  # /proc/self/mem (which writes any byte of this process) belongs to root from now on
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
 
     def _replace(self) -> tuple:
         """Swap every numpy entry point of the `FAMILIES` (found by name) for a tripwire, whatever the rules (which
@@ -186,7 +191,7 @@ def _hooks(originals: tuple, rules, call_in_code, lockdown: bool) -> tuple:
                                                              ImportError, ForbiddenCall)
     getframe, current_frames, fspath, partial, operation_, shown = (sys._getframe, sys._current_frames, os.fspath,
                                                                    functools.partial, operation, _shown)
-    guarded_now, resolve = _guarded_now, _resolved
+    guarded_now, resolve, decode = _guarded_now, _resolved, bytes.decode
     path_args = (os.open, os.readlink, os.close, os.O_PATH | os.O_CLOEXEC, (OSError, TypeError, ValueError))
     write_flags, o_path, audit_refused = os.O_WRONLY | os.O_RDWR, os.O_PATH, REFUSED if lockdown else frozenset()
     tripwire_code, count = _TRIPWIRE_CODE, len(originals)
@@ -242,6 +247,8 @@ def _hooks(originals: tuple, rules, call_in_code, lockdown: bool) -> tuple:
                 return
             if type_(path) is not str_ and type_(path) is not bytes_ and type_(path) is not int_:
                 path = fspath(path)
+            if type_(path) is bytes_:
+                path = decode(path, "utf-8", "surrogateescape")
             if type_(path) is not str_:
                 return
             writes = (type_(mode) is str_ and ("w" in mode or "a" in mode or "+" in mode or "x" in mode)) or (
@@ -250,6 +257,11 @@ def _hooks(originals: tuple, rules, call_in_code, lockdown: bool) -> tuple:
             if lockdown and writes and (where.startswith("/proc/") or (not where and path.endswith("mem"))):
                 raise denied(f"{path}: writing there is not allowed while grading")
             package = next_((p for p, dirs in packages if path.startswith(dirs) or where.startswith(dirs)), "")
+        elif lockdown and event == "os.symlink" and len_(args) == 3:  # (a user namespace's child owns its mem file)
+            target = fspath(args[0]) if type_(args[0]) is not str_ and type_(args[0]) is not bytes_ else args[0]
+            target = decode(target, "utf-8", "surrogateescape") if type_(target) is bytes_ else target
+            if type_(target) is str_ and ("proc" in target or target.rstrip("/").endswith("mem")):
+                raise denied(f"a link to {target} is not allowed while grading")
         elif lockdown and event == "object.__setattr__" and len_(args) > 1 and args[1] == "__code__":
             raise refused("replacing a function's code is not allowed while grading")
         if package:

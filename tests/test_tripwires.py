@@ -157,3 +157,39 @@ def test_the_hooks_look_up_no_global_name():
     helpers = [c.cell_contents for c in hooks[1].__closure__ if callable(c.cell_contents)]
     assert all(getattr(f, "__closure__", None) is None and not names(getattr(f, "__code__", compile("", "", "exec")))
                for f in helpers), "what the refusing hook's traceback shows must hold no cell to rewrite"
+
+
+MEMORY = '''\
+import os
+def write_own_memory():
+    """/proc/self/mem writes any byte of the process: the hooks' closures included."""
+    import tempfile
+    folder = tempfile.mkdtemp()
+    proc = os.open("/proc/self", os.O_RDONLY)
+    fd = os.open(folder, os.O_RDONLY)
+    tried = []
+    for how in (lambda: open("/proc/self/mem", "r+b"), lambda: open(b"/proc/self/mem", "r+b"),
+                lambda: os.fdopen(os.open("mem", os.O_RDWR, dir_fd=proc), "r+b"),
+                lambda: os.symlink("/proc/self/mem", folder + "/m"),
+                lambda: os.symlink(f"/dev/fd/{proc}/m" + "em", folder + "/n"),
+                lambda: os.fdopen(os.open("n", os.O_RDWR, dir_fd=fd), "r+b")):  # (a path the hooks cannot resolve)
+        try:
+            opened = how()
+            if opened is not None:
+                opened.close()
+            tried.append("done")
+        except OSError as exc:
+            tried.append(type(exc).__name__)
+    return tried
+'''
+
+
+@pytest.mark.parametrize("mode", ["auto", "unshare", "fallback"])
+def test_the_submission_cannot_write_its_own_memory(mode, slot, monkeypatch):
+    from autograder.config import Limits
+    from autograder.sandbox import Sandbox
+
+    monkeypatch.setenv("KIT_ISOLATION", mode)
+    with Sandbox([("given", "import numpy as np"), ("cell", MEMORY)], slot=slot, limits=Limits()) as sb:
+        tried, _ = sb.call("write_own_memory", (), {})
+    assert tried[:5] == ["PermissionError"] * 5 and tried[5] in ("PermissionError", "FileNotFoundError"), tried
