@@ -6,7 +6,7 @@ from its files; adding one means adding them, never editing a list:
 | piece | path |
 |---|---|
 | hidden suite (what makes it an assignment) | `autograder/suites/<id>/test_*.py` |
-| settings | `autograder/suites/<id>/assignment.json`, optional: limits, needs, preload, reveals, forbidden |
+| settings | `autograder/suites/<id>/assignment.json`, optional: limits, needs, preload, reveals, forbidden, calls |
 | reference | `solutions/<id>.py` |
 | notebook source | `authoring/<id>.py` → source notebook `assignments/<id>/<id>.ipynb` |
 | student notebook | `release/<id>/<id>.ipynb` |
@@ -23,6 +23,7 @@ import ast
 import dataclasses
 import json
 import re
+import symtable
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -188,6 +189,78 @@ class Assignment:
                 found[cell] = list(dict.fromkeys([*found.get(cell, []), *every]))
         return found
 
+    # -- composite parts: each part graded on its own code ------------------------------------------------------
+    @cached_property
+    def graded_functions(self) -> dict[str, str]:
+        """Every function the reference's solution cells define -> the grade_id of its cell."""
+        return {f: c.grade_id for c in self.cells_of("solution") for f in global_names(c.source)}
+
+    @cached_property
+    def calls(self) -> dict[str, tuple[str, ...]]:
+        """`"calls": {"cnn_loss": ["conv_backward", ...]}`: the graded functions a graded function calls (the
+        reference's calls, and those a student's may make: A1's conv_forward may loop over corr2d). While a hidden
+        test calls it, those are the reference's (`lower_parts`), so their bugs cost only their own parts. Checked
+        against the reference cells: a call of one graded function by another is declared here, or in `depends` when
+        the part is graded on the student's own function by design (a function taking functions, such as A2's
+        equivariance_error, cannot be a callback: callbacks carry plain data)."""
+        declared = self.settings.get("calls", {})
+        where = f"{self.settings_file}: calls"
+        if not (isinstance(declared, dict) and all(isinstance(v, list) and all(isinstance(n, str) for n in v)
+                                                   for v in declared.values())):
+            raise LayoutError(f'{where}: expected {{"function": ["graded function it calls", ...]}}, got {declared!r}')
+        graded = self.graded_functions
+        unknown = sorted(({*declared} | {n for v in declared.values() for n in v}) - set(graded))
+        if unknown:
+            raise LayoutError(f"{where}: {unknown} defined in no solution cell of {self.source_notebook.name}")
+        looping = sorted(f for f, names in declared.items() if f in names)
+        if looping:
+            raise LayoutError(f"{where}: {looping} cannot be graded on their own reference")
+        for f, names in self._reference_calls().items():
+            by_design = self.depends.get(graded[f], ())
+            missing = sorted(g for g in names - {f} - set(declared.get(f, ())) if graded[g] not in by_design)
+            if missing:
+                raise LayoutError(f"{where}: the reference's {f} (solution cell {graded[f]}) calls {missing}; declare "
+                                  "them, so that their bugs do not cost its part")
+        return {f: tuple(dict.fromkeys(names)) for f, names in declared.items() if names}
+
+    def _reference_calls(self) -> dict[str, set[str]]:
+        graded, found = set(self.graded_functions), {}
+        for cell in self.cells_of("solution"):
+            found |= {f: set(names) & graded for f, names in global_names(cell.source).items()}
+        return found
+
+    @cached_property
+    def lower_parts(self) -> dict[str, tuple[str, ...]]:
+        """Function a hidden test calls -> the graded functions that are the reference's during that call: those a
+        graded function calls (`calls`); for a given function, those of the graded functions it calls (A6's given
+        `keras_predict` builds the student's model with `build_keras_cnn`, whose conversions are the reference's)."""
+        lower = dict(self.calls)
+        for cell in self.cells_of("given"):
+            try:
+                functions = global_names(cell.source)
+            except SyntaxError:  # given code with IPython magics: it calls no graded function
+                continue
+            for f, names in functions.items():
+                if f not in self.graded_functions:
+                    via = [g for n in sorted(names) for g in self.calls.get(n, ()) if g not in names]
+                    if via:
+                        lower[f] = tuple(dict.fromkeys(via))
+        return lower
+
+    @cached_property
+    def depends(self) -> dict[str, tuple[str, ...]]:
+        """`"depends": {"gabor": ["train_cnn"]}`: parts that grade what another solution cell's functions produce, by
+        design (their notebook says so): a bug there may cost them too. Every other part is graded on its own code."""
+        declared = self.settings.get("depends", {})
+        where = f"{self.settings_file}: depends"
+        if not (isinstance(declared, dict) and all(isinstance(v, list) for v in declared.values())):
+            raise LayoutError(f'{where}: expected {{"part": ["solution cell", ...]}}, got {declared!r}')
+        unknown = sorted((set(declared) - set(self.parts)) | ({n for v in declared.values() for n in v}
+                                                                - set(self.solution_ids)))
+        if unknown:
+            raise LayoutError(f"{where}: {unknown} is no part or solution cell of {self.source_notebook.name}")
+        return {part: tuple(cells) for part, cells in declared.items()}
+
     # -- cells --------------------------------------------------------------------------------------------------
     @cached_property
     def cells(self) -> tuple[Cell, ...]:
@@ -230,6 +303,22 @@ class Assignment:
     def ready(self) -> bool:
         """It can be graded: a hidden suite and a source notebook."""
         return self.suite.is_dir() and self.source_notebook.exists()
+
+
+def global_names(source: str) -> dict[str, frozenset[str]]:
+    """Each function `source` defines at its top level -> the global names it reads (nested scopes included)."""
+    found = {}
+    for table in symtable.symtable(source, "<cell>", "exec").get_children():
+        if table.get_type() == "function":
+            found[table.get_name()] = frozenset(_globals_of(table))
+    return found
+
+
+def _globals_of(table: symtable.SymbolTable) -> set[str]:
+    names = {s.get_name() for s in table.get_symbols() if s.is_global()}
+    for child in table.get_children():
+        names |= _globals_of(child)
+    return names
 
 
 @cache
