@@ -93,15 +93,15 @@ import numpy as np
 # every output $j$ that the input touched — this is why a weight that is *shared* (a convolution kernel, used at
 # every position and for every image of the batch) collects a **sum** of contributions.
 #
-# Analytic gradients are easy to get subtly wrong, so we check them against a **numerical gradient**. For a
-# scalar function $f$ of an array $x$, the central difference
+# Analytic gradients are easy to get subtly wrong, so we check them against a **numerical gradient**: each partial
+# derivative $\partial f/\partial x_i$ of a scalar function $f$ of an array $x$ estimated by a **central**
+# (symmetric) difference quotient, with $x_i$ moved by $h$ to either side and every other element kept. Work out
+# why its error is of order $h^2$ while a one-sided quotient's is of order $h$ (a Taylor expansion) — the check
+# below can tell the two apart.
 #
-# $$\frac{\partial f}{\partial x_i} \approx \frac{f(x + h\,e_i) - f(x - h\,e_i)}{2h}$$
-#
-# ($e_i$ is 1 at element $i$, 0 elsewhere) has an error of order $h^2$, much smaller than the one-sided
-# $(f(x + h e_i) - f(x))/h$ with its error of order $h$. Implement `numerical_gradient(f, x, h=1e-5)`: it works
-# for `x` of any shape (loop with `np.ndindex(x.shape)`), calls `f` with float64 arrays of x's shape, returns a
-# float64 array of x's shape, and leaves the caller's `x` unchanged (work on a copy).
+# Implement `numerical_gradient(f, x, h=1e-5)`. Its contract: `x` may have any shape and any numeric dtype; `f` is
+# called only with float64 arrays of x's shape; the result is a float64 array of x's shape; the caller's `x` is
+# unchanged afterwards.
 
 # %% solution numerical_gradient
 #| solution solutions.a4_backprop:numerical_gradient
@@ -135,8 +135,8 @@ print("visible checks passed")
 #
 # ## 2. ReLU and the dense layer
 #
-# **ReLU**, elementwise: $y = \max(x, 0)$, so $\partial L/\partial x = \partial L/\partial y$ where $x > 0$ and $0$
-# elsewhere (we take $\mathrm{ReLU}'(0) = 0$). The cache of `relu_forward` is `x` itself (as float64).
+# **ReLU**, elementwise: $y = \max(x, 0)$. Its derivative is not defined at 0; the convention here is
+# $\mathrm{ReLU}'(0) = 0$. The cache of `relu_forward` is `x` itself (as float64).
 
 # %% solution relu
 #| solution solutions.a4_backprop:relu_forward
@@ -144,7 +144,7 @@ print("visible checks passed")
 
 #| solution solutions.a4_backprop:relu_backward
 
-# %% check relu points=6
+# %% check relu points=3
 out, cache = relu_forward(np.array([[-2, 0, 3]]))
 assert out.dtype == np.float64 and np.array_equal(out, [[0, 0, 3]]), "max(x, 0), as float64"
 assert np.array_equal(relu_backward(np.array([[5.0, 6.0, 7.0]]), cache), [[0, 0, 7]]), "ReLU'(0) = 0"
@@ -170,7 +170,7 @@ print("visible checks passed")
 
 #| solution solutions.a4_backprop:dense_backward
 
-# %% check dense points=8
+# %% check dense points=7
 rng = np.random.default_rng(1)
 x, w, b = rng.standard_normal((3, 5)), rng.standard_normal((5, 4)), rng.standard_normal(4)
 out, cache = dense_forward(x, w, b)
@@ -190,13 +190,13 @@ print("visible checks passed")
 # $\partial L/\partial\,\text{output}$. Each loss function returns `(loss, dpred)`: the loss as a Python float and
 # its gradient with respect to its first argument.
 #
-# **Mean squared error** over all $S$ elements: $L = \frac{1}{S}\sum_i (\hat y_i - y_i)^2$, so
-# $\partial L/\partial \hat y_i = \frac{2}{S}(\hat y_i - y_i)$ — the regression cost of assignment 1.
+# **Mean squared error** over all $S$ elements: $L = \frac{1}{S}\sum_i (\hat y_i - y_i)^2$ — the regression cost
+# of assignment 1. `dpred` is $\partial L/\partial \hat y$, of the shape of `pred`.
 
 # %% solution mse_loss
 #| solution solutions.a4_backprop:mse_loss
 
-# %% check mse_loss points=5
+# %% check mse_loss points=3
 loss, dpred = mse_loss(np.array([1.0, 2.0, 3.0]), np.array([1.0, 4.0, 3.0]))
 assert np.isclose(loss, 4 / 3), "(0 + 4 + 0) / 3"
 rng = np.random.default_rng(2)
@@ -211,14 +211,14 @@ print("visible checks passed")
 #
 # Derive $\partial L/\partial s_{nm}$ yourself (write $\log p_{n, y_n}$ in terms of the scores first; the result is
 # short). Compute the loss **stably**: $e^{1000}$ overflows, and for a row like $(1000, 0)$ the probability of the
-# second class is $e^{-1000}$, which underflows to 0, so `np.log(p)` gives $-\infty$ even after the row's maximum
-# was subtracted. The softmax does not change when a constant is subtracted from a row: compute $\log p$ directly,
-# $\log p = (s - \max s) - \log\sum e^{s - \max s}$ (**log-sum-exp**), never as the log of $p$.
+# second class is $e^{-1000}$, which underflows to 0, so `np.log(p)` gives $-\infty$. Show first that the softmax
+# of a row does not change when one constant is subtracted from every score of the row, then write $\log p$ in a
+# form that never exponentiates a large number and never takes the logarithm of an underflowed $p$.
 
 # %% solution softmax_cross_entropy
 #| solution solutions.a4_backprop:softmax_cross_entropy
 
-# %% check softmax_cross_entropy points=8
+# %% check softmax_cross_entropy points=10
 loss, dscores = softmax_cross_entropy(np.zeros((2, 4)), np.array([0, 3]))
 assert np.isclose(loss, np.log(4)), "equal scores: p = 1/M for every class, so L = log M"
 assert dscores.shape == (2, 4) and np.allclose(dscores.sum(axis=1), 0), "each row of dscores sums to 0"
@@ -231,15 +231,16 @@ gradient_check(lambda z: softmax_cross_entropy(z, y)[0], scores, softmax_cross_e
 print("visible checks passed")
 
 # %% [markdown]
-# **L2 penalty** ("weight decay"): $R(W) = \frac{\lambda}{2}\sum W^2$ with $\partial R/\partial W = \lambda W$.
-# Added to the data loss it pulls the weights towards zero: whatever the data does not ask for decays away.
+# **L2 penalty** ("weight decay"): $R(W) = \frac{\lambda}{2}\sum W^2$, returned with its gradient
+# $\partial R/\partial W$ (the shape of $W$).
 
 # %% solution l2_penalty
 #| solution solutions.a4_backprop:l2_penalty
 
-# %% check l2_penalty points=3
+# %% check l2_penalty points=2
 loss, dw = l2_penalty(np.array([[1.0, -2.0]]), 0.5)
-assert np.isclose(loss, 1.25) and np.allclose(dw, [[0.5, -1.0]]), "0.5 * 0.5 * (1 + 4) and 0.5 * w"
+assert np.isclose(loss, 1.25), "R = lam / 2 * sum(w^2) = 0.25 * (1 + 4)"
+gradient_check(lambda z: l2_penalty(z, 0.5)[0], np.array([[1.0, -2.0]]), dw, "l2_penalty dw")
 print("visible checks passed")
 
 # %% [markdown]
@@ -265,7 +266,7 @@ print("visible checks passed")
 # %% solution conv_backward
 #| solution solutions.a4_backprop:conv_backward
 
-# %% check conv_backward points=18
+# %% check conv_backward points=24
 rng = np.random.default_rng(4)
 x, w, b = rng.standard_normal((2, 3, 7, 6)), rng.standard_normal((4, 3, 3, 2)), rng.standard_normal(4)
 for stride, pad in [(1, 0), (2, 1), (3, 2)]:
@@ -304,16 +305,16 @@ except NotImplementedError:
 # %% [markdown]
 # ## 5. Pooling
 #
-# **Max pooling** passes each window's maximum; its gradient is a **switch**: the whole `dout` of a window goes to
-# the input that was the maximum, every other input of the window gets nothing from it. When windows overlap
-# (stride < size), an input can be the maximum of several windows and **collects the sum** of their gradients, so
-# accumulate with `+=` (or `np.add.at`). When a window has several equal maxima, the gradient goes to the
-# **first** one in row-major order (`np.argmax` of the flattened window) — only one of them.
+# **Max pooling** passes each window's maximum. Work out its gradient from the chain rule of section 1: how does
+# a window's output change when one of its inputs changes a little? Two cases need care: windows that overlap
+# (stride < size), where one input can belong to several windows; and ties. The maximum of a window with several
+# equal maxima has no derivative; the convention here (and the grader's): the gradient goes to the **first**
+# maximum in row-major order of the window (what `np.argmax` of the flattened window picks), only to it.
 
 # %% solution maxpool_backward
 #| solution solutions.a4_backprop:maxpool_backward
 
-# %% check maxpool_backward points=10
+# %% check maxpool_backward points=11
 x = np.array([[[[1.0, 5.0, 2.0], [5.0, 0.0, 3.0]]]])
 out, cache = maxpool_forward(x, size=(2, 3))
 dx = maxpool_backward(np.array([[[[7.0]]]]), cache)
@@ -331,8 +332,8 @@ for size, stride in [(2, None), ((3, 2), (2, 1))]:
 print("visible checks passed")
 
 # %% [markdown]
-# **Average pooling** is linear: each window's `dout` is shared equally, $\texttt{dout}/(k_h k_w)$, by all the
-# inputs of the window (again summed where windows overlap; inputs in no window get 0).
+# **Average pooling** outputs the mean of each window. It is linear; derive its gradient the same way (windows may
+# overlap here too, and some inputs may lie in no window at all).
 
 # %% solution avgpool_backward
 #| solution solutions.a4_backprop:avgpool_backward
@@ -352,23 +353,23 @@ print("visible checks passed")
 # %% [markdown]
 # ## 6. Stochastic gradient descent
 #
-# With the gradients in hand, one step of gradient descent moves every parameter against its gradient:
-# $\theta \leftarrow \theta - \eta\, \partial L/\partial \theta$. *Stochastic* gradient descent uses the gradient
+# With the gradients in hand, training takes steps of gradient descent (assignment 1) with learning rate $\eta$
+# (`lr`). *Stochastic* gradient descent uses the gradient
 # of the loss on a small random **minibatch** of examples instead of the whole training set: a noisy but cheap
 # estimate, so many more steps fit in the same time.
 #
-# Parameters and gradients are dicts of arrays (`{"w1": ..., "b1": ..., ...}`). Implement
-# `sgd_step(params, grads, lr)`: return a **new** dict of **new** arrays; do not modify `params` or its arrays
-# (in place updates such as `params[k] -= ...` would change the caller's arrays too).
+# Parameters and gradients are dicts of arrays (`{"w1": ..., "b1": ..., ...}`, the same names). Implement
+# `sgd_step(params, grads, lr)`: one gradient descent step for every parameter; it returns a **new** dict of
+# **new** float64 arrays and leaves `params`, `grads` and their arrays unchanged.
 
 # %% solution sgd_step
 #| solution solutions.a4_backprop:sgd_step
 
-# %% check sgd_step points=4
+# %% check sgd_step points=2
 params = {"w": np.array([1.0, 2.0]), "b": np.array([0.5])}
 grads = {"w": np.array([10.0, -10.0]), "b": np.array([1.0])}
 new = sgd_step(params, grads, lr=0.1)
-assert np.allclose(new["w"], [0.0, 3.0]) and np.allclose(new["b"], [0.4]), "p - lr * dp"
+assert np.allclose(new["w"], [0.0, 3.0]) and np.allclose(new["b"], [0.4]), "one step of gradient descent, lr = 0.1"
 assert np.array_equal(params["w"], [1.0, 2.0]), "params must not be modified"
 print("visible checks passed")
 
@@ -422,17 +423,16 @@ for a in ax.flat:
 plt.show()
 
 # %% [markdown]
-# Implement `cnn_loss(params, X, y, lam=0.0)` → `(loss, grads)`: the forward pass through the given
-# `conv_forward` (stride 1, pad 0) and `maxpool_forward` (size 2) and your `relu_forward` and `dense_forward`,
-# keeping every cache; the loss; then the backward pass in reverse order with your backward functions.
-# Flatten the pooled maps (N, F, H'', W'') with `reshape(N, -1)` (C order) before the dense layer, and reshape
-# the gradient back. `grads` has the same names and shapes as `params`; the L2 terms add $\lambda w$ to the
-# gradients of `w1` and `w2`.
+# Implement `cnn_loss(params, X, y, lam=0.0)` → `(loss, grads)`: the loss $L$ above of the network above, and
+# its gradient with respect to every parameter, built from the layers of this assignment (the given forward
+# layers and your own functions). Conventions: the convolution has stride 1 and no padding, the pooling is
+# 2 × 2 max pooling, and the flatten is numpy's C-order `reshape(N, -1)` of the pooled maps (N, F, H'', W'').
+# `grads` has the same names and shapes as `params`.
 
 # %% solution cnn_loss
 #| solution solutions.a4_backprop:cnn_loss
 
-# %% check cnn_loss points=10
+# %% check cnn_loss points=12
 rng = np.random.default_rng(7)
 X, y = rng.standard_normal((3, 1, 9, 8)), np.array([2, 0, 1])
 params = init_cnn((1, 9, 8), n_classes=3, n_filters=2, kernel_size=3, seed=1)
@@ -472,7 +472,7 @@ print("visible checks passed")
 # %% solution train_cnn
 #| solution solutions.a4_backprop:train_cnn
 
-# %% check train_cnn points=10
+# %% check train_cnn points=8
 import time
 
 X_train, y_train = make_edge_images(400, seed=100)  # the training set
