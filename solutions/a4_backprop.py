@@ -341,19 +341,19 @@ def _zero_mean_orthonormal(vectors: np.ndarray) -> np.ndarray:
     return np.swapaxes(q, -1, -2)
 
 
-GABOR_FIT_GRID = {"n_orientations": 16, "wavelengths": (3.0, 4.0, 5.0, 6.0, 8.0), "sigmas": (1.0, 1.5, 2.0)}
-
-
-def _gabor_pairs(size: int) -> np.ndarray:
-    """Even and odd Gabor filters of GABOR_FIT_GRID, as zero-mean orthonormal pairs (O, L, S, 2, size*size)."""
+def _gabor_pairs(
+    size: int, n_orientations: int = 16, wavelengths: tuple[float, ...] = (3.0, 4.0, 5.0, 6.0, 8.0),
+    sigmas: tuple[float, ...] = (1.0, 1.5, 2.0),
+) -> np.ndarray:
+    """Even and odd Gabor filters of a grid of shapes, as zero-mean orthonormal pairs (O, L, S, 2, size*size);
+    n_orientations is even, so orientation k + O/2 is orientation k turned by 90 degrees."""
     r, c = np.mgrid[:size, :size] - (size - 1) / 2
-    grid = GABOR_FIT_GRID
-    pairs = np.empty((grid["n_orientations"], len(grid["wavelengths"]), len(grid["sigmas"]), 2, size * size))
-    for k in range(grid["n_orientations"]):
-        theta = np.pi * k / grid["n_orientations"]
+    pairs = np.empty((n_orientations, len(wavelengths), len(sigmas), 2, size * size))
+    for k in range(n_orientations):
+        theta = np.pi * k / n_orientations
         u, v = c * np.cos(theta) + r * np.sin(theta), -c * np.sin(theta) + r * np.cos(theta)
-        for i, lam in enumerate(grid["wavelengths"]):
-            for j, sigma in enumerate(grid["sigmas"]):
+        for i, lam in enumerate(wavelengths):
+            for j, sigma in enumerate(sigmas):
                 envelope = np.exp(-(u**2 + v**2) / (2 * sigma**2))
                 pairs[k, i, j] = [(envelope * np.cos(2 * np.pi * u / lam)).ravel(),
                                   (envelope * np.sin(2 * np.pi * u / lam)).ravel()]
@@ -373,8 +373,8 @@ def plane_fit(filters: np.ndarray) -> np.ndarray:
 def orientation_selectivity(filters: np.ndarray) -> np.ndarray:
     """How oriented each filter is: filters (F, K, K) or (F, 1, K, K) -> (F,) in [-1, 1].
 
-    For every Gabor shape of GABOR_FIT_GRID (orientation, wavelength, envelope width; the best phase fitted by least
-    squares) the fraction of the filter's variance (mean removed) that the Gabor explains, minus the fraction that the
+    For every Gabor shape of a grid (16 orientations, wavelengths 3 to 8, envelope widths 1 to 2; the best phase
+    fitted by least squares) the fraction of the filter's variance (mean removed) that the Gabor explains, minus the fraction that the
     same Gabor turned by 90 degrees explains; the largest such difference. High for an edge, a bar or a ramp;
     near 0 for a flat filter and for a round blob (it fits every orientation alike).
     """
