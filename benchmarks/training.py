@@ -38,7 +38,8 @@ def main() -> None:
     print(f"train_cnn with its defaults on {N_TRAIN} images, held-out accuracy on {N_TEST} "
           f"(bars: accuracy >= {ACCURACY_BAR}, median orientation selectivity >= {ORIENTATION_BAR}; "
           "chance accuracy 0.25):\n")
-    print("| backward passes | seed | SGD steps | training time (s) | held-out accuracy | orientation selectivity (median) |")
+    print("| backward passes | seed | SGD steps | training time (s) | held-out accuracy | "
+          "orientation selectivity (median) |")
     print("|---|---:|---:|---:|---:|---:|")
     times = []
     for seed in SEEDS:

@@ -374,9 +374,9 @@ def orientation_selectivity(filters: np.ndarray) -> np.ndarray:
     """How oriented each filter is: filters (F, K, K) or (F, 1, K, K) -> (F,) in [-1, 1].
 
     For every Gabor shape of a grid (16 orientations, wavelengths 3 to 8, envelope widths 1 to 2; the best phase
-    fitted by least squares) the fraction of the filter's variance (mean removed) that the Gabor explains, minus the fraction that the
-    same Gabor turned by 90 degrees explains; the largest such difference. High for an edge, a bar or a ramp;
-    near 0 for a flat filter and for a round blob (it fits every orientation alike).
+    fitted by least squares) the fraction of the filter's variance (mean removed) that the Gabor explains, minus the
+    fraction that the same Gabor turned by 90 degrees explains; the largest such difference. High for an edge, a bar
+    or a ramp; near 0 for a flat filter and for a round blob (it fits every orientation alike).
     """
     f = _centred_unit(filters)
     explained = _explained(f, _gabor_pairs(int(round(np.sqrt(f.shape[1])))))  # (F, O, L, S)

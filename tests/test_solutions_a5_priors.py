@@ -395,7 +395,7 @@ def test_entropy_of_a_certain_outcome_is_plus_zero():
 
 
 def test_wrong_prior_data_is_one_system_for_every_seed():
-    """What the notebook's figure needs: a dense fit on one seed's data predicts another seed's (the system is fixed)."""
+    """What the notebook's figure needs: a dense fit on one seed's data predicts another seed's (one system)."""
     X, Y = ref.wrong_prior_data(200, 12, seed=0)
     X_other, Y_other = ref.wrong_prior_data(200, 12, seed=5)
     W = np.linalg.lstsq(X, Y, rcond=None)[0].T

@@ -173,7 +173,8 @@ def test_avgpool_backward_non_overlapping(student, rng):
 
 
 @grade(points=3, part="avgpool_backward",
-       hint="Possible reason: overlapping windows overwriting each other, or the stride taken equal to the window size?")
+       hint="Possible reason: overlapping windows overwriting each other, or the stride taken equal to the "
+            "window size?")
 def test_avgpool_backward_overlapping_and_uneven(student, rng):
     for config in [(2, 2, 7, 6, 3, 2, 1, 1), (1, 3, 8, 9, 2, 3, 1, 2), (3, 1, 10, 7, 2, 2, 3, 3)]:
         check_pool(student, "avgpool_backward", *pool_case(rng, *config))

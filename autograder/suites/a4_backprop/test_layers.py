@@ -8,7 +8,8 @@ from autograder.testing import as_tuple, assert_close, assert_unchanged, grade
 # --- relu (6) -------------------------------------------------------------------------------------------------------
 
 
-@grade(points=0.5, part="relu", hint="Possible reason: relu_forward should return (out, cache), out elementwise max(x, 0) as float64.")
+@grade(points=0.5, part="relu",
+       hint="Possible reason: relu_forward should return (out, cache), out elementwise max(x, 0) as float64.")
 def test_relu_forward(student, rng):
     x = rng.standard_normal((3, 4, 5))
     out, cache = as_tuple(student.relu_forward(x), 2, "relu_forward(x)")
@@ -67,7 +68,8 @@ def test_dense_forward(student, rng):
     assert_close(out, ref.dense_forward(x, w, b)[0], "dense_forward on uint8 inputs (no overflow, float64)")
 
 
-@grade(points=2, part="dense", hint="Possible reason: dx (N, D): which axis of w does its sum run over, and is dout used?")
+@grade(points=2, part="dense",
+       hint="Possible reason: dx (N, D): which axis of w does its sum run over, and is dout used?")
 def test_dense_backward_dx(student, rng):
     for N, D, M in DENSE_SHAPES:
         x, w, b = dense_inputs(rng, N, D, M)

@@ -18,7 +18,8 @@ def test_mse_loss_value(student, rng):
         assert_scalar_close(loss, ref.mse_loss(pred, target)[0], f"mse_loss value for shape {shape}")
 
 
-@grade(points=1.5, part="mse_loss", hint="Possible reason: the gradient of a mean over ALL elements: a factor missing or per row?")
+@grade(points=1.5, part="mse_loss",
+       hint="Possible reason: the gradient of a mean over ALL elements: a factor missing or per row?")
 def test_mse_loss_gradient(student, rng):
     for shape in MSE_SHAPES:
         pred, target = rng.standard_normal(shape), rng.standard_normal(shape)
@@ -98,7 +99,8 @@ def test_l2_loss(student, rng):
     assert_scalar_close(loss, ref.l2_penalty(w, 0.37)[0], "l2_penalty loss, w (3, 2, 4), lam 0.37")
 
 
-@grade(points=1, part="l2_penalty", hint="Possible reason: the gradient of the penalty (mind the 1/2; check it numerically).")
+@grade(points=1, part="l2_penalty",
+       hint="Possible reason: the gradient of the penalty (mind the 1/2; check it numerically).")
 def test_l2_gradient(student, rng):
     for shape, lam in [((3, 2, 4), 0.37), ((5,), 2.0)]:
         w = rng.standard_normal(shape)
@@ -197,7 +199,8 @@ def as_dict(got, what: str) -> dict:
     return got
 
 
-@grade(points=1, part="sgd_step", hint="Possible reason: a step against the gradient, scaled by lr, for every name (mind the sign)?")
+@grade(points=1, part="sgd_step",
+       hint="Possible reason: a step against the gradient, scaled by lr, for every name (mind the sign)?")
 def test_sgd_step_values(student, rng):
     params, grads = sgd_inputs(rng)
     got = as_dict(student.sgd_step(params, grads, 0.3), "sgd_step(params, grads, lr)")
