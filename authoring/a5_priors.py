@@ -381,9 +381,8 @@ except NotImplementedError:
 #   independent samples than inputs, many W fit equally well: return the one of smallest norm (as
 #   `np.linalg.lstsq` does).
 # - `fit_conv(X, Y, k, stride=1, pad=0)`: the infinitely strong prior: W must be a convolution matrix; find the
-#   kernel w (k,) minimising $\lVert Y - X\, M(w)^\top \rVert^2$ (Y has the layer's n_out columns). Every output
-#   of every sample is one equation for the same k taps. The smallest-norm solution when the data do not
-#   determine every tap.
+#   kernel w (k,) minimising $\lVert Y - X\, M(w)^\top \rVert^2$ (Y has the layer's n_out columns); the
+#   smallest-norm minimiser when the data do not determine every tap.
 # - `fit_map(X, Y, k, lam, stride=1, pad=0, ridge=1e-8)`: the prior in between. A Gaussian prior of precision
 #   $\lambda = 1/\sigma^2$ on the **departure from convolution structure**: W minimising
 #

@@ -434,8 +434,8 @@ except NotImplementedError:
 
 # %% [markdown]
 # What the figure shows (seed 1): the CNN is near its best from a few hundred images on (held-out accuracy about
-# 0.9 from $n$ = 300). The MLP stays near chance up to $n$ = 1000 and starts to generalise only with thousands of
-# images (about 0.4 at 3000, 0.55 at 10 000), still far below the CNN — the same gap as assignment 5's learning
+# 0.9 from $n$ = 100). The MLP stays near chance up to $n$ = 1000 and starts to generalise only with thousands of
+# images (0.42 at 3000, 0.56 at 10 000), still far below the CNN — the same gap as assignment 5's learning
 # curves, on images.
 #
 # ### A wrong prior: labels that depend on absolute position
