@@ -10,19 +10,26 @@ import sys
 from pathlib import Path
 
 from autograder import assignment as layout
+from autograder.names import shown
 
 
 def _table(results) -> str:
     lines = [f"{'student':<24} {'score':>12}  {'status':<8} reason"]
     for r in results:
-        lines.append(f"{r.student:<24} {r.score:>6g}/{r.max_score:<5g}  {r.status:<8} {r.reason[:70]}")
+        lines.append(shown(f"{r.student:<24} {r.score:>6g}/{r.max_score:<5g}  {r.status:<8} {r.reason[:70]}"))
     return "\n".join(lines)
 
 
 def cmd_grade(args) -> int:
     from autograder.batch import grade_class
+    from autograder.consistency import problems
 
     submitted, out = Path(args.submitted), Path(args.out)
+    found = problems(layout.get(args.assignment))
+    if found:
+        print("\n".join(map(str, found)), file=sys.stderr)
+        print(f"error: {args.assignment} breaks {len(found)} rule(s): nothing was graded", file=sys.stderr)
+        return 2
     if not submitted.is_dir():
         print(f"error: {submitted} is not a folder (expected nbgrader's submitted/<student>/<assignment>/)",
               file=sys.stderr)

@@ -137,13 +137,6 @@ def incident_summary(incidents: list[tuple[str, str]], keep: int) -> tuple[str, 
     return ("timeout" if timeouts else "ok"), "; ".join(said)[:keep]
 
 
-def sha256(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return ""
-
-
 def grade_notebook(path: Path | None, assignment: Assignment, student: str, *, slot: int = 0,
                    hide: tuple[str, ...] = (), sandbox: bool = True, limits: Limits | None = None) -> Result:
     """Grade one submitted notebook file; any problem with the file becomes an `error` row."""

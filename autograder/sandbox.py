@@ -30,13 +30,14 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
 from autograder import wire
 from autograder.backend import outcome
 from autograder.config import LIMITS, NO_PRELOAD, ROOT, SANDBOX_UID_BASE, Limits, Preload
-from autograder.testing import CallTimeout, SubmissionDied
+from autograder.failures import CallTimeout, SubmissionDied
 
 KIT_FILES = (Path(__file__).with_name("child.py"), Path(__file__).with_name("wire.py"))
 FORK_SERVER = Path(__file__).with_name("forkserver.py")
@@ -605,19 +606,24 @@ class Sandbox:
                     self.dead = f"{exc}; no test could run"
                 raise
 
-    def call(self, name: str, args, kwargs, *, echo: bool = False, timeout: float | None = None):
-        """Run `name(*args, **kwargs)` in the submission; returns (value, inputs_after or None)."""
+    def call(self, name: str, args, kwargs, *, echo: bool = False, timeout: float | None = None,
+             lower: dict[str, Callable] | None = None):
+        """Run `name(*args, **kwargs)` in the submission; returns (value, inputs_after or None). During the call,
+        the child's global names in `lower` are callbacks to these functions (the reference's lower parts)."""
         if name in self.broken:
             earlier = self.broken[name]
             raise type(earlier)(f"{earlier} — not called again")
         self.start()
         handles: dict = {}
-        request = {"op": "call", "name": name, "args": list(args), "kwargs": dict(kwargs), "echo": echo}
+        lower = dict(lower or {})
+        request = {"op": "call", "name": name, "args": list(args), "kwargs": dict(kwargs), "echo": echo,
+                   "lower": lower}
         try:
             reply = self._request(request, timeout or self.limits.call_timeout, f"{name}()", handles)
         except (CallTimeout, SubmissionDied) as exc:
-            # a call given callbacks (a student's test, run on one implementation) is judged again on the next one
-            if not self.timed_out and not handles:
+            # a call given callbacks (a student's test, run on one implementation) is judged again on the next one;
+            # the handles beyond the `lower` ones are those arguments
+            if not self.timed_out and len(handles) == len(lower):
                 self.broken[name] = exc
             raise
         return outcome(reply, name, echo)

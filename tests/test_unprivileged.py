@@ -19,8 +19,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from capable import require
 from fast import FAST
 from gradebook import by_student
+from hostile_folders import make_class, problems
 from processes import live_processes
 from test_batch import tree_digest
 
@@ -189,8 +191,7 @@ def test_unprivileged_user_changes_nothing_outside_the_outputs(graded):
 def test_unprivileged_user_with_the_other_tool(kit):
     """The grader's own user namespaces are preferred: bubblewrap (what remains where a distribution lets only it
     make user namespaces) holds too."""
-    if not shutil.which("bwrap"):
-        pytest.skip("bubblewrap is not installed (make test-tools installs it)")
+    require(shutil.which("bwrap") is not None, "bwrap", "bubblewrap is not installed (make test-tools installs it)")
     tool = "bwrap"
     only = ("perfect", "nothing_done", "hostile_steal_solutions", "hostile_fork_bomb", "hostile_forge_results")
     submitted, roster = kit.materialise("submitted-bwrap", only)
@@ -233,3 +234,15 @@ def test_forced_fallback_forged_results_change_no_row(kit):
     third = kit.grade(submitted, out, "fallback")  # the forged files are not trusted: those rows are graded again
     assert f"{len(rows) - len(unreadable)} resumed" in third["summary"]
     assert undeserved(roster, rows_of(out)) == []
+
+
+def test_unprivileged_user_hostile_folders(kit):
+    """The class that attacks through its folders (links, a hard link, a FIFO, timestamp.txt, deep JSON, names that
+    collide or inject) graded by the user: every row, no undeserved point, nothing of a file outside the class (the
+    link's target is root's: unreadable to the user, who must not get a row from it either way)."""
+    submitted, out = kit.base / "submitted-folders", kit.base / "autograded-folders"
+    expected = make_class(ASSIGNMENT, submitted, kit.base / "outside")
+    subprocess.run(["chown", "-R", f"{kit.user.pw_uid}:{kit.user.pw_gid}", str(submitted)], check=True)
+    report = kit.grade(submitted, out, "namespaces")
+    assert problems(expected, rows_of(out), out) == [], report["summary"]
+    assert live_processes([kit.user.pw_uid]) == []
