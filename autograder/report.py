@@ -108,7 +108,8 @@ def gradebook_csv(results: list[Result]) -> str:
 
 def lateness_row(r: Result) -> list[str]:
     recorded = r.late_penalty is not None
-    return [r.timestamp, r.duedate, "" if r.seconds_late is None else f"{r.seconds_late:g}",
+    late = "time unknown" if not r.timestamp else "" if r.seconds_late is None else f"{r.seconds_late:g}"
+    return [r.timestamp, r.duedate, late,
             f"{r.late_penalty:g}" if recorded else "", f"{r.final_score:g}" if recorded else ""]
 
 
@@ -143,7 +144,9 @@ td,th{border-bottom:1px solid #ddd;padding:.35em;text-align:left;vertical-align:
 pre{white-space:pre-wrap;background:#f6f6f6;padding:.5em}"""
 
 
-def feedback_html(result: Result) -> str:
+def feedback_html(result: Result, written: str = "", total: tuple[float, float] | None = None) -> str:
+    """The student's page. `written` (HTML) and `total` (score, max of the whole assignment) are added once the
+    hand-graded answers are in (`python -m course feedback`); without them the heading shows the automatic score."""
     e = html.escape
     rows = []
     for t in result.tests:
@@ -160,13 +163,14 @@ def feedback_html(result: Result) -> str:
     output = (f"<h2>What your code printed while the notebook loaded</h2><pre>{e(result.output)}</pre>"
               if result.output.strip() else "")
     title = f"{e(result.assignment)} — {e(result.student)}"
+    score, out_of = total or (result.final_score, result.max_score)
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>{title}</title>
 <style>{_STYLE}</style></head><body>
-<h1>{e(result.assignment)}: {result.final_score:g} / {result.max_score:g}</h1>
+<h1>{e(result.assignment)}: {score:g} / {out_of:g}</h1>
 <p class=muted>Student {e(result.student)}. Graded by the course's hidden tests;
 a failed test says what went wrong and names a likely bug.</p>
 <p>{e(lateness_text(result))}</p>
-{status}<h2>Parts</h2><table><tr><th>part</th><th>points</th></tr>{parts}</table>
+{status}{written}<h2>Parts</h2><table><tr><th>part</th><th>points</th></tr>{parts}</table>
 <h2>Tests</h2><table><tr><th>part</th><th>test</th><th></th><th>points</th><th>feedback</th></tr>{''.join(rows)}</table>
 {f'<h2>Notes</h2><ul>{notes}</ul>' if notes else ''}{output}
 </body></html>
