@@ -106,7 +106,7 @@ def cmd_record(args) -> int:
     from course.nbgrader_bridge import record_scores
 
     try:
-        for line in record_scores(Path(args.graded), args.db, Path(args.extensions)):
+        for line in record_scores(Path(args.graded), args.db, Path(args.extensions), Path(args.submitted)):
             print(line)
     except ValueError as exc:  # a malformed extension file, or an extension without a due date
         print(f"error: {exc}", file=sys.stderr)
@@ -173,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
 
     c = sub.add_parser("record", help="record the auto scores in nbgrader's gradebook (formgrader, nbgrader export)")
     c.add_argument("--graded", default="autograded")
+    c.add_argument("--submitted", default="submitted", help="the graded notebooks (nbgrader layout), whose cells the "
+                   "autograded notebooks formgrader opens show")
     c.add_argument("--db", help="default: nbgrader's (CourseDirectory.db_url of nbgrader_config.py)")
     c.add_argument("--extensions", default="extensions.csv",
                    help="CSV student,assignment,duedate: each extension's new due date (when the file exists, it "
