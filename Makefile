@@ -40,7 +40,7 @@ $(NOTEBOOKS_DONE): $(STAMP) $(NOTEBOOK_INPUTS)
 	@mkdir -p .work && touch $@
 
 # Only the assignments whose source notebook (or nbgrader_config.py) changed since their release, or that
-# nbgrader's gradebook does not have yet (release/.kit-sources.json records what each release was made from).
+# nbgrader's gradebook does not have yet (assignments/.released-from.json records what each release was made from).
 $(RELEASED): $(NOTEBOOKS_DONE) $(RELEASE_INPUTS)
 	@echo "release: checking release/ against assignments/"
 	$(PY) -m course release --changed
