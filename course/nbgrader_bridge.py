@@ -82,7 +82,10 @@ def record_scores(graded: Path, db_url: str | None = None, extensions: Path | No
             _apply_late_penalty(app, db_url, gb, r, timestamp)
             if r.to_json() != before.to_json():
                 _rewrite(graded, rows, before, r)
-            write_autograded(layout.get(r.assignment), r, submitted, graded)
+            if layout.get(r.assignment).release_notebook.exists():
+                write_autograded(layout.get(r.assignment), r, submitted, graded)
+            else:
+                yield f"warn {r.assignment}: not released (`make release`), so no notebook for formgrader"
             late_note = f", {r.seconds_late:g} s late, penalty {r.late_penalty:g}" if r.seconds_late else ""
             yield f"recorded {r.student}/{r.assignment}: {r.score:g}/{r.max_score:g}{late_note}"
     for student, assignment_id in sorted(set(granted or {}) - set(rows)):
