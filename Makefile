@@ -39,8 +39,8 @@ $(NOTEBOOKS_DONE): $(STAMP) $(NOTEBOOK_INPUTS)
 	$(PY) -m course notebooks build
 	@mkdir -p .work && touch $@
 
-# Only the assignments whose source notebook (or nbgrader_config.py) changed since their release, or that
-# nbgrader's gradebook does not have yet (assignments/.released-from.json records what each release was made from).
+# Only the assignments whose source notebook (or nbgrader_config.py) changed since their release
+# (assignments/.released-from.json records what each release was made from).
 $(RELEASED): $(NOTEBOOKS_DONE) $(RELEASE_INPUTS)
 	@echo "release: checking release/ against assignments/"
 	$(PY) -m course release --changed
@@ -76,6 +76,7 @@ lint: $(STAMP)
 autograde: $(RELEASED)
 	@todo=$$($(PY) -m course submissions --submitted $(SUBMITTED) $(if $(filter command line,$(origin ASSIGNMENT)),\
 	  --explicit) $(ASSIGNMENT)) || exit 2; \
+	$(PY) -m course release --changed --gradebook $$todo || exit 1; \
 	for a in $$todo; do \
 	  echo "autograde: grading $$a (only new or changed notebooks)"; \
 	  $(PY) -m autograder grade $$a --submitted $(SUBMITTED) --out $(GRADED) --workers $(WORKERS) \

@@ -33,7 +33,7 @@ def cmd_release(args) -> int:
 
     chosen = [a for a in _chosen(args.assignment) if a.source_notebook.exists()]
     if args.changed:
-        known = _gradebook_assignments()
+        known = _gradebook_assignments() if args.gradebook else {a.id for a in chosen}
         stale = {a.id: why_stale(a, a.id in known) for a in chosen}
         for a in chosen:
             print(f"release {a.id}: {stale[a.id] or 'up to date, not regenerated'}")
@@ -190,7 +190,9 @@ def main(argv: list[str] | None = None) -> int:
     r = sub.add_parser("release", help="release/<id>/ through nbgrader generate_assignment, then the leak check")
     r.add_argument("assignment", nargs="*")
     r.add_argument("--changed", action="store_true",
-                   help="only assignments whose source changed since their release or not in the gradebook yet")
+                   help="only assignments whose source changed since their release")
+    r.add_argument("--gradebook", action="store_true",
+                   help="with --changed: also those nbgrader's gradebook does not have yet (grading needs them)")
     r.set_defaults(func=cmd_release)
 
     d = sub.add_parser("demo", help="grade the example class of every assignment and print the gradebook")
