@@ -240,7 +240,8 @@ def _grade_here(assignment: Assignment, todo: list[Job], hide: tuple[str, ...], 
         while pending:
             done, pending = wait(pending, timeout=LONG, return_when=FIRST_COMPLETED)
             if not done:
-                yield None, sorted(futures[f].student for f in pending if f.running())
+                # in the order submitted: the first `workers` running ones are in the workers, the rest queued
+                yield None, [job.student for f, job in futures.items() if f in pending and f.running()][:workers]
             for future in done:
                 job = futures[future]
                 try:
