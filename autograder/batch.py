@@ -241,7 +241,8 @@ def _grade_here(assignment: Assignment, todo: list[Job], hide: tuple[str, ...], 
             done, pending = wait(pending, timeout=LONG, return_when=FIRST_COMPLETED)
             if not done:
                 # in the order submitted: the first `workers` running ones are in the workers, the rest queued
-                yield None, [job.student for f, job in futures.items() if f in pending and f.running()][:workers]
+                running = [job.student for f, job in futures.items() if f in pending and f.running()]
+                yield None, running[:max(workers, 1)]
             for future in done:
                 job = futures[future]
                 try:
