@@ -171,9 +171,12 @@ def test_a_ta_grades_the_written_answers_in_formgrader(course, chromium, tmp_pat
         page.wait_for_function(f"async () => !(await (await fetch('{api}')).json())"
                                ".find(s => s.student === 'alice').needs_manual_grade")
         assert {s for s, row in listed().items() if row["needs_manual_grade"]} == {"bob", "carol"}
-        alice = listed()["alice"]["id"]
-        page.locator(".next a").first.click()  # Next: another student's page
-        page.wait_for_url(lambda url: "/formgrader/submissions/" in url and alice not in url)
+        order = sorted(listed().values(), key=lambda s: s["index"])  # formgrader's order (by submission id)
+        i = [s["student"] for s in order].index("alice")
+        after = (f"/formgrader/submissions/{order[i + 1]['id']}" if i + 1 < len(order)
+                 else f"/formgrader/gradebook/{A.id}/{A.id}")  # after the last one: back to the list
+        page.locator(".next a").first.click()  # Next →
+        page.wait_for_url(lambda url: after in url)
 
         written = 2 + sum(a.points for a in ANSWERS[1:])
         assert float(export(course)["alice"]["raw_score"]) == 100 + written
