@@ -24,7 +24,7 @@ INDEPENDENT = HOSTILE.parent / "independent"
 COPY_OF = "copy_of_"
 TYPICAL_BUGS = 3  # students with one catalogued bug each, per assignment
 # The small class of `make demo`: one of each kind that grades in seconds (the full class is `make test`'s).
-SMALL_CLASS = ("perfect", "bug_1", "nothing_done", "corrupt_json", "hostile_monkeypatch_but_correct")
+SMALL_CLASS = ("perfect", "bug_1", "nothing_done", "corrupt_json")
 PATCH_NUMPY = (  # a correct submission that also tries to make every comparison succeed
     "import sys, types\nimport numpy as np\nnp.allclose = lambda *a, **k: True\n"
     "np.array_equal = lambda *a, **k: True\nsys.modules['pytest'] = types.ModuleType('pytest')\n\n"
