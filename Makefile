@@ -82,8 +82,13 @@ autograde: $(RELEASED)
 	  $(PY) -m autograder grade $$a --submitted $(SUBMITTED) --out $(GRADED) --workers $(WORKERS) \
 	    $(foreach s,$(STUDENT),--student $(s)) || exit 1; \
 	done
-	@echo "autograde: recording the scores in nbgrader's gradebook, writing the notebooks formgrader opens"
-	$(PY) -m course record --graded $(GRADED) --submitted $(SUBMITTED)
+	@if [ -e $(GRADED)/.recorded ] && [ ! extensions.csv -nt $(GRADED)/.recorded ] && \
+	    [ -z "$$(find $(GRADED) -name results.json -newer $(GRADED)/.recorded | head -1)" ]; then \
+	  echo "autograde: no result changed since the last record: nbgrader's gradebook is up to date"; \
+	else \
+	  echo "autograde: recording the scores in nbgrader's gradebook, writing the notebooks formgrader opens"; \
+	  $(PY) -m course record --graded $(GRADED) --submitted $(SUBMITTED) && touch $(GRADED)/.recorded; \
+	fi
 
 # One page per student in feedback/<student>/<assignment>/: automatic parts, written answers, late penalty, total.
 feedback: $(STAMP)

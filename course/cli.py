@@ -28,8 +28,6 @@ def cmd_notebooks(args) -> int:
 
 def cmd_release(args) -> int:
     from course.freshness import record, why_stale
-    from course.leaks import find_leaks, reveal_summary
-    from course.release import generate, write_student_files
 
     chosen = [a for a in _chosen(args.assignment) if a.source_notebook.exists()]
     if args.changed:
@@ -38,6 +36,11 @@ def cmd_release(args) -> int:
         for a in chosen:
             print(f"release {a.id}: {stale[a.id] or 'up to date, not regenerated'}")
         chosen = [a for a in chosen if stale[a.id]]
+        if not chosen:
+            return 0
+    from course.leaks import find_leaks, reveal_summary  # nbformat and nbgrader: seconds to import
+    from course.release import generate, write_student_files
+
     for a in chosen:
         print(f"released {generate(a).relative_to(a.root)}")
         if reveal_summary(a):
