@@ -83,6 +83,7 @@ autograde: $(RELEASED)
 	    $(foreach s,$(STUDENT),--student $(s)) || exit 1; \
 	done
 	@if [ -e $(GRADED)/.recorded ] && [ ! extensions.csv -nt $(GRADED)/.recorded ] && \
+	    [ -e gradebook.db ] && [ ! gradebook.db -nt $(GRADED)/.recorded ] && \
 	    [ -z "$$(find $(GRADED) -name results.json -newer $(GRADED)/.recorded | head -1)" ]; then \
 	  echo "autograde: no result changed since the last record: nbgrader's gradebook is up to date"; \
 	else \
