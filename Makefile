@@ -76,11 +76,17 @@ lint: $(STAMP)
 autograde: $(RELEASED)
 	@todo=$$($(PY) -m course submissions --submitted $(SUBMITTED) $(if $(filter command line,$(origin ASSIGNMENT)),\
 	  --explicit) $(ASSIGNMENT)) || exit 2; \
-	$(PY) -m course release --changed --gradebook $$todo || exit 1; \
+	if [ -e gradebook.db ] && [ .work/in-gradebook -nt $(RELEASED) ] && [ "$$(cat .work/in-gradebook)" = "$$todo" ]; \
+	then echo "autograde: nbgrader's gradebook has $$(echo $$todo)"; \
+	else $(PY) -m course release --changed --gradebook $$todo && echo "$$todo" > .work/in-gradebook || exit 1; fi; \
 	for a in $$todo; do \
+	  if [ -z "$(STUDENT)" ] && [ -e $(GRADED)/.graded-$$a ] && [ -z "$$(find $(SUBMITTED)/*/$$a autograder \
+	      solutions -newer $(GRADED)/.graded-$$a -print -quit)" ]; then \
+	    echo "autograde: $$a: no submission, hidden suite or reference changed since it was graded"; continue; \
+	  fi; \
 	  echo "autograde: grading $$a (only new or changed notebooks)"; \
 	  $(PY) -m autograder grade $$a --submitted $(SUBMITTED) --out $(GRADED) --workers $(WORKERS) \
-	    $(foreach s,$(STUDENT),--student $(s)) || exit 1; \
+	    $(foreach s,$(STUDENT),--student $(s)) && touch $(GRADED)/.graded-$$a || exit 1; \
 	done
 	@if [ -e $(GRADED)/.recorded ] && [ ! extensions.csv -nt $(GRADED)/.recorded ] && \
 	    [ -e gradebook.db ] && [ ! gradebook.db -nt $(GRADED)/.recorded ] && \
