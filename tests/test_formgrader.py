@@ -155,8 +155,9 @@ def test_a_ta_grades_the_written_answers_in_formgrader(course, chromium, tmp_pat
 
         page.locator("tbody tr a", has_text="alice").click()
         page.locator(f"#{ANSWERS[0].grade_id}").wait_for()
-        # formgrader fills the inputs once it has loaded the grades (a value typed before would be overwritten)
-        page.wait_for_function("() => document.querySelector('#check_conv1d').value !== ''")
+        # formgrader fills the inputs once it has loaded the grades (a value typed before is overwritten): the
+        # auto-graded cells then show their score
+        page.wait_for_function("() => document.querySelector('#check_conv1d').placeholder !== ''")
         assert "Rubric (graders only" in page.content()
         assert "Automatic score of part conv1d: 12 / 12" in page.locator("body").inner_text()
         page.fill(f"#{ANSWERS[0].grade_id}", "2")
