@@ -79,7 +79,7 @@ def test_test_failures_and_hints_match_the_results(graded):
     hinted: dict[str, set[str]] = {}
     ran = 0
     for folder in sorted(out.glob(f"*/{ASSIGNMENT.id}")):
-        tests = json.loads((folder / "results.json").read_text())["kit"]["tests"]
+        tests = json.loads((folder / "results.json").read_text())["extra_data"]["kit"]["tests"]
         ran += bool(tests)
         for t in tests:
             if not (t["passed"] and t["score"] >= t["points"]):
