@@ -11,10 +11,10 @@ the due date, collected by `nbgrader collect`).
 from __future__ import annotations
 
 import html
+import itertools
 import multiprocessing as mp
 import os
 import pwd
-import stat
 import sys
 import time
 from collections.abc import Callable
@@ -188,9 +188,9 @@ class Watcher:
         busy = {e["entry"] for e in self.inflight.values()}
         for event in self.journal.pending():
             if event["entry"] not in busy:
-                finished += self._start(event)
+                finished += self._start(event) + self._collect(False)
         for entry in self._new_entries():
-            finished += self._decide(entry)
+            finished += self._decide(entry) + self._collect(False)  # each page published as soon as it is graded
         finished += self._collect(wait_all)
         return finished
 
@@ -314,10 +314,10 @@ class Watcher:
         a = self.assignments.get(event["assignment"])
         page = feedback_html(result) if result is not None else held_page(event)
         page = with_watch_section(page, event, self.settings, a)
-        names = [event["notebook"]] if event.get("notebook") else notebooks_in(folder)
-        for name in names[:MAX_PAGES]:
+        names = [event["notebook"]] if event.get("notebook") else notebooks_in(folder, event["assignment"])
+        for name in names:
             publish(self.feedback, secret, Path(name).stem, page)
-        event["pages"] = len(names[:MAX_PAGES])
+        event["pages"] = len(names)
 
     def _log(self, event: dict) -> None:
         """One line per submission: time, student, assignment, submission time, score (or why not), seconds."""
@@ -336,14 +336,15 @@ def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def notebooks_in(folder: Path) -> list[str]:
-    """Names of the regular .ipynb files directly in `folder` (links and the rest are not pages' names)."""
+def notebooks_in(folder: Path, assignment: str) -> list[str]:
+    """Names of the .ipynb entries directly in `folder` (only their names: nothing is read), the assignment's own
+    notebook first: the ids `nbgrader fetch_feedback` may look for when no notebook could be graded."""
     try:
         with os.scandir(folder) as found:
-            return sorted(e.name for e in found if e.name.endswith(".ipynb")
-                          and stat.S_ISREG(e.stat(follow_symlinks=False).st_mode))[:MAX_PAGES]
+            names = sorted(e.name for e in itertools.islice(found, 10 * MAX_PAGES) if e.name.endswith(".ipynb"))
     except OSError:
-        return []
+        names = []
+    return list(dict.fromkeys([f"{assignment}.ipynb", *names]))[:MAX_PAGES]
 
 
 def held_page(event: dict) -> str:
