@@ -19,6 +19,7 @@ from pathlib import Path
 from autograder.lateness import parse_time
 from autograder.names import problem, shown
 from autograder.report import write_atomic
+from course.nbgrader_bridge import SECRET_FILE
 
 INBOUND, FEEDBACK = "inbound", "feedback"
 MAX_ENTRIES = 100_000  # inbound entries looked at in one scan
@@ -94,3 +95,18 @@ def publish(feedback: Path, submission_secret: str, notebook_id: str, page: str)
     path = feedback_path(feedback, submission_secret, notebook_id)
     write_atomic(path, page, FEEDBACK_MODE)
     return path
+
+
+def write_as_submitted(inbound: Path, student: str, assignment: str, notebook: str, stated: str,
+                       tag: str = "") -> tuple[Path, str]:
+    """An inbound folder as `nbgrader submit` writes it (its notebook, timestamp.txt, a new submission_secret.txt);
+    returns (its path, its secret). For tests and benchmarks: students use nbgrader's command."""
+    import secrets
+
+    entry = inbound / f"{student}+{assignment}+{stated}+{tag or secrets.token_urlsafe(6)}"
+    entry.mkdir()
+    (entry / f"{assignment}.ipynb").write_text(notebook)
+    (entry / "timestamp.txt").write_text(stated)
+    secret = secrets.token_hex(64)
+    (entry / SECRET_FILE).write_text(secret)
+    return entry, secret

@@ -10,7 +10,6 @@ import getpass
 import multiprocessing as mp
 import os
 import re
-import secrets
 import subprocess
 import sys
 from concurrent.futures import Future
@@ -22,7 +21,7 @@ import nbformat
 from autograder import assignment as layout
 from autograder.grading import grade_submission
 from course.examples import student_notebook
-from course.exchange import FEEDBACK, INBOUND, feedback_path
+from course.exchange import FEEDBACK, INBOUND, feedback_path, write_as_submitted
 from course.mutation import catalogue
 from course.release import tool_env
 from course.watch import Watch, Watcher, submission_time
@@ -64,14 +63,7 @@ def bug_answers() -> dict[str, str]:
 
 
 def submit_like_nbgrader(root: Path, student: str, text: str, stated: str = DAY, tag: str = "") -> tuple[Path, str]:
-    """An inbound folder as `nbgrader submit` writes it; (its path, its secret)."""
-    entry = root / COURSE / INBOUND / f"{student}+{A.id}+{stated}+{tag or secrets.token_urlsafe(6)}"
-    entry.mkdir()
-    (entry / f"{A.id}.ipynb").write_text(text)
-    (entry / "timestamp.txt").write_text(stated)
-    secret = secrets.token_hex(64)
-    (entry / "submission_secret.txt").write_text(secret)
-    return entry, secret
+    return write_as_submitted(root / COURSE / INBOUND, student, A.id, text, stated, tag)
 
 
 def page_of(root: Path, secret: str) -> str:
