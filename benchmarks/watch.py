@@ -48,7 +48,7 @@ def measure(n: int, workers: int) -> list[float]:
 
 def main(sizes: tuple[int, ...] = (1, 50)) -> None:
     workers = int(os.environ.get("WATCH_WORKERS", "2"))
-    print(f"| simultaneous submissions | workers | median s | max s | s per submission |\n|---|---|---|---|---|")
+    print("| simultaneous submissions | workers | median s | max s | s per submission |\n|---|---|---|---|---|")
     for n in sizes:
         seconds = measure(n, workers)
         print(f"| {n} | {workers} | {statistics.median(seconds):.1f} | {max(seconds):.1f} | "

@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from test_browser import CHROMIUM_FLAGS, TOKEN, free_port
-from test_watch import A, COURSE, exchange, notebook, watcher
+from test_watch import COURSE, A, exchange, notebook, watcher
 
 pytestmark = pytest.mark.xdist_group("browser")
 INSTRUCTOR_ONLY = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment")
