@@ -228,7 +228,11 @@ class Watcher:
 
     def _decide(self, entry: Entry) -> list[dict]:
         when = submission_time(entry, self.settings.grace_seconds)
-        due = self.duedates(entry.student, entry.assignment)
+        try:
+            due = self.duedates(entry.student, entry.assignment)
+        except (ValueError, OSError) as exc:  # a malformed extensions.csv, a gradebook being written: next scan
+            self._say_once(f"duedates: {exc}", f"cannot read the due dates ({exc}): submissions wait")
+            return []
         day = when.astimezone(ZoneInfo(self.settings.timezone)).date().isoformat()
         event = {"entry": entry.name, "student": entry.student, "assignment": entry.assignment, "day": day,
                  "submitted": when.strftime(UTC), "received": entry.received.strftime(UTC),

@@ -192,6 +192,22 @@ def test_after_the_due_date_no_feedback_unless_the_course_wants_it(tmp_path):
         assert ("100 / 100" in page) == after
 
 
+def test_unreadable_due_dates_make_submissions_wait_not_the_watcher_stop(tmp_path):
+    root = exchange(tmp_path)
+    w, said = watcher(tmp_path, root)
+    secret = submit_like_nbgrader(root, "ann", notebook(A.reference_answers()))[1]
+
+    def broken(student, assignment):
+        raise ValueError("extensions.csv:2: expected student,assignment,duedate")
+
+    w.duedates = broken
+    assert w.poll_once() == [] and w.poll_once() == []
+    assert len(said) == 1 and "extensions.csv:2" in said[0]
+    w.duedates = lambda student, assignment: None
+    assert [e["event"] for e in w.poll_once()] == ["done"]
+    assert "100 / 100" in text_of(page_of(root, secret))
+
+
 def test_a_forged_submission_time_does_not_count():
     """The time a name states counts only near the folder's own time in the exchange (which a student can only make
     later): a name dated a day earlier gets the folder's time."""
