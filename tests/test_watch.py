@@ -292,3 +292,24 @@ def test_hostile_inbound_entries_are_neither_followed_nor_fatal(tmp_path):
     assert len(ignored) == 6 and all("\x1b" not in line for line in said)
     w.poll_once()
     assert len([line for line in said if "ignored inbound entry" in line]) == 6  # said once, not at every scan
+
+
+def test_the_command_reads_the_course_settings_and_grades_once(tmp_path):
+    """`python -m course watch --once` in a course folder: c.Watch from its nbgrader_config.py (a limit of 1 a day),
+    one log line per submission, the journal where c.Watch.state_directory says."""
+    from autograder.config import ROOT
+
+    course, root = _mkdir(tmp_path / "course"), exchange(tmp_path)
+    (course / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text()
+                                               + "\nc.Watch.feedback_per_day = 1\nc.Watch.state_directory = 'w'\n")
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+    for _ in range(2):
+        submit_like_nbgrader(root, getpass.getuser(), notebook(A.reference_answers()), now)
+    done = subprocess.run([sys.executable, "-m", "course", "watch", "--once", "--exchange", str(root), "--course",
+                           COURSE, "--workers", "1"], cwd=course, capture_output=True, text=True, timeout=600,
+                          env={**tool_env(), "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    assert len(lines) == 2 and sum("100/100 ok" in line for line in lines) == 1, lines
+    assert sum("feedback tomorrow" in line for line in lines) == 1, lines
+    assert sorted(e["event"] for e in read(course / "w" / "journal.jsonl")) == ["accepted", "done", "held"]
