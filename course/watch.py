@@ -108,7 +108,9 @@ class Grader:
             self.pool = None
 
     def close(self) -> None:
-        if self.pool is not None:
+        if self.pool is not None and self.client is not None:
+            self.pool.shutdown(wait=True)  # Dask's executor has no cancel_futures
+        elif self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
         if self.client is not None:
             self.client.close()

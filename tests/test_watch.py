@@ -99,11 +99,12 @@ class InlineGrader:
         pass
 
 
-def watcher(tmp: Path, root: Path, grader=None, **settings) -> tuple[Watcher, list[str]]:
+def watcher(tmp: Path, root: Path, grader="inline", **settings) -> tuple[Watcher, list[str]]:
+    """A watcher of `root` whose log lines are collected; `grader=None`: the real one (sandbox, worker processes)."""
     said: list[str] = []
     config = {"check_owner": False, "grace_seconds": 1e10, "feedback_per_day": 2, **settings}
-    w = Watcher(root, COURSE, tmp / "state", Watch(**config), grader=grader or InlineGrader(tmp / "graded.log"),
-                log=said.append)
+    w = Watcher(root, COURSE, tmp / "state", Watch(**config), log=said.append,
+                grader=InlineGrader(tmp / "graded.log") if grader == "inline" else grader)
     return w, said
 
 
@@ -313,3 +314,24 @@ def test_the_command_reads_the_course_settings_and_grades_once(tmp_path):
     assert len(lines) == 2 and sum("100/100 ok" in line for line in lines) == 1, lines
     assert sum("feedback tomorrow" in line for line in lines) == 1, lines
     assert sorted(e["event"] for e in read(course / "w" / "journal.jsonl")) == ["accepted", "done", "held"]
+
+
+def test_on_a_dask_cluster_the_pages_are_the_same(tmp_path):
+    """With a scheduler (c.Watch.scheduler) the submissions are graded on the cluster's workers: same scores, pages."""
+    import distributed
+
+    root = exchange(tmp_path)
+    bug = submit_like_nbgrader(root, "ann", notebook(bug_answers()), at(0))[1]
+    right = submit_like_nbgrader(root, "bob", notebook(A.reference_answers()), at(1))[1]
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  worker_dashboard_address=None) as cluster:
+        w, _ = watcher(tmp_path, root, grader=None, scheduler=cluster.scheduler_address)
+        with distributed.Client(cluster.scheduler_address, set_as_default=False) as client, \
+                distributed.get_task_stream(client=client) as stream:  # what the scheduler ran, from now on
+            try:
+                events = {e["student"]: e["score"] for e in w.poll_once()}
+            finally:
+                w.grader.close()
+    assert sum("remote_grade" in str(task["key"]) for task in stream.data) == 2, stream.data  # the cluster graded
+    assert events == {"ann": 90, "bob": 100}
+    assert BUG_HINT in text_of(page_of(root, bug)) and "100 / 100" in text_of(page_of(root, right))
