@@ -20,26 +20,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+# the sandbox's failures, re-exported: a suite may catch them (autograder.failures)
+from autograder.failures import CallTimeout as CallTimeout
+from autograder.failures import StudentError as StudentError
+from autograder.failures import SubmissionDied as SubmissionDied
+
 
 class Mismatch(AssertionError):
     """A check failed; the message is safe to show a student."""
-
-
-class StudentError(Exception):
-    """The student's code raised an exception."""
-
-    def __init__(self, name: str, type_: str, message: str, where: str = ""):
-        self.type, self.message = type_, message
-        at = f" ({where})" if where else ""
-        super().__init__(f"{name} raised {type_}: {message}{at}")
-
-
-class CallTimeout(Exception):
-    """A call into the student's code did not return in time."""
-
-
-class SubmissionDied(Exception):
-    """The student's process ended (os._exit, a crash, a resource limit) or is out of restarts."""
 
 
 def grade(points: float, part: str, hint: str = ""):

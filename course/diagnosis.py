@@ -20,10 +20,9 @@ from pathlib import Path
 
 from autograder import assignment as layout
 from autograder.assignment import Assignment
-from autograder.audit import files_sha256
 from autograder.config import ROOT
+from autograder.files import files_sha256, write_atomic
 from autograder.grading import Result, grade_answers
-from autograder.report import write_atomic
 
 THRESHOLD = 0.5  # best Jaccard similarity below this: unexplained
 PAIR_GAIN = 0.15  # two bugs are named only when their union matches this much better than the best single one

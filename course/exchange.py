@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from autograder.files import write_atomic
 from autograder.lateness import parse_time
 from autograder.names import problem, shown
-from autograder.report import write_atomic
 from course.nbgrader_bridge import SECRET_FILE
 
 INBOUND, FEEDBACK = "inbound", "feedback"

@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from capable import require
 from fast import FAST
 from gradebook import by_student
 from hostile_folders import make_class, problems
@@ -26,7 +27,7 @@ from processes import live_processes
 from test_batch import tree_digest
 
 from autograder import assignment as layout
-from autograder.config import ROOT
+from autograder.config import ROOT, Limits
 from autograder.sandbox import _world_executable
 from course.examples import materialise
 
@@ -36,14 +37,14 @@ pytestmark = [
     pytest.mark.xdist_group(name="batch"),
     pytest.mark.skipif(os.geteuid() != 0, reason="creates a user: run as root (CI does)"),
 ]
-GRADE = f"""
+GRADE = """
 import json, sys
 from pathlib import Path
 from autograder.assignment import get
 from autograder.batch import grade_class
 from autograder.config import Limits
 rs = grade_class(get("{ASSIGNMENT.id}"), Path(sys.argv[1]), Path(sys.argv[2]), workers=2, progress=False,
-                 limits={FAST!r})
+                 limits={limits!r})
 print(json.dumps({{"summary": rs.summary, "rows": [[r.student, r.score, r.status, r.isolation] for r in rs]}}))
 """
 
@@ -98,12 +99,17 @@ class Kit:
         subprocess.run(["chown", "-R", f"{self.user.pw_uid}:{self.user.pw_gid}", str(submitted)], check=True)
         return submitted, roster
 
-    def grade(self, submitted: Path, out: Path, isolation: str) -> dict:
+    def grade(self, submitted: Path, out: Path, isolation: str, limits: Limits = FAST) -> dict:
+        return self.run(GRADE.format(ASSIGNMENT=ASSIGNMENT, limits=limits), str(submitted), str(out),
+                        isolation=isolation)
+
+    def run(self, script: str, *args: str, isolation: str = "namespaces") -> dict:
+        """The JSON last printed by `script`, run as the user in its clone of the kit."""
         env = {"PATH": "/usr/bin:/bin", "HOME": self.user.pw_dir, "LANG": "C.UTF-8", "PYTHONPATH": str(self.kit),
                "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg", "KIT_ISOLATION": isolation}
         run = subprocess.run(
             ["setpriv", f"--reuid={self.user.pw_uid}", f"--regid={self.user.pw_gid}", "--init-groups", "--",
-             str(self.venv / "bin" / "python"), "-c", GRADE, str(submitted), str(out)],
+             str(self.venv / "bin" / "python"), "-c", script, *args],
             cwd=self.kit, env=env, capture_output=True, text=True, timeout=1200,
         )
         assert run.returncode == 0, run.stderr[-3000:]
@@ -190,8 +196,7 @@ def test_unprivileged_user_changes_nothing_outside_the_outputs(graded):
 def test_unprivileged_user_with_the_other_tool(kit):
     """The grader's own user namespaces are preferred: bubblewrap (what remains where a distribution lets only it
     make user namespaces) holds too."""
-    if not shutil.which("bwrap"):
-        pytest.skip("bubblewrap is not installed (make test-tools installs it)")
+    require(shutil.which("bwrap") is not None, "bwrap", "bubblewrap is not installed (make test-tools installs it)")
     tool = "bwrap"
     only = ("perfect", "nothing_done", "hostile_steal_solutions", "hostile_fork_bomb", "hostile_forge_results")
     submitted, roster = kit.materialise("submitted-bwrap", only)
@@ -246,3 +251,29 @@ def test_unprivileged_user_hostile_folders(kit):
     report = kit.grade(submitted, out, "namespaces")
     assert problems(expected, rows_of(out), out) == [], report["summary"]
     assert live_processes([kit.user.pw_uid]) == []
+
+
+def test_unprivileged_user_holds_against_a_stall_and_busy_processes(kit):
+    """The stall (a child that never reads its replies) costs one timeout, and a classmate graded beside thirty
+    busy processes keeps its points, as under root (tests/test_stall.py, tests/test_cpu_share.py)."""
+    import test_cpu_share
+    import test_stall
+
+    test_stall.check_stall(kit.run(test_stall.STALL, "0"))
+    test_cpu_share.check_classmate(kit.run(test_cpu_share.SCENARIO, "0"))
+
+
+def test_every_mode_gives_an_ordinary_user_the_same_scores(kit):
+    """The isolation mode never changes a score: a correct notebook, typical bugs (one in the student's own stride
+    proof, which runs in the child) and a stub score the same for an ordinary user in its user namespace, with
+    bubblewrap and in the fallback (`tests/test_isolation_modes.py` compares root's modes)."""
+    only = ("perfect", "nothing_done", *[f"bug_{i}" for i in range(1, 4)])
+    submitted, roster = kit.materialise("submitted-modes", only)
+    modes = ["unshare", "fallback"] + (["bwrap"] if shutil.which("bwrap") else [])
+    scores = {}
+    for mode in modes:  # the default limits: under load, the short ones could time a call out in one mode only
+        kit.grade(submitted, kit.base / f"autograded-modes-{mode}", mode, Limits())
+        scores[mode] = {n: float(r["score"]) for n, r in rows_of(kit.base / f"autograded-modes-{mode}").items()}
+    assert set(scores[modes[0]]) == {s.name for s in roster}, "a row per student"
+    assert all(got["perfect"] == ASSIGNMENT.max_score for got in scores.values()), scores
+    assert all(got == scores[modes[0]] for got in scores.values()), scores
