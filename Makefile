@@ -119,3 +119,10 @@ bench: $(RELEASED)
 
 clean:
 	rm -rf autograded feedback dist .work gradebook.* $(VENV)
+
+# Feedback before the due date: grade each submission as it arrives in nbgrader's exchange (c.Exchange.root) and
+# publish its page for `nbgrader fetch_feedback`; settings c.Watch.* in nbgrader_config.py. Runs until stopped.
+.PHONY: watch
+SCHEDULER ?=
+watch: $(STAMP)
+	$(PY) -m course watch $(if $(SCHEDULER),--scheduler $(SCHEDULER))

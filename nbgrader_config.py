@@ -45,3 +45,15 @@ c.TagRemovePreprocessor.remove_cell_tags = ["kit-grader-only"]
 # subclass of nbgrader.plugins.LateSubmissionPlugin in a module of this folder, e.g. "late.PerHour" (README).
 c.AssignLatePenalties.plugin_class = "nbgrader.plugins.LateSubmissionPlugin"
 c.LateSubmissionPlugin.penalty_method = "none"
+
+# Feedback before the due date (`make watch`, `python -m course watch`): each submission that `nbgrader submit` puts in
+# the exchange (c.Exchange.root, default /usr/local/share/nbgrader/exchange) is graded in the sandbox and its page
+# published for `nbgrader fetch_feedback`. The grade itself stays nbgrader's: the last submission before the due date,
+# collected and graded with `make autograde`. Due dates and extensions are the gradebook's and extensions.csv's.
+c.Watch.feedback_per_day = 3  # graded submissions per student, assignment and day; the rest: "feedback tomorrow"
+c.Watch.timezone = "Europe/Amsterdam"  # where a day begins
+c.Watch.after_due_date = False  # no feedback on what is received after the student's due date
+c.Watch.check_owner = True  # grade only a folder owned by the user it names (off where every student is jovyan)
+c.Watch.workers = 2  # grading processes; c.Watch.scheduler = "tcp://head:8786" grades on a Dask cluster instead
+c.Watch.interval = 3.0  # seconds between scans of the inbound folder
+c.Watch.state_directory = "watched"  # the watcher's journal (what it decided and published)

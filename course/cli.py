@@ -197,6 +197,12 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_watch(args) -> int:
+    from course.watch import main_loop
+
+    return main_loop(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -263,6 +269,17 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--assignment", action="append", default=[], choices=ids, help="default: every one graded")
     rep.add_argument("--workers", type=int, default=2, help="processes grading the mutants when not cached")
     rep.set_defaults(func=cmd_report)
+
+    w = sub.add_parser("watch", help="grade submissions as they arrive in nbgrader's exchange; feedback through "
+                                     "nbgrader fetch_feedback (settings: c.Watch in nbgrader_config.py)")
+    w.add_argument("--once", action="store_true", help="one scan: grade what is new or pending, publish, exit")
+    w.add_argument("--exchange", help="default: c.Exchange.root of nbgrader_config.py")
+    w.add_argument("--course", help="default: c.CourseDirectory.course_id")
+    w.add_argument("--state", help="the journal's folder; default: c.Watch.state_directory")
+    w.add_argument("--workers", type=int, help="grading processes (default: c.Watch.workers)")
+    w.add_argument("--scheduler", help="a Dask scheduler's address: grade on its cluster")
+    w.add_argument("--interval", type=float, help="seconds between scans (default: c.Watch.interval)")
+    w.set_defaults(func=cmd_watch)
 
     args = parser.parse_args(argv)
     return args.func(args)
