@@ -15,6 +15,7 @@ from autograder.plugin import Outcome
 from autograder.rules import Violation, tripwires, violations
 from autograder.runner import run_suite
 from autograder.sandbox import Sandbox, isolation
+from autograder.testing import FORBIDDEN
 
 
 @dataclass
@@ -118,7 +119,7 @@ def enforce(result: Result, found: list[Violation]) -> None:
             result.parts[v.cell][0] = 0.0
         for t in result.tests:
             if t["part"] == v.cell:
-                t["score"], t["passed"] = 0.0, False
+                t["score"], t["passed"], t["cause"] = 0.0, False, FORBIDDEN
                 t["message"] = v.message() + (f"; the test itself: {t['message']}" if t["message"] else "")
     if found:
         result.score = round(sum(p[0] for p in result.parts.values()), 6)

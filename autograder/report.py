@@ -11,6 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from autograder import testing
 from autograder.grading import Result
 
 BASE_COLUMNS = ["student", "assignment", "score", "max_score", "status", "reason", "isolation", "seconds"]
@@ -44,8 +45,29 @@ def test_feedback(test: dict) -> str:
     if test["passed"]:
         note = f" {test['message']}" if test["message"] else ""
         return f"Partly right: {test['score']:g} of {test['points']:g} points.{note}"
-    hint = f"\n{test['hint']}" if test["hint"] else ""
-    return f"{test['message'] or 'incorrect result'}{hint}"
+    message = test["message"] or "incorrect result"
+    cause = test.get("cause", "")  # "" in a result recorded before causes were
+    if not cause or cause in test.get("hint_for", testing.HINTED):
+        return message + (f"\n{test['hint']}" if test["hint"] else "")
+    if cause == testing.RAISED and test.get("error") == "NameError" and not test.get("where"):
+        return f"{message}\n{NOT_DEFINED}"
+    return f"{message}\n{CAUSE_SAYS.get(cause, '')}".rstrip()
+
+
+NOT_DEFINED = ("Your notebook does not define this function when it is graded: was it renamed, or did its cell raise "
+               "while loading (see the notes)? This test could not check your result.")
+# What a failure that is not a wrong result means, in words (instead of the test's hint, which is for wrong results).
+CAUSE_SAYS = {
+    testing.NOT_IMPLEMENTED: "Not implemented yet: the function still raises the released stub's NotImplementedError.",
+    testing.RAISED: "Your code raised an exception, so this test could not check your result: fix the error at the "
+                    "line named first.",
+    testing.TIMED_OUT: "Your function did not finish in time, so this test could not check your result: look for an "
+                       "endless loop, or a loop that does far more work than the task needs.",
+    testing.DIED: "Your notebook's process ended while this test ran (sys.exit, os._exit, a crash or a memory limit), "
+                  "so this test could not check your result.",
+    testing.FORBIDDEN: "Your code called a function this assignment forbids in its solutions.",
+    testing.GRADER: "The grader had a problem with this test, not with your code: please tell the course staff.",
+}
 
 
 def gradescope_json(result: Result) -> dict:
