@@ -11,6 +11,7 @@ from autograder.assignment import Assignment
 from autograder.backend import Backend, InProcess
 from autograder.config import Limits
 from autograder.load import LoadError, program, read_answers, read_submission
+from autograder.misconceptions import catalogue, named
 from autograder.plugin import Outcome
 from autograder.rules import Violation, tripwires, violations
 from autograder.runner import run_suite
@@ -40,6 +41,7 @@ class Result:
     duedate: str = ""  # the student's due date (extension included), UTC
     seconds_late: float | None = None
     late_penalty: float | None = None
+    misconceptions: list[str] = field(default_factory=list)  # catalogued bugs whose failures are exactly these
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -78,6 +80,7 @@ def grade_answers(assignment: Assignment, answers: dict[str, str], *, student: s
         backend.release()
     result = summarise(student, assignment, outcomes, prog.notes, backend)
     enforce(result, violations(assignment.forbidden, prog.cells))
+    result.misconceptions = [m.says() for m in named(result.tests, catalogue(assignment))]
     if problems and not outcomes:
         result.status, result.reason = "error", "grader problem: " + problems[0][: limits.reason_kept]
     if not sandbox:

@@ -179,6 +179,9 @@ def feedback_html(result: Result) -> str:
     parts = "".join(f"<tr><td>{e(p)}</td><td>{s:g} / {m:g}</td></tr>" for p, (s, m) in result.parts.items())
     notes = "".join(f"<li>{e(n)}</li>" for n in result.notes)
     status = f"<p class=fail><b>{e(result.status)}</b>: {e(result.reason)}</p>" if result.reason else ""
+    if result.misconceptions:
+        status += ("<h2>What your failures suggest</h2>"
+                   + "".join(f"<p class=fail>{e(m)}</p>" for m in result.misconceptions))
     output = (f"<h2>What your code printed while the notebook loaded</h2><pre>{e(result.output)}</pre>"
               if result.output.strip() else "")
     title = f"{e(result.assignment)} — {e(result.student)}"

@@ -134,6 +134,14 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_misconceptions(args) -> int:
+    from course.misconceptions import write
+
+    for a in [layout.get(n) for n in args.assignment] or list(layout.find()):
+        print(f"wrote {write(a, workers=args.workers).relative_to(a.root)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -186,6 +194,12 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--assignment", action="append", default=[], choices=ids, help="default: every one graded")
     rep.add_argument("--workers", type=int, default=2, help="processes grading the mutants when not cached")
     rep.set_defaults(func=cmd_report)
+
+    m = sub.add_parser("misconceptions", help="grade every mutant and the stubs in the sandbox into "
+                       "autograder/suites/<id>/misconceptions.json (what the feedback names; make test checks it)")
+    m.add_argument("assignment", nargs="*", help="default: every assignment")
+    m.add_argument("--workers", type=int, default=2)
+    m.set_defaults(func=cmd_misconceptions)
 
     args = parser.parse_args(argv)
     return args.func(args)
