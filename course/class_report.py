@@ -262,7 +262,10 @@ def _diagnosis_section(a: Assignment, results: list[Result], workers: int) -> tu
 
     if not catalogue(a):
         return "<p class=muted>This assignment has no mutant catalogue yet.</p>", {"students": {}}
-    pats = dx.patterns(a, workers=workers)
+    pats = dx.patterns(a)
+    if not pats.mutants:
+        return ("<p class=muted>No patterns of the catalogue's bugs yet: run <code>python -m course misconceptions "
+                f"{_e(a.id)}</code>.</p>"), {"students": {}}
     found = [d for r in results if (d := dx.diagnose(r, pats)) is not None]
     counts = dx.explained_counts(found, pats)
     by_student = {r.student: r for r in results}
@@ -271,17 +274,23 @@ def _diagnosis_section(a: Assignment, results: list[Result], workers: int) -> tu
         bug = _e(" + ".join(d.bugs)) if d.bugs else "—"
         if d.ties:
             bug += f" <span class=muted>(equally: {_e('; '.join(d.ties))})</span>"
-        verdict = f"<span class=bad>{_e(d.verdict)}</span>" if d.verdict == "unexplained" else _e(d.verdict)
+        if d.errors:  # failures no catalogued bug explains: said as what they are
+            said = "; ".join(f"{sig}: {', '.join(tests)}" for sig, tests in d.errors.items())
+            bug = (f"{bug}<br>" if d.bugs else "") + f"<span class=bad>{_e(said)}</span>"
+        verdict = (f"<span class=bad>{_e(d.verdict)}</span>" if d.verdict not in ("explained", "nothing done")
+                   else _e(d.verdict))
         loading = [n for n in by_student[d.student].notes if "while loading" in n]
         if loading:  # a cell that did not load fails every test of its functions: say so beside the match
             bug += f"<br><span class=muted>{_e(loading[0][:160])}</span>"
         rows.append([_e(d.student), f"{d.score:g}", len(d.failed), verdict, bug, f"{d.similarity:.2f}"])
     unexplained = [d for d in found if d.verdict == "unexplained"]
     body = [
-        f"<p>Each failing submission's set of failed tests against each catalogued bug's (the tests the mutant fails, "
-        f"graded in-process), by Jaccard similarity; below "
-        f"{dx.THRESHOLD:g} a submission is unexplained. {len(found)} of {len(results)} submissions failed some test; "
-        f"catalogue: {len(pats.mutants)} bugs.</p>",
+        f"<p>Each failing submission's failed tests, with how each failed (wrong values or shape, the exception "
+        f"raised, a timeout, a dead process, a stub), against each catalogued bug's (the mutant graded in the sandbox: "
+        f"<code>misconceptions.json</code>), by Jaccard similarity; below {dx.THRESHOLD:g} a submission is "
+        f"unexplained. An exception, timeout, dead process or stub that no matched bug shares is never explained by a "
+        f"logic bug: the verdict names it. {len(found)} of {len(results)} submissions failed some test; catalogue: "
+        f"{len(pats.mutants)} bugs.</p>",
         _table(["student", "score", "failed tests", "verdict", "best-matching catalogued bug", "similarity"], rows,
                {1, 2, 5}),
         "<h3>How many submissions each catalogued bug explains</h3>",
@@ -289,11 +298,13 @@ def _diagnosis_section(a: Assignment, results: list[Result], workers: int) -> tu
                {1}),
         "<h3>Unexplained: candidates for new mutants</h3>",
         ("<ul>" + "".join(f"<li>{_e(d.student)} ({d.score:g} points; failed "
-                          f"{_e(', '.join(sorted(d.failed)))})</li>" for d in unexplained) + "</ul>")
-        if unexplained else "<p>None: every failing submission matches a catalogued bug or the stubs.</p>",
+                          f"{_e(', '.join(sorted(name for name, _ in d.failed)))})</li>" for d in unexplained)
+         + "</ul>")
+        if unexplained else ("<p>None: every failing submission matches a catalogued bug or the stubs, or failed by "
+                             "a cause its verdict names.</p>"),
     ]
     data = {"students": {d.student: {"verdict": d.verdict, "bugs": d.bugs, "ties": d.ties,
-                                     "similarity": round(d.similarity, 4)} for d in found},
+                                     "similarity": round(d.similarity, 4), "errors": d.errors} for d in found},
             "explained": counts}
     return "".join(body), data
 
