@@ -41,7 +41,7 @@ class Result:
     duedate: str = ""  # the student's due date (extension included), UTC
     seconds_late: float | None = None
     late_penalty: float | None = None
-    misconceptions: list[str] = field(default_factory=list)  # catalogued bugs whose failures are exactly these
+    misconception: str = ""  # the catalogued bug whose failures are exactly these, in words
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -80,7 +80,8 @@ def grade_answers(assignment: Assignment, answers: dict[str, str], *, student: s
         backend.release()
     result = summarise(student, assignment, outcomes, prog.notes, backend)
     enforce(result, violations(assignment.forbidden, prog.cells))
-    result.misconceptions = [m.says() for m in named(result.tests, catalogue(assignment))]
+    bug = named(result.tests, catalogue(assignment))
+    result.misconception = bug.says() if bug else ""
     if problems and not outcomes:
         result.status, result.reason = "error", "grader problem: " + problems[0][: limits.reason_kept]
     if not sandbox:

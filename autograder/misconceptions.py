@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 
 from autograder.assignment import Assignment
-from autograder.testing import RAISED
+from autograder.testing import PARTIAL, RAISED
 
 FILE = "misconceptions.json"
 
@@ -31,9 +31,14 @@ class Misconception:
 
 
 def signature(test: dict) -> str:
-    """How a test that lost points failed: its cause, with the exception type when the student's code raised."""
+    """How a test that lost points failed: its cause, with the exception type when the student's code raised and the
+    fraction earned for partial credit."""
     cause = test.get("cause", "")
-    return f"{cause} {test.get('error', '')}".strip() if cause == RAISED else cause
+    if cause == RAISED:
+        return f"{cause} {test.get('error', '')}".strip()
+    if cause == PARTIAL and test["points"]:
+        return f"{cause} {test['score'] / test['points']:.3g}"
+    return cause
 
 
 def failures(tests: list[dict]) -> dict[str, str]:
@@ -54,7 +59,9 @@ def catalogue(assignment: Assignment) -> list[Misconception]:
     return [Misconception(str(b["bug"]), str(b["part"]), dict(b["fails"])) for b in read(assignment).get("bugs", [])]
 
 
-def named(tests: list[dict], known: list[Misconception]) -> list[Misconception]:
-    """The catalogued bugs whose pattern is exactly the submission's (none when nothing failed)."""
+def named(tests: list[dict], known: list[Misconception]) -> Misconception | None:
+    """The one catalogued bug whose pattern is exactly the submission's; None when nothing failed, or when no bug or
+    several bugs fail exactly so (the failures then do not tell which)."""
     found = failures(tests)
-    return [m for m in known if found and m.fails == found]
+    matches = [m for m in known if found and m.fails == found]
+    return matches[0] if len(matches) == 1 else None

@@ -39,6 +39,12 @@ def write_atomic(path: Path, text: str, mode: int = 0o600) -> None:
         raise
 
 
+def hint_applies(test: dict) -> bool:
+    """A failed test's hint is for the cause it failed by (a result recorded before causes were: always)."""
+    cause = test.get("cause", "")
+    return not cause or cause in test.get("hint_for", testing.HINTED)
+
+
 def test_feedback(test: dict) -> str:
     if test["passed"] and test["score"] >= test["points"]:
         return "Passed."
@@ -46,9 +52,9 @@ def test_feedback(test: dict) -> str:
         note = f" {test['message']}" if test["message"] else ""
         return f"Partly right: {test['score']:g} of {test['points']:g} points.{note}"
     message = test["message"] or "incorrect result"
-    cause = test.get("cause", "")  # "" in a result recorded before causes were
-    if not cause or cause in test.get("hint_for", testing.HINTED):
+    if hint_applies(test):
         return message + (f"\n{test['hint']}" if test["hint"] else "")
+    cause = test.get("cause", "")
     if cause == testing.RAISED and test.get("error") == "NameError" and not test.get("where"):
         return f"{message}\n{NOT_DEFINED}"
     return f"{message}\n{CAUSE_SAYS.get(cause, '')}".rstrip()
@@ -84,6 +90,7 @@ def gradescope_json(result: Result) -> dict:
         for t in result.tests
     ]
     overall = result.reason or ("; ".join(result.notes[:5]) if result.notes else "")
+    overall = "\n".join(x for x in (overall, result.misconception) if x)  # Gradescope shows no feedback page
     return {
         "score": result.score,
         "max_score": result.max_score,
@@ -179,9 +186,8 @@ def feedback_html(result: Result) -> str:
     parts = "".join(f"<tr><td>{e(p)}</td><td>{s:g} / {m:g}</td></tr>" for p, (s, m) in result.parts.items())
     notes = "".join(f"<li>{e(n)}</li>" for n in result.notes)
     status = f"<p class=fail><b>{e(result.status)}</b>: {e(result.reason)}</p>" if result.reason else ""
-    if result.misconceptions:
-        status += ("<h2>What your failures suggest</h2>"
-                   + "".join(f"<p class=fail>{e(m)}</p>" for m in result.misconceptions))
+    if result.misconception:
+        status += f"<h2>What your failures suggest</h2><p class=fail>{e(result.misconception)}</p>"
     output = (f"<h2>What your code printed while the notebook loaded</h2><pre>{e(result.output)}</pre>"
               if result.output.strip() else "")
     title = f"{e(result.assignment)} — {e(result.student)}"

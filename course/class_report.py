@@ -23,7 +23,7 @@ from autograder import assignment as layout
 from autograder.assignment import Assignment
 from autograder.batch import trusted_results
 from autograder.grading import Result
-from autograder.report import write_atomic
+from autograder.report import hint_applies, write_atomic
 from course import diagnosis as dx
 from course import similarity as sim
 
@@ -92,7 +92,7 @@ def summarise(a: Assignment, results: list[Result]) -> Summary:
                                                "failed": 0, "hint": t["hint"]})
             if _failed(t):
                 row["failed"] += 1
-                if t["hint"]:
+                if t["hint"] and hint_applies(t):  # the hints students were shown
                     h = hints.setdefault(t["hint"], {"hint": t["hint"], "students": 0, "tests": []})
                     if t["name"] not in h["tests"]:
                         h["tests"].append(t["name"])
@@ -257,7 +257,7 @@ def _similarity_section(a: Assignment, submitted: Path | None) -> tuple[str, dic
     return "".join(body), data
 
 
-def _diagnosis_section(a: Assignment, results: list[Result], workers: int) -> tuple[str, dict]:
+def _diagnosis_section(a: Assignment, results: list[Result]) -> tuple[str, dict]:
     from course.mutation import catalogue
 
     if not catalogue(a):
@@ -309,12 +309,11 @@ def _diagnosis_section(a: Assignment, results: list[Result], workers: int) -> tu
     return "".join(body), data
 
 
-def report(a: Assignment, results: list[Result], graded: Path, submitted: Path | None = None, *,
-           workers: int = 2) -> tuple[str, dict]:
+def report(a: Assignment, results: list[Result], graded: Path, submitted: Path | None = None) -> tuple[str, dict]:
     """The HTML report of assignment `a` from its graded rows `results` (read from `graded`), and its numbers."""
     s = summarise(a, results)
     figs = _figures(s, results)
-    diag_html, diag = _diagnosis_section(a, results, workers)
+    diag_html, diag = _diagnosis_section(a, results)
     sim_html, simdata = _similarity_section(a, submitted)
     status_rows = [[_e(r.student), _e(r.status), _e(r.reason), _e(r.isolation)]
                    for r in results if r.status != "ok" or r.reason]
@@ -365,7 +364,7 @@ part's full points.</p>
 
 
 def write_reports(graded: Path, submitted: Path | None = None, out: Path | None = None,
-                  assignments: list[Assignment] | None = None, *, workers: int = 2) -> list[Path]:
+                  assignments: list[Assignment] | None = None) -> list[Path]:
     """One report per assignment graded into `graded`: `out` (a file, for one assignment) or the folder `out`
     (default: `graded`) gets `class_report_<id>.html`. Returns the paths written."""
     rows = graded_results(graded)
@@ -380,7 +379,7 @@ def write_reports(graded: Path, submitted: Path | None = None, out: Path | None 
             print(f"class report of {a.id}: skipped, no graded submission under {graded}")
             continue
         start = time.monotonic()
-        page, _ = report(a, rows[a.id], graded, submitted, workers=workers)
+        page, _ = report(a, rows[a.id], graded, submitted)
         if out is not None and out.suffix == ".html" and len(chosen) == 1:
             path = out
         else:

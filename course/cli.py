@@ -127,7 +127,7 @@ def cmd_report(args) -> int:
         submitted = None
     chosen = [layout.get(n) for n in args.assignment] or None
     try:
-        write_reports(graded, submitted, Path(args.out) if args.out else None, chosen, workers=args.workers)
+        write_reports(graded, submitted, Path(args.out) if args.out else None, chosen)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -192,7 +192,6 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--submitted", help="the submitted notebooks (nbgrader layout), for the similarity check")
     rep.add_argument("--out", help="a file (one assignment) or a folder; default: GRADED/class_report_<id>.html")
     rep.add_argument("--assignment", action="append", default=[], choices=ids, help="default: every one graded")
-    rep.add_argument("--workers", type=int, default=2, help="processes grading the mutants when not cached")
     rep.set_defaults(func=cmd_report)
 
     m = sub.add_parser("misconceptions", help="grade every mutant and the stubs in the sandbox into "

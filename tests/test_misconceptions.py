@@ -10,7 +10,7 @@ import pytest
 from autograder import assignment as layout
 from autograder import misconceptions as mc
 from autograder.grading import grade_answers
-from autograder.report import feedback_html
+from autograder.report import feedback_html, results_text
 from course.mutation import Mutant, catalogue
 
 A1 = layout.get("a1_convolution")
@@ -19,9 +19,10 @@ SECTION = "What your failures suggest"
 
 
 def graded(answers: dict[str, str]) -> tuple[dict, str]:
+    """The submission's pattern, and what it is shown: its feedback page and its Gradescope results.json."""
     result = grade_answers(A1, answers, slot=22)
     assert result.status == "ok", result.reason
-    return mc.failures(result.tests), feedback_html(result)
+    return mc.failures(result.tests), feedback_html(result) + "\n<!-- results.json -->\n" + results_text(result)
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +35,7 @@ def test_a_mutants_own_submission_is_told_its_bug(flipped):
     bug, (_, page) = flipped
     assert SECTION in page
     assert html.escape(f"Your corr1d behaves exactly like one with this typical bug: {bug.name}.") in page
+    assert bug.name in page.split("<!-- results.json -->")[1], "on Gradescope too"
 
 
 def test_a_correct_submission_is_told_nothing():
@@ -65,8 +67,12 @@ def test_named_needs_the_same_tests_and_the_same_causes():
     bug = mc.Misconception("kernel flipped", "f", {"t1": "wrong values", "t2": "raised ValueError"})
     twin = mc.Misconception("H/W swapped", "f", {"t1": "wrong values", "t2": "raised ValueError"})
     same = [test("t1", "wrong values"), test("t2", "raised", "ValueError"), test("t3", passed=True)]
-    assert mc.named(same, [bug]) == [bug] and mc.named(same, [bug, twin]) == [bug, twin]
-    assert mc.named([same[0], test("t2", "raised", "TypeError"), same[2]], [bug]) == []
-    assert mc.named([same[0], test("t2", "wrong values"), same[2]], [bug]) == []
-    assert mc.named([*same[:2], test("t3", "wrong values")], [bug]) == []
-    assert mc.named([test("t1", passed=True)], [mc.Misconception("nothing", "f", {})]) == []
+    assert mc.named(same, [bug]) == bug
+    assert mc.named(same, [bug, twin]) is None, "two bugs fail exactly so: the failures do not tell which"
+    assert mc.named([same[0], test("t2", "raised", "TypeError"), same[2]], [bug]) is None
+    assert mc.named([same[0], test("t2", "wrong values"), same[2]], [bug]) is None
+    assert mc.named([*same[:2], test("t3", "wrong values")], [bug]) is None
+    assert mc.named([test("t1", passed=True)], [mc.Misconception("nothing", "f", {})]) is None
+    half = {**test("t1", "partial credit"), "score": 0.5}
+    assert mc.named([half], [mc.Misconception("weak test", "f", {"t1": "partial credit 0.5"})]).bug == "weak test"
+    assert mc.named([half], [mc.Misconception("weaker test", "f", {"t1": "partial credit 0.25"})]) is None

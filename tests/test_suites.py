@@ -92,3 +92,5 @@ def test_mutant_loses_points(assignment, mutant, slot):
     recorded = dict(enumerate(read(assignment).get("bugs", []))).get(catalogue(assignment).index(mutant), {})
     assert recorded.get("bug") == mutant.name and failures(result.tests) == recorded.get("fails"), \
         STALE.format(assignment.id, assignment.id)
+    alike = [b["bug"] for b in read(assignment)["bugs"] if b["fails"] == recorded["fails"]]
+    assert (mutant.name in result.misconception) == (alike == [mutant.name]), "named when its failures tell it alone"
