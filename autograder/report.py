@@ -50,7 +50,8 @@ def test_feedback(test: dict) -> str:
         return "Passed."
     if test["passed"]:
         note = f" {test['message']}" if test["message"] else ""
-        return f"Partly right: {test['score']:g} of {test['points']:g} points.{note}"
+        hint = f"\n{test['hint']}" if test["hint"] and hint_applies(test) else ""  # a weak student test's hint
+        return f"Partly right: {test['score']:g} of {test['points']:g} points.{note}{hint}"
     message = test["message"] or "incorrect result"
     if hint_applies(test):
         return message + (f"\n{test['hint']}" if test["hint"] else "")

@@ -130,3 +130,12 @@ def test_a_forbidden_call_is_its_own_cause():
         result = grade_answers(A1, {**answers, "conv1d": code}, limits=LIMITS, slot=20)
         assert {t["cause"] for t in of_part(result, "conv1d")} == {testing.FORBIDDEN}, code
         assert all(t["hint"] not in report.test_feedback(t) for t in of_part(result, "conv1d"))
+
+
+def test_partial_credit_shows_the_hint_of_a_weak_test():
+    test = {"name": "test_proof", "part": "p", "points": 10.0, "score": 8.0, "passed": True, "cause": testing.PARTIAL,
+            "message": "test_proof rejected 4 of 5 wrong implementations", "hint": "Possible reason: try strides 3, 4.",
+            "hint_for": list(testing.HINTED), "error": "", "where": ""}
+    said = report.test_feedback(test)
+    assert said.startswith("Partly right: 8 of 10 points.") and test["hint"] in said
+    assert test["hint"] not in report.test_feedback({**test, "hint_for": [testing.WRONG_VALUES]})

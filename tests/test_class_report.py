@@ -79,10 +79,10 @@ def test_test_failures_and_hints_match_the_results(graded):
     hinted: dict[str, set[str]] = {}
     ran = 0
     for folder in sorted(out.glob(f"*/{ASSIGNMENT.id}")):
-        data = json.loads((folder / "results.json").read_text())
-        tests = data["kit"]["tests"]
+        written = json.loads((folder / "results.json").read_text())
+        tests = written["kit"]["tests"]
         ran += bool(tests)
-        for t, shown in zip(tests, data["tests"], strict=True):
+        for t, shown in zip(tests, written["tests"], strict=True):
             if not (t["passed"] and t["score"] >= t["points"]):
                 failed[t["name"]] = failed.get(t["name"], 0) + 1
                 if t["hint"] and t["hint"] in shown["output"]:  # the hints the students were shown
