@@ -325,7 +325,8 @@ except NotImplementedError:
 # **The claim.** Correlation is not equivariant to rotation: there are an image $x$ and a kernel $w$ with
 # $\text{corr}(\text{rot90}(x), w) \ne \text{rot90}(\text{corr}(x, w))$. Your test exhibits such a pair for
 # the `corr` it is given, and fails when it cannot — a wrong implementation here is one that is secretly
-# rotation-symmetric, so that no counterexample exists.
+# rotation-symmetric, so that no counterexample exists. This claim does not depend on the anchor: here a correct
+# `corr` may anchor its kernel at any tap, not only at $(KH/\!/2, KW/\!/2)$.
 
 # %% solution test_rotation_counterexample
 #| solution solutions.a2_equivariance:test_rotation_counterexample
@@ -396,8 +397,8 @@ print("visible checks passed: 2 correct layers passed, 3 wrong layers rejected")
 # it sees finer detail (here: thinner edges) than on $x$.
 #
 # **The claim.** There are $x$ and $w$ with $\text{corr}(\text{upsample2}(x), w) \ne
-# \text{upsample2}(\text{corr}(x, w))$, for every correlation layer `corr` of section 5. Your test exhibits such a
-# pair and fails when it cannot.
+# \text{upsample2}(\text{corr}(x, w))$, for every correlation layer `corr` of section 5, anchored at any tap (as
+# in 5a). Your test exhibits such a pair and fails when it cannot.
 
 # %% demo
 try:

@@ -7,6 +7,7 @@ import gc
 import hashlib
 import json
 import multiprocessing as mp
+import os
 from collections.abc import Collection, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -15,40 +16,68 @@ from pathlib import Path
 from autograder import audit
 from autograder.assignment import Assignment
 from autograder.config import Limits
-from autograder.grading import Result, error_result, grade_notebook, sha256
+from autograder.files import Refused, check_folder
+from autograder.grading import Result, error_result, grade_submission
 from autograder.lateness import stamp
+from autograder.load import LoadError, read_submission
+from autograder.names import GRADEBOOK, problem, shown, student_folder, student_name
 from autograder.report import gradebook_csv, parse_result, write_atomic, write_results
 from autograder.sandbox import adopt_orphans, isolation
 
 
 @dataclass(frozen=True)
 class Job:
-    student: str
+    student: str  # as the gradebook names it (autograder.names)
     assignment: Assignment
     notebook: Path | None
     problem: str = ""
+    base: Path | None = None  # the notebook is read under this folder, following no link below it
 
 
-def find_notebook(folder: Path, assignment: str) -> tuple[Path | None, str]:
-    if not folder.is_dir():
+def find_notebook(folder: Path, assignment: str, anywhere: bool = False) -> tuple[Path | None, str]:
+    """The notebook to grade in the submission folder `folder` (`<assignment>.ipynb`, or the only notebook; with
+    `anywhere` also in its subfolders), or why there is none. Refused unless the folder holds only plain folders and
+    regular files of one name each (nbgrader's collected folders never hold anything else)."""
+    try:
+        check_folder(folder)
+    except FileNotFoundError:
         return None, f"nothing submitted for {assignment}"
+    except Refused as exc:
+        return None, f"{exc} (a submission holds only plain files and folders)"
+    except OSError as exc:
+        return None, f"cannot read the {assignment} folder: {exc.strerror}"
     preferred = folder / f"{assignment}.ipynb"
     if preferred.is_file():
         return preferred, ""
-    found = sorted(p for p in folder.glob("*.ipynb") if p.is_file())
+    found = sorted(p for p in folder.glob("**/*.ipynb" if anywhere else "*.ipynb") if p.is_file())
     if len(found) == 1:
         return found[0], ""
     if not found:
         return None, f"no .ipynb file in the {assignment} folder"
-    return None, f"several notebooks ({', '.join(p.name for p in found[:4])}) and none named {assignment}.ipynb"
+    said = ", ".join(shown(p.name) for p in found[:4])
+    return None, f"several notebooks ({said}) and none named {assignment}.ipynb"
 
 
 def discover(submitted: Path, assignment: Assignment) -> list[Job]:
-    """One job per student folder of nbgrader's layout `submitted/<student>/<assignment>/*.ipynb`."""
+    """One job per student folder of nbgrader's layout `submitted/<student>/<assignment>/*.ipynb`: hidden entries
+    and files beside the folders are nobody's; a folder whose name is not a valid student name, or a link, is an
+    error row (autograder.names)."""
+    with os.scandir(submitted) as entries:
+        found = sorted((e.name, e.is_symlink(), e.is_dir(follow_symlinks=False)) for e in entries)
     jobs = []
-    for student_dir in sorted(p for p in submitted.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        notebook, problem = find_notebook(student_dir / assignment.id, assignment.id)
-        jobs.append(Job(student_dir.name, assignment, notebook, problem))
+    for raw, link, folder in found:
+        if raw.startswith(".") or not (link or folder):
+            continue
+        student, why = student_name(raw), problem(raw)
+        if why:
+            jobs.append(Job(student, assignment, None, f"the folder name '{student}' is not a valid student name: "
+                                                       f"{why}; nothing was graded (rename the folder)"))
+        elif link:
+            jobs.append(Job(student, assignment, None, f"the student folder '{student}' is a symbolic link: not "
+                                                       "followed, nothing was graded"))
+        else:
+            notebook, why = find_notebook(submitted / raw / assignment.id, assignment.id)
+            jobs.append(Job(student, assignment, notebook, why, base=submitted))
     return jobs
 
 
@@ -66,7 +95,11 @@ def _grade(job: Job, hide: tuple[str, ...], limits: Limits | None) -> Result:
     if job.notebook is None:
         return error_result(job.student, job.assignment, job.problem)
     try:
-        return grade_notebook(job.notebook, job.assignment, job.student, slot=_SLOT, hide=hide, limits=limits)
+        data = read_submission(job.notebook, job.base, (limits or job.assignment.limits).notebook_bytes)
+        return grade_submission(data, job.notebook.name, job.assignment, job.student, slot=_SLOT, hide=hide,
+                                limits=limits)
+    except LoadError as exc:
+        return error_result(job.student, job.assignment, str(exc))
     except Exception as exc:  # a grader bug must not cost the batch; the row says what happened
         return error_result(job.student, job.assignment, f"grader failure: {type(exc).__name__}: {exc}")
 
@@ -99,10 +132,10 @@ def trusted_results(out: Path) -> dict[tuple[str, str], tuple[Result, str]]:
     rows = {}
     for key, digest in read_manifest(out).items():
         student, _, assignment = key.partition("/")
-        if not student or not assignment or {student, assignment} & {".", ".."} or "/" in assignment:
+        if not student or problem(assignment):
             continue
         try:
-            data = (out / student / assignment / "results.json").read_bytes()
+            data = (student_folder(out, student) / assignment / "results.json").read_bytes()
         except OSError:
             continue
         result = parse_result(data) if hashlib.sha256(data).hexdigest() == digest else None
@@ -169,7 +202,7 @@ def grade_class(assignment: Assignment, submitted: Path, out: Path, *, workers: 
         write_manifest(out, rows)
         results.append(result)
         bar.update(1)
-        bar.set_postfix_str(f"{job.student}: {result.score:g}/{result.max_score:g} {result.status}")
+        bar.set_postfix_str(shown(f"{job.student}: {result.score:g}/{result.max_score:g} {result.status}"))
     bar.close()
     write_gradebook(out, [r for r, _ in rows.values()])
     write_manifest(out, rows)
@@ -195,10 +228,10 @@ def _plan(jobs: list[Job], assignment: Assignment, out: Path, rows: dict, force:
             if previous is not None:
                 kept.append(previous)
             continue
-        reason = audit.regrade_reason(previous, sha256(job.notebook) if job.notebook else "", suite,
+        reason = audit.regrade_reason(previous, _notebook_sha256(job), suite,
                                       forced=force or students is not None)
         if reason is None and previous is not None:
-            if stamp(previous, _folder(job)):
+            if stamp(previous, _folder(job), job.base):
                 rows[key] = (previous, write_results(out, previous))
             kept.append(previous)
         else:
@@ -208,6 +241,15 @@ def _plan(jobs: list[Job], assignment: Assignment, out: Path, rows: dict, force:
     return todo, reasons
 
 
+def _notebook_sha256(job: Job) -> str:
+    if job.notebook is None:
+        return ""
+    try:
+        return hashlib.sha256(read_submission(job.notebook, job.base, job.assignment.limits.notebook_bytes)).hexdigest()
+    except LoadError:
+        return ""
+
+
 def _folder(job: Job) -> Path | None:
     return job.notebook.parent if job.notebook is not None else None
 
@@ -215,7 +257,7 @@ def _folder(job: Job) -> Path | None:
 def _finish(out: Path, job: Job, result: Result, previous: Result | None, reason: str, suite: str) -> None:
     """What the coordinating process adds to a fresh result: the suite's hash, the submission time, the audit."""
     result.suite_sha256 = suite
-    stamp(result, _folder(job))
+    stamp(result, _folder(job), job.base)
     audit.log_change(out, previous, result, reason)
 
 
@@ -238,6 +280,6 @@ def _grade_here(assignment: Assignment, todo: list[Job], hide: tuple[str, ...], 
 
 def write_gradebook(out: Path, results: list[Result]) -> Path:
     """OUT/gradebook.csv from `results` (what the grader holds in memory, never what a file under OUT says)."""
-    path = out / "gradebook.csv"
+    path = out / GRADEBOOK
     write_atomic(path, gradebook_csv(results))
     return path

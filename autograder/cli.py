@@ -10,12 +10,13 @@ import sys
 from pathlib import Path
 
 from autograder import assignment as layout
+from autograder.names import shown
 
 
 def _table(results) -> str:
     lines = [f"{'student':<24} {'score':>12}  {'status':<8} reason"]
     for r in results:
-        lines.append(f"{r.student:<24} {r.score:>6g}/{r.max_score:<5g}  {r.status:<8} {r.reason[:70]}")
+        lines.append(shown(f"{r.student:<24} {r.score:>6g}/{r.max_score:<5g}  {r.status:<8} {r.reason[:70]}"))
     return "\n".join(lines)
 
 

@@ -36,7 +36,7 @@ def grade_on_cluster(address: str, assignment: Assignment, jobs,
                 yield job, error_result(job.student, assignment, job.problem)
                 continue
             try:
-                data = read_submission(job.notebook)
+                data = read_submission(job.notebook, job.base, assignment.limits.notebook_bytes)
             except LoadError as exc:
                 yield job, error_result(job.student, assignment, str(exc))
                 continue

@@ -25,6 +25,9 @@ class Limits:
     message_kept: int = 500  # characters of an exception message of student code, or of a partial-credit note
     reason_kept: int = 300  # characters of a gradebook reason or a note
     problem_kept: int = 2000  # characters of a hidden suite's own error report (grader problems)
+    notebook_bytes: int = 20 * 1024**2  # a submitted notebook file
+    notebook_depth: int = 64  # nesting of its JSON (nbformat's own is under 10; outputs' data a little more)
+    notebook_cells: int = 10_000  # cells of a submitted notebook
 
     def differences(self) -> str:
         """The limits that differ from the defaults, for the gradebook's isolation column ("load 60 s, memory 4 GiB";

@@ -12,20 +12,33 @@ from pathlib import Path
 
 from autograder.assignment import Assignment
 from autograder.batch import find_notebook
-from autograder.grading import grade_notebook
+from autograder.grading import error_result, grade_submission
+from autograder.load import LoadError, read_submission
 from autograder.report import gradescope_json, write_atomic
+
+STUDENT = "submission"
 
 
 def run(assignment: Assignment, submission: Path, results: Path) -> int:
-    """Grade the one notebook in `submission` and write Gradescope's results.json."""
-    notebook, problem = find_notebook(submission, assignment.id)
-    if notebook is None:
-        found = sorted(submission.glob("**/*.ipynb"))
-        notebook = found[0] if len(found) == 1 else None
-    result = grade_notebook(notebook, assignment, "submission", hide=(str(submission), str(results.parent)))
-    if notebook is None:
-        result.reason = problem or "no notebook in the submission"
+    """Grade the one notebook in `submission` and write Gradescope's results.json — always, whatever the folder
+    holds: a link, a FIFO or a device anywhere in it, or a notebook that cannot be read, is an error result."""
+    try:
+        result = _grade(assignment, submission, results)
+    except Exception as exc:  # a grader bug: the student still gets a result saying so
+        result = error_result(STUDENT, assignment, f"grader failure: {type(exc).__name__}")
     payload = gradescope_json(result)
     payload["output"] = (f"{result.status}: {result.reason}\n" if result.reason else "") + payload["output"]
     write_atomic(results, json.dumps(payload, indent=1) + "\n")
     return 0
+
+
+def _grade(assignment: Assignment, submission: Path, results: Path):
+    notebook, problem = find_notebook(submission, assignment.id, anywhere=True)
+    if notebook is None:
+        return error_result(STUDENT, assignment, problem or "no notebook in the submission")
+    try:
+        data = read_submission(notebook, submission, assignment.limits.notebook_bytes)
+    except LoadError as exc:
+        return error_result(STUDENT, assignment, str(exc))
+    return grade_submission(data, notebook.name, assignment, STUDENT,
+                            hide=(str(submission), str(results.parent)))

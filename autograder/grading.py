@@ -144,8 +144,8 @@ def incident_summary(incidents: list[tuple[str, str]], keep: int) -> tuple[str, 
 
 def sha256(path: Path) -> str:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
+        return hashlib.sha256(read_submission(path)).hexdigest()
+    except LoadError:
         return ""
 
 

@@ -13,12 +13,16 @@ One rule for every assignment, decided by what the call did, never by a message 
 - a test that runs out of time on `GIVE_UP_AFTER` implementations is not run on the others (each such run costs the
   batch its whole time limit): a wheat it was not run on counts as failed, a chaff as not rejected.
 Score: 0 when it fails any wheat; otherwise the fraction of chaffs it rejected.
+
+A test is asked to check the claim as the released notebook states it, no more: every chaff names the clause of
+that claim it breaks (`Chaff.breaks`, a key of its property's `claim`, whose value quotes the notebook).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -26,6 +30,14 @@ from autograder.testing import CallTimeout, Mismatch, StudentError, SubmissionDi
 
 ACCEPTED, REJECTED, HUNG, DIED = "accepted", "rejected", "hung", "died"  # the last two are no verdict
 GIVE_UP_AFTER = 2  # runs that ran out of time: one hang on an odd chaff is forgiven, a test that hangs is not rerun
+
+
+class Chaff(NamedTuple):
+    """A wrong implementation of a claimed property, and the clause of the notebook's claim it breaks."""
+
+    label: str
+    core: Callable
+    breaks: str  # a key of its property's `claim` (clause name -> the notebook's words)
 
 
 @dataclass(frozen=True)
@@ -87,9 +99,10 @@ def judge(test: Callable, wheats: Mapping[str, Callable], chaffs: Sequence[Calla
 
 def judge_property(student, prop, name: str, credit, timeout: float, rng: np.random.Generator) -> None:
     """Judge student test `name` on the wheats and chaffs of `prop` (a property of an assignment's impls.py: `wheats`
-    and `chaffs` as (label, core) pairs, `wrapped(core)` the implementation a test receives) and award its credit."""
+    as (label, core) pairs, `chaffs` as `Chaff`s, `wrapped(core)` the implementation a test receives) and award its
+    credit."""
     verdict = judge(getattr(student, name).timeout(timeout), {label: prop.wrapped(core) for label, core in prop.wheats},
-                    [prop.wrapped(core) for _, core in prop.chaffs], name=name, rng=rng)
+                    [prop.wrapped(chaff.core) for chaff in prop.chaffs], name=name, rng=rng)
     award(verdict, credit, name)
 
 

@@ -13,8 +13,9 @@ from functools import cache
 from pathlib import Path
 
 from autograder.assignment import Assignment, nbgrader_meta
-
-MAX_NOTEBOOK_BYTES = 20 * 1024**2
+from autograder.config import LIMITS, Limits
+from autograder.files import Refused, read_bounded
+from autograder.names import shown
 
 
 class LoadError(Exception):
@@ -66,27 +67,57 @@ def program(assignment: Assignment, answers: dict[str, str]) -> Program:
     return prog
 
 
-def read_submission(path: Path) -> bytes:
-    """The bytes of a submitted file, read once (what is graded is what is hashed). Raises LoadError."""
+def read_submission(path: Path, base: Path | None = None, limit: int = LIMITS.notebook_bytes) -> bytes:
+    """The bytes of a submitted file, read once (what is graded is what is hashed), at most `limit` of them, without
+    following a link anywhere below `base` (default: the file's folder). Raises LoadError."""
     try:
-        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
-            raise LoadError(f"{path.name} is larger than {MAX_NOTEBOOK_BYTES // 1024**2} MiB")
-        return path.read_bytes()
+        return read_bounded(path, path.parent if base is None else base, limit)
+    except Refused as exc:
+        raise LoadError(str(exc)) from None
     except OSError as exc:
-        raise LoadError(f"cannot read {path.name}: {exc.strerror}") from None
+        raise LoadError(f"cannot read {shown(path.name)}: {exc.strerror}") from None
 
 
-def read_answers(data: bytes, name: str, assignment: Assignment) -> tuple[dict[str, str], list[str]]:
+_DEEP = object()  # json.loads gave up: deeper than the interpreter's recursion limit
+
+
+def _too_deep(value: object, limit: int) -> bool:
+    todo = [(value, 1)]
+    while todo:
+        node, depth = todo.pop()
+        if isinstance(node, (dict, list)):
+            if depth > limit:
+                return True
+            todo.extend((v, depth + 1) for v in (node.values() if isinstance(node, dict) else node))
+    return False
+
+
+def read_answers(data: bytes, name: str, assignment: Assignment,
+                 limits: Limits | None = None) -> tuple[dict[str, str], list[str]]:
     """The solution cells of a submitted notebook `name` with content `data`: grade_id -> code, plus notes.
-    Raises LoadError."""
+    Raises LoadError, also when the notebook is larger, deeper or has more cells than `limits` allow (default: the
+    assignment's)."""
+    limits = limits or assignment.limits
+    name = shown(name)
     if not data:
         raise LoadError(f"{name} is empty")
+    if len(data) > limits.notebook_bytes:
+        raise LoadError(f"{name} is larger than {limits.notebook_bytes / 1024**2:g} MiB")
     try:
         raw = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise LoadError(f"{name} is not a valid notebook (corrupt JSON: {exc})") from None
+    except RecursionError:
+        raw = _DEEP
+    deep = f"{name} is not a notebook (its JSON is nested more than {limits.notebook_depth} deep)"
+    if raw is _DEEP:
+        raise LoadError(deep)
     if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list):
         raise LoadError(f"{name} is not a notebook (no list of cells)")
+    if len(raw["cells"]) > limits.notebook_cells:
+        raise LoadError(f"{name} has more than {limits.notebook_cells} cells")
+    if _too_deep(raw, limits.notebook_depth):
+        raise LoadError(deep)
     wanted = set(assignment.solution_ids)
     answers: dict[str, str] = {}
     notes: list[str] = []

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from autograder import testing
 from autograder.grading import Result
+from autograder.names import shown, student_folder
 
 BASE_COLUMNS = ["student", "assignment", "score", "max_score", "status", "reason", "isolation", "seconds"]
 # `score` is the raw score of the hidden suites; these come from timestamp.txt and, once `python -m course record` ran,
@@ -110,7 +111,7 @@ def results_text(result: Result) -> str:
 
 def write_results(out: Path, result: Result) -> str:
     """Write results.json and feedback.html of one submission; returns the sha256 of the results.json written."""
-    folder = out / result.student / result.assignment
+    folder = student_folder(out, result.student) / result.assignment
     text = results_text(result)
     write_atomic(folder / "results.json", text)
     write_atomic(folder / "feedback.html", feedback_html(result))
@@ -124,22 +125,44 @@ def parse_result(data: bytes) -> Result | None:
         return None
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula (OWASP)
+
+
+def csv_text(text: str) -> str:
+    """A text cell as OWASP's CSV-injection guidance asks: control characters escaped (no CR or LF splits a row),
+    and a leading formula character neutralised by a single quote; the writer quotes every text cell."""
+    text = shown(text)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+class _Number(float):
+    """A number cell: written unquoted (a negative score stays a number), formatted by `spec`."""
+
+    def __new__(cls, value: float, spec: str = "g"):
+        number = super().__new__(cls, value)
+        number.spec = spec
+        return number
+
+    def __str__(self) -> str:
+        return format(float(self), self.spec)
+
+
 def gradebook_csv(results: list[Result]) -> str:
     parts = list(dict.fromkeys(p for r in results for p in r.parts))
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(BASE_COLUMNS + LATENESS_COLUMNS + parts)
+    writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
+    writer.writerow([csv_text(c) for c in BASE_COLUMNS + LATENESS_COLUMNS + parts])
     for r in sorted(results, key=lambda r: (r.assignment, r.student)):
-        row = [r.student, r.assignment, f"{r.score:g}", f"{r.max_score:g}", r.status, r.reason, r.isolation,
-               f"{r.seconds:.2f}"]
-        writer.writerow(row + lateness_row(r) + [f"{r.parts[p][0]:g}" if p in r.parts else "" for p in parts])
+        row = [csv_text(r.student), csv_text(r.assignment), _Number(r.score), _Number(r.max_score),
+               csv_text(r.status), csv_text(r.reason), csv_text(r.isolation), _Number(r.seconds, ".2f")]
+        writer.writerow(row + lateness_row(r) + [_Number(r.parts[p][0]) if p in r.parts else "" for p in parts])
     return buf.getvalue()
 
 
-def lateness_row(r: Result) -> list[str]:
+def lateness_row(r: Result) -> list:
     recorded = r.late_penalty is not None
-    return [r.timestamp, r.duedate, "" if r.seconds_late is None else f"{r.seconds_late:g}",
-            f"{r.late_penalty:g}" if recorded else "", f"{r.final_score:g}" if recorded else ""]
+    return [csv_text(r.timestamp), csv_text(r.duedate), "" if r.seconds_late is None else _Number(r.seconds_late),
+            _Number(r.late_penalty) if recorded else "", _Number(r.final_score) if recorded else ""]
 
 
 def _duration(seconds: float) -> str:

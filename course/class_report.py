@@ -23,6 +23,7 @@ from autograder import assignment as layout
 from autograder.assignment import Assignment
 from autograder.batch import trusted_results
 from autograder.grading import Result
+from autograder.names import CLASS_REPORT
 from autograder.report import hint_applies, write_atomic
 from course import diagnosis as dx
 from course import similarity as sim
@@ -383,7 +384,7 @@ def write_reports(graded: Path, submitted: Path | None = None, out: Path | None 
         if out is not None and out.suffix == ".html" and len(chosen) == 1:
             path = out
         else:
-            path = (out or graded) / f"class_report_{a.id}.html"
+            path = (out or graded) / CLASS_REPORT.format(a.id)
         write_atomic(path, page)
         written.append(path)
         print(f"class report of {a.id}: {path} ({time.monotonic() - start:.1f} s)")

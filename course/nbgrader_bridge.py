@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-import shutil
+import re
 import warnings
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -12,7 +12,10 @@ from pathlib import Path
 from autograder.assignment import CHECK_PREFIX
 from autograder.audit import log_change
 from autograder.batch import trusted_results, write_gradebook, write_manifest
+from autograder.files import Refused, read_bounded
 from autograder.grading import Result
+from autograder.lateness import TIMESTAMP_FILE
+from autograder.names import problem
 from autograder.report import feedback_html, write_atomic, write_results
 
 UNREADABLE = "timestamp.txt is not a time nbgrader can read ({}): recorded without a submission time, no late penalty"
@@ -135,17 +138,44 @@ def _extension(new_duedate: datetime | None, duedate: datetime | None) -> timede
 def release_feedback(graded: Path, out: Path, submitted: Path = Path("submitted")) -> Iterator[str]:
     """Write each feedback page to `out/<student>/<assignment>/<assignment>.html`, nbgrader's feedback layout,
     with the `timestamp.txt` and `submission_secret.txt` that `nbgrader release_feedback` needs. The page is made
-    from the verified result (the manifest vouches for results.json, not for a feedback.html on disk)."""
+    from the verified result (the manifest vouches for results.json, not for a feedback.html on disk); the time is
+    the one the grader parsed, and the secret is copied only when it is what nbgrader writes (a short hex token in a
+    regular file, read without following a link). A student whose files cannot be written is said and skipped."""
     for key in sorted(rows := trusted_results(graded)):
         r = rows[key][0]
+        if problem(r.student):
+            yield f"skip {r.student}/{r.assignment}: not a valid student name, no feedback released"
+            continue
         dest = out / r.student / r.assignment
-        write_atomic(dest / f"{r.assignment}.html", feedback_html(r))
-        missing = []
-        for name in ("timestamp.txt", "submission_secret.txt"):
-            src = submitted / r.student / r.assignment / name
-            if src.exists():
-                shutil.copyfile(src, dest / name)
-            else:
-                missing.append(name)
+        try:
+            write_atomic(dest / f"{r.assignment}.html", feedback_html(r))
+            missing = [name for name, text in ((TIMESTAMP_FILE, r.timestamp),
+                                               (SECRET_FILE, _secret(submitted / r.student / r.assignment, submitted)))
+                       if not _write_or_remove(dest / name, text)]
+        except OSError as exc:
+            yield f"skip {r.student}/{r.assignment}: cannot write its feedback ({exc.strerror})"
+            continue
         note = f" (no {', '.join(missing)}: not collected by nbgrader)" if missing else ""
         yield f"feedback {dest / (r.assignment + '.html')}{note}"
+
+
+SECRET_FILE = "submission_secret.txt"
+_SECRET = re.compile(rb"[0-9a-fA-F]{16,256}")  # nbgrader submit writes secrets.token_hex(64)
+
+
+def _secret(folder: Path, submitted: Path) -> str:
+    """The submission's secret as nbgrader wrote it, or '' (none, a link, not a token, unreadable)."""
+    try:
+        data = read_bounded(folder / SECRET_FILE, submitted, 256)
+    except (OSError, Refused, ValueError):
+        return ""
+    return data.decode("ascii") if _SECRET.fullmatch(data) else ""
+
+
+def _write_or_remove(path: Path, text: str) -> bool:
+    """Write `text` to `path`, or remove an earlier release's file when there is none; True when written."""
+    if text:
+        write_atomic(path, text)
+        return True
+    path.unlink(missing_ok=True)
+    return False

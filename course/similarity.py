@@ -36,7 +36,7 @@ import numpy as np
 from scipy import sparse
 
 from autograder.assignment import Assignment
-from autograder.batch import find_notebook
+from autograder.batch import discover
 from autograder.load import LoadError, read_answers, read_submission
 
 K = 12  # tokens per k-gram: shorter common phrases ("x = np.asarray(x, dtype=float)") are noise
@@ -216,15 +216,15 @@ class Pair:
 def read_documents(assignment: Assignment, submitted: Path) -> list[Document]:
     """The solution cells of every readable submission of `assignment` under nbgrader's `submitted/` layout."""
     docs = []
-    for folder in sorted(p for p in submitted.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        notebook, _ = find_notebook(folder / assignment.id, assignment.id)
-        if notebook is None:
+    for job in discover(submitted, assignment):  # the grader's discovery: no link followed, names as graded
+        if job.notebook is None:
             continue
         try:
-            cells, _ = read_answers(read_submission(notebook), notebook.name, assignment)
+            data = read_submission(job.notebook, job.base, assignment.limits.notebook_bytes)
+            cells, _ = read_answers(data, job.notebook.name, assignment)
         except LoadError:
             continue
-        docs.append(Document(folder.name, cells))
+        docs.append(Document(job.student, cells))
     return docs
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from fast import FAST
 from gradebook import by_student
+from hostile_folders import make_class, problems
 from processes import live_processes
 from test_batch import tree_digest
 
@@ -233,3 +234,15 @@ def test_forced_fallback_forged_results_change_no_row(kit):
     third = kit.grade(submitted, out, "fallback")  # the forged files are not trusted: those rows are graded again
     assert f"{len(rows) - len(unreadable)} resumed" in third["summary"]
     assert undeserved(roster, rows_of(out)) == []
+
+
+def test_unprivileged_user_hostile_folders(kit):
+    """The class that attacks through its folders (links, a hard link, a FIFO, timestamp.txt, deep JSON, names that
+    collide or inject) graded by the user: every row, no undeserved point, nothing of a file outside the class (the
+    link's target is root's: unreadable to the user, who must not get a row from it either way)."""
+    submitted, out = kit.base / "submitted-folders", kit.base / "autograded-folders"
+    expected = make_class(ASSIGNMENT, submitted, kit.base / "outside")
+    subprocess.run(["chown", "-R", f"{kit.user.pw_uid}:{kit.user.pw_gid}", str(submitted)], check=True)
+    report = kit.grade(submitted, out, "namespaces")
+    assert problems(expected, rows_of(out), out) == [], report["summary"]
+    assert live_processes([kit.user.pw_uid]) == []

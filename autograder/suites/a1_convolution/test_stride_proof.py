@@ -1,7 +1,8 @@
 """A1 hidden suite, part 3: the student's proof by test that stride is downsampling.
 
 `test_stride_is_downsampling(corr1d)` is run against correct implementations (wheats: it must pass every one)
-and subtly wrong ones (chaffs: each breaks corr1d(x, w, stride=s) == corr1d(x, w)[::s] for some x, w, s).
+and subtly wrong ones (chaffs: each breaks corr1d(x, w, stride=s) == corr1d(x, w)[::s] for some x, w, s: the one
+clause of `CLAIM`, the notebook's words).
 The implementations run here, in the grader; the student's test sees them only as opaque callbacks.
 Score (the rule of `autograder.judge`): 0 when the test fails a wheat; otherwise its points times the fraction of
 chaffs it rejects.
@@ -9,7 +10,7 @@ chaffs it rejects.
 
 import numpy as np
 
-from autograder.judge import award, judge
+from autograder.judge import Chaff, award, judge
 from autograder.testing import grade
 
 
@@ -117,7 +118,8 @@ WHEATS = {
     "an implementation with explicit loops": wheat_loops,
     "np.correlate followed by downsampling": wheat_downsampled,
 }
-CHAFFS = [
+CLAIM = {"every s-th output": "must pass when corr1d(x, w, stride=s) equals corr1d(x, w)[::s] for every input"}
+CHAFFS = [Chaff(f.__name__, f, "every s-th output") for f in (
     chaff_stride_ignored,
     chaff_input_downsampled,
     chaff_wrong_phase,
@@ -128,7 +130,7 @@ CHAFFS = [
     chaff_only_strides_1_and_2,
     chaff_aligned_to_the_end,
     chaff_first_outputs_not_every_sth,
-]
+)]
 
 
 @grade(points=10, part="test_stride_is_downsampling",
@@ -136,4 +138,5 @@ CHAFFS = [
             "and compare shapes as well as values.")
 def test_proof_by_test_passes_correct_and_fails_wrong_implementations(student, credit, order_rng):
     name = "test_stride_is_downsampling"
-    award(judge(getattr(student, name).timeout(20), WHEATS, CHAFFS, name=name, rng=order_rng), credit, name)
+    award(judge(getattr(student, name).timeout(20), WHEATS, [c.core for c in CHAFFS], name=name, rng=order_rng),
+          credit, name)

@@ -9,10 +9,12 @@ behaviour differs.
 The claims are about families, as the notebook states them, so a test has to check the property itself:
 - a layer (H, W) -> (H, W) claimed shift-equivariant;
 - `corr(x, w)`: a 'same'-size correlation layer, x (H, W), w (KH, KW) -> (H, W), with a periodic, zero or mirror
-  boundary, possibly flipping its kernel (a convolution); anchor (KH//2, KW//2);
+  boundary (either mirror: the edge sample repeated or not), flipping its kernel (a convolution) or not; anchor
+  (KH//2, KW//2), or any tap for the two counterexample claims, as the notebook states it;
 - `corr_strided(x, w)`: a circular correlation (or convolution) layer with stride 2 in both directions, keeping
   either phase of rows and columns (x of even H, W);
 - `pool(x)`: 2x2 max pooling with stride 2, leftover rows/columns dropped.
+Each claim is a dict of its clauses (name -> the released notebook's words); each chaff names the clause it breaks.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from autograder.judge import Chaff
 from solutions.a2_equivariance import upsample2
 
 MAX_VALUES = 10**6  # largest image (or kernel) an operation accepts
@@ -141,9 +144,24 @@ def corr_mirror(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     return corr_pad(x, w, ("symmetric", "symmetric"))
 
 
+def corr_reflect(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """'same' correlation with the other mirror padding (np.pad mode "reflect": the edge sample is not repeated)."""
+    return corr_pad(x, w, ("reflect", "reflect"))
+
+
 def conv_circular(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Circular true convolution: the kernel flipped on both axes."""
     return corr_gather(x, w[::-1, ::-1])
+
+
+def conv_zero(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Zero-padded true convolution."""
+    return corr_zero(x, w[::-1, ::-1])
+
+
+def conv_mirror(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Mirror-padded true convolution."""
+    return corr_mirror(x, w[::-1, ::-1])
 
 
 def relu(z: np.ndarray) -> np.ndarray:
@@ -333,6 +351,13 @@ def corr_swapped_anchor(x, w):
     return corr_indexed(x, w, anchor=(w.shape[1] // 2, w.shape[0] // 2))
 
 
+def corr_zero_last_tap(x, w):
+    """Zero-padded 'same' correlation anchored at the kernel's last tap (KH - 1, KW - 1): a causal filter."""
+    (KH, KW) = w.shape
+    windows = np.lib.stride_tricks.sliding_window_view(np.pad(x, ((KH - 1, 0), (KW - 1, 0))), (KH, KW))
+    return np.einsum("ijab,ab->ij", windows, w)
+
+
 # --- stride 2: corr_strided(x, w), a circular layer keeping every second row and column ----------------------------
 
 
@@ -473,28 +498,40 @@ def pool_ceil(x):
 
 
 class Property(NamedTuple):
-    """A claim a student's test checks: the implementations it must accept and those it should reject."""
+    """A claim a student's test checks: its clauses, the implementations it must accept and those it should reject."""
 
     signature: str  # "x" or "x, w"
+    claim: dict[str, str]  # clause name -> the released notebook's words
     wheats: tuple[tuple[str, Callable], ...]
-    chaffs: tuple[tuple[str, Callable], ...]
+    chaffs: tuple[Chaff, ...]
     least: int = 1  # smallest H and W an implementation accepts
 
     def wrapped(self, core: Callable) -> Callable:
         return operation(self.signature, core, self.least)
 
 
+# section 5's family: periodic, zero or mirror boundary (either mirror), the kernel flipped or not, anchored as stated
 SAME_SIZE_CORRS = (
     ("circular correlation, sum of shifted copies", corr_roll),
     ("circular correlation by FFT (rounding differs)", corr_fft),
     ("zero-padded correlation", corr_zero),
     ("mirror-padded correlation", corr_mirror),
+    ("mirror-padded correlation, edge not repeated", corr_reflect),
     ("circular convolution (kernel flipped)", conv_circular),
+    ("zero-padded convolution", conv_zero),
+    ("mirror-padded convolution", conv_mirror),
 )
+# the counterexample claims (5a, 6) hold wherever the kernel is anchored, and the notebook says so
+ANY_ANCHOR_CORRS = SAME_SIZE_CORRS + (
+    ("circular correlation anchored at the kernel's top-left tap", corr_top_left),
+    ("zero-padded correlation anchored at the kernel's last tap", corr_zero_last_tap),
+)
+BEYOND_ROUNDING = "a counterexample must differ by far more than rounding, or it proves nothing"
 
 PROPERTIES: dict[str, Property] = {
     "test_shift_equivariance": Property(
         "x",
+        claim={"every shift": "layer commutes with every circular shift, for every image"},
         wheats=(
             ("circular correlation, 3x3 kernel", layer_corr3),
             ("circular correlation by FFT, 2x4 kernel, + bias", layer_fft_bias),
@@ -504,54 +541,61 @@ PROPERTIES: dict[str, Property] = {
             ("ReLU of a 7x6 correlation by FFT", layer_big_kernel),
         ),
         chaffs=(
-            ("position-dependent bias", layer_position_bias),
-            ("zero-padded 'same' correlation", layer_zero_padding),
-            ("kernel changes on the last row and column", layer_border_kernel),
-            ("np.roll without axis: wraps into the next row", layer_flat_roll),
-            ("stride 2 then nearest upsampling: even shifts only", layer_stride_up),
-            ("periodic along W only, zero padding along H", layer_wrap_columns_only),
-            ("mirror (symmetric) padding", layer_reflect_padding),
-            ("columns wrapped with period H: right on square images", layer_period_h),
-            ("per-pixel slope for negative inputs: right for x >= 0", layer_slope_per_pixel),
+            Chaff("position-dependent bias", layer_position_bias, "every shift"),
+            Chaff("zero-padded 'same' correlation", layer_zero_padding, "every shift"),
+            Chaff("kernel changes on the last row and column", layer_border_kernel, "every shift"),
+            Chaff("np.roll without axis: wraps into the next row", layer_flat_roll, "every shift"),
+            Chaff("stride 2 then nearest upsampling: even shifts only", layer_stride_up, "every shift"),
+            Chaff("periodic along W only, zero padding along H", layer_wrap_columns_only, "every shift"),
+            Chaff("mirror (symmetric) padding", layer_reflect_padding, "every shift"),
+            Chaff("columns wrapped with period H: right on square images", layer_period_h, "every shift"),
+            Chaff("per-pixel slope for negative inputs: right for x >= 0", layer_slope_per_pixel, "every shift"),
         ),
     ),
     "test_rotation_counterexample": Property(
         "x, w",
-        wheats=SAME_SIZE_CORRS,
+        claim={"a counterexample": "Correlation is not equivariant to rotation: there are an image x and a kernel w",
+               "beyond rounding": BEYOND_ROUNDING},
+        wheats=ANY_ANCHOR_CORRS,
         chaffs=(
-            ("kernel averaged over its 4 rotations", corr_symmetrised),
-            ("centre tap of the kernel only", corr_centre_tap),
-            ("fixed isotropic blur times sum(w)", corr_isotropic),
-            ("kernel averaged over 8 rotations/mirrors, + 1e-12 noise", corr_symmetrised_rounding),
-            ("global mean times sum(w)", corr_global_mean),
+            Chaff("kernel averaged over its 4 rotations", corr_symmetrised, "a counterexample"),
+            Chaff("centre tap of the kernel only", corr_centre_tap, "a counterexample"),
+            Chaff("fixed isotropic blur times sum(w)", corr_isotropic, "a counterexample"),
+            Chaff("kernel averaged over 8 rotations/mirrors, + 1e-12 noise", corr_symmetrised_rounding,
+                  "beyond rounding"),
+            Chaff("global mean times sum(w)", corr_global_mean, "a counterexample"),
         ),
     ),
     "test_rotated_kernel": Property(
         "x, w",
+        claim={"rotated kernel": "For every image x and every kernel w of odd size"},
         wheats=SAME_SIZE_CORRS,
         chaffs=(
-            ("kernel transposed", corr_transposed_kernel),
-            ("kernel flipped upside down", corr_flipped_rows),
-            ("kernel anchored at its top-left tap", corr_top_left),
-            ("columns wrapped with period H: wrong on non-square images", corr_period_h),
-            ("position-dependent bias", corr_position_bias),
-            ("periodic along H only, zero padding along W", corr_wrap_rows_only),
-            ("anchor (KW//2, KH//2): wrong for non-square kernels", corr_swapped_anchor),
+            Chaff("kernel transposed", corr_transposed_kernel, "rotated kernel"),
+            Chaff("kernel flipped upside down", corr_flipped_rows, "rotated kernel"),
+            Chaff("kernel anchored at its top-left tap", corr_top_left, "rotated kernel"),
+            Chaff("columns wrapped with period H: wrong on non-square images", corr_period_h, "rotated kernel"),
+            Chaff("position-dependent bias", corr_position_bias, "rotated kernel"),
+            Chaff("periodic along H only, zero padding along W", corr_wrap_rows_only, "rotated kernel"),
+            Chaff("anchor (KW//2, KH//2): wrong for non-square kernels", corr_swapped_anchor, "rotated kernel"),
         ),
     ),
     "test_scaling_counterexample": Property(
         "x, w",
-        wheats=SAME_SIZE_CORRS,
+        claim={"a counterexample": "There are x and w with", "beyond rounding": BEYOND_ROUNDING},
+        wheats=ANY_ANCHOR_CORRS,
         chaffs=(
-            ("centre tap of the kernel only", corr_centre_tap),
-            ("kernel collapsed to its sum", corr_collapsed),
-            ("global mean times sum(w)", corr_global_mean),
-            ("centre tap, + 1e-12 noise", corr_centre_tap_rounding),
-            ("recognises upsampled images and rescales", corr_scale_aware),
+            Chaff("centre tap of the kernel only", corr_centre_tap, "a counterexample"),
+            Chaff("kernel collapsed to its sum", corr_collapsed, "a counterexample"),
+            Chaff("global mean times sum(w)", corr_global_mean, "a counterexample"),
+            Chaff("centre tap, + 1e-12 noise", corr_centre_tap_rounding, "beyond rounding"),
+            Chaff("recognises upsampled images and rescales", corr_scale_aware, "a counterexample"),
         ),
     ),
     "test_stride_breaks_shift": Property(
         "x, w",
+        claim={"shift by 2": "A shift by 2 along either axis shifts the output by 1",
+               "shift by 1": "A shift by 1, along either axis, is in general no shift of the output"},
         wheats=(
             ("correlation, rows and columns 0, 2, 4, ...", strided_gather),
             ("FFT, rows and columns 0, 2, 4, ... (rounding differs)", strided_fft),
@@ -560,18 +604,22 @@ PROPERTIES: dict[str, Property] = {
             ("only the kept outputs computed: rows 0, 2, ..., columns 1, 3, ...", strided_direct),
         ),
         chaffs=(
-            ("stride ignored, output cropped", strided_cropped),
-            ("stride along H only, W cropped", strided_rows_only),
-            ("zero padding instead of periodic", strided_zero_padding),
-            ("adaptive phase: follows a shift by 1", strided_adaptive_phase),
-            ("adaptive phase along W only", strided_adaptive_columns),
-            ("adaptive phase along H only", strided_adaptive_rows),
-            ("global average of the correlation everywhere", strided_global_average),
-            ("position-dependent bias", strided_position_bias),
+            Chaff("stride ignored, output cropped", strided_cropped, "shift by 2"),
+            Chaff("stride along H only, W cropped", strided_rows_only, "shift by 2"),
+            Chaff("zero padding instead of periodic", strided_zero_padding, "shift by 2"),
+            Chaff("adaptive phase: follows a shift by 1", strided_adaptive_phase, "shift by 1"),
+            Chaff("adaptive phase along W only", strided_adaptive_columns, "shift by 1"),
+            Chaff("adaptive phase along H only", strided_adaptive_rows, "shift by 1"),
+            Chaff("global average of the correlation everywhere", strided_global_average, "shift by 1"),
+            Chaff("position-dependent bias", strided_position_bias, "shift by 2"),
         ),
     ),
     "test_pool_local_invariance": Property(
         "x",
+        claim={"max pooling": "pool is the max pooling just described",
+               "locally invariant": "moving the maximum of a cell to another position in the same cell, or lowering "
+                                    "the other values of that cell, leaves the output unchanged",
+               "only local": "moving the maximum into a neighbouring cell changes the output"},
         wheats=(
             ("reshape into cells, max", pool_reshape),
             ("maximum of four strided slices", pool_slices),
@@ -579,13 +627,13 @@ PROPERTIES: dict[str, Property] = {
             ("largest after sorting each cell", pool_sorted),
         ),
         chaffs=(
-            ("average pooling", pool_average),
-            ("1x2 windows: the cell's first row only", pool_one_row),
-            ("grid of cells offset by one pixel", pool_offset_grid),
-            ("max of |x|", pool_abs),
-            ("3x3 windows at stride 2 (overlapping)", pool_overlapping),
-            ("global maximum everywhere", pool_global),
-            ("leftover row/column kept (ceil mode)", pool_ceil),
+            Chaff("average pooling", pool_average, "max pooling"),
+            Chaff("1x2 windows: the cell's first row only", pool_one_row, "max pooling"),
+            Chaff("grid of cells offset by one pixel", pool_offset_grid, "max pooling"),
+            Chaff("max of |x|", pool_abs, "max pooling"),
+            Chaff("3x3 windows at stride 2 (overlapping)", pool_overlapping, "max pooling"),
+            Chaff("global maximum everywhere", pool_global, "max pooling"),
+            Chaff("leftover row/column kept (ceil mode)", pool_ceil, "max pooling"),
         ),
         least=2,
     ),

@@ -8,9 +8,9 @@ The claim (as the notebook states it) for `posterior(prior, likelihood)`, Bayes'
 
 *Wheats* are correct Bayes' rules that normalise in another order, loop, or work with logarithms (so they round
 differently); *chaffs* are the mistakes people make with Bayes' rule; some break part 2 (the uniform prior), the
-subtler ones only part 1 (a prior that never gets strong, a one-hot prior taken for "no prior"). Every one reaches the
-student's test through the same neutral wrapper (`operation`): same argument checks and error messages, float64
-outputs, no name or attribute that tells.
+subtler ones only part 1 (a prior that never gets strong, a one-hot prior taken for "no prior"). Each chaff names the
+clause of `CLAIM` (the notebook's words) it breaks. Every one reaches the student's test through the same neutral
+wrapper (`operation`): same argument checks and error messages, float64 outputs, no name or attribute that tells.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
+
+from autograder.judge import Chaff
 
 MAX_CLASSES = 10**5
 
@@ -181,18 +183,38 @@ def one_hot_prior_as_uninformative(prior, likelihood):
 
 
 class Property(NamedTuple):
+    claim: dict[str, str]  # clause name -> the released notebook's words
     wheats: list[tuple[str, Callable]]
-    chaffs: list[tuple[str, Callable]]
+    chaffs: list[Chaff]
 
     def wrapped(self, core: Callable) -> Callable:
         return operation(core)
 
 
+CLAIM = {
+    "limit": "the posterior goes to e_c (the one-hot vector of class c) whatever the likelihood (as long as its "
+             "entries are > 0)",
+    "closer": "The closer the prior is to e_c, the closer the posterior",
+    "one-hot": "a prior that is e_c gives the posterior e_c",
+    "uniform": "with the weakest prior, the uniform one (the largest entropy), the posterior is the likelihood, "
+               "normalised",
+}
 WHEATS = [("Bayes' rule, vectorised", bayes_vectorised), ("Bayes' rule with a loop", bayes_loop),
           ("Bayes' rule in log space", bayes_logs), ("Bayes' rule normalising first", bayes_normalise_first),
           ("Bayes' rule in two steps", bayes_two_steps), ("Bayes' rule through odds", bayes_odds)]
-CHAFFS = [(f.__name__, f) for f in (
-    ignores_prior, ignores_likelihood, unnormalised, prior_plus_likelihood, likelihood_normalised_only,
-    normalised_by_prior, likelihood_tempered, posterior_smoothed, map_one_hot, prior_clipped, log_prior_clipped,
-    prior_mixed_with_uniform, one_hot_prior_as_uninformative)]
-PROPERTIES = {"test_infinitely_strong_prior": Property(WHEATS, CHAFFS)}
+CHAFFS = [Chaff(f.__name__, f, clause) for f, clause in (
+    (ignores_prior, "limit"),
+    (ignores_likelihood, "uniform"),
+    (unnormalised, "one-hot"),
+    (prior_plus_likelihood, "limit"),
+    (likelihood_normalised_only, "one-hot"),
+    (normalised_by_prior, "one-hot"),
+    (likelihood_tempered, "uniform"),
+    (posterior_smoothed, "one-hot"),
+    (map_one_hot, "uniform"),
+    (prior_clipped, "limit"),
+    (log_prior_clipped, "limit"),
+    (prior_mixed_with_uniform, "limit"),
+    (one_hot_prior_as_uninformative, "one-hot"),
+)]
+PROPERTIES = {"test_infinitely_strong_prior": Property(CLAIM, WHEATS, CHAFFS)}
