@@ -109,6 +109,9 @@ def test_diagnosis_names_each_example_bug(graded):
         assert d["verdict"] == "explained" and mutant in d["bugs"] + d["ties"], (s.name, d)
         assert data["diagnosis"]["explained"][mutant] >= 1
     assert students["nothing_done"]["verdict"] == "nothing done"
+    syntax = students["syntax_error"]  # its cell does not load: its functions are not defined, no logic bug
+    assert syntax["verdict"] == "raised" and syntax["bugs"] == [] and list(syntax["errors"]) == ["raised NameError"]
+    assert students["hostile_endless_loop"]["verdict"] == "timed out"
     for name in ("perfect", "correct_loops", "correct_copy_of_loops", "correct_vectorised"):
         assert name not in students, "a submission with full marks is not diagnosed"
 
