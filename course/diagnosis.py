@@ -113,7 +113,7 @@ def diagnose(result: Result, pats: Patterns, threshold: float = THRESHOLD) -> Di
     for name, sig in sorted(unexplained):
         errors.setdefault(sig, []).append(name)
     kinds = Counter(cause_of(sig) for _, sig in unexplained)
-    verdict = max(kinds, key=lambda c: (kinds[c], -CAUSES.index(c)))
+    verdict = max(kinds, key=lambda c: (kinds[c], -CAUSES.index(c) if c in CAUSES else -len(CAUSES)))  # most tests
     rest = failed - unexplained  # the other failures may still be a catalogued bug's
     bugs, similarity, ties = best_match(rest, pats) if rest else ([], 0.0, [])
     if similarity < threshold:
