@@ -43,10 +43,13 @@ test: $(STAMP) test-tools
 
 # Debian's chromium for the browser tests (notebooks in JupyterLab, the class report) and bubblewrap for the sandbox of
 # an unprivileged grader (tests/test_unprivileged.py then covers bwrap and unshare), installed once before pytest
-# starts when missing and we are root (CI); elsewhere the tests say what to install or use what there is.
+# starts when missing and we are root (CI), waiting up to 10 minutes for another apt-get's dpkg lock (the lists' lock
+# has no such wait: while another apt-get updates them, the lists there are serve); elsewhere the tests say what to
+# install or use what there is.
 test-tools:
 	@command -v chromium >/dev/null && command -v bwrap >/dev/null || [ "$$(id -u)" != 0 ] || \
-	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium bubblewrap) >/dev/null
+	  ((apt-get -o DPkg::Lock::Timeout=600 update -q || echo 'apt-get update failed: installing from the lists there are' >&2) \
+	   && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q chromium bubblewrap) >/dev/null
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

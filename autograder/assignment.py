@@ -6,7 +6,7 @@ from its files; adding one means adding them, never editing a list:
 | piece | path |
 |---|---|
 | hidden suite (what makes it an assignment) | `autograder/suites/<id>/test_*.py` |
-| settings | `autograder/suites/<id>/assignment.json`, optional: limits, needs, preload, reveals, forbidden |
+| settings | `autograder/suites/<id>/assignment.json`, optional (its keys: `autograder.settings`) |
 | reference | `solutions/<id>.py` |
 | notebook source | `authoring/<id>.py` → source notebook `assignments/<id>/<id>.ipynb` |
 | student notebook | `release/<id>/<id>.ipynb` |
@@ -23,19 +23,42 @@ import ast
 import dataclasses
 import json
 import re
-from dataclasses import dataclass
+import symtable
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 
 from autograder.config import LIMITS, NO_PRELOAD, ROOT, Limits, Preload
+from autograder.settings import Settings, SettingsError
+from autograder.settings import parse as parse_settings
 
 CHECK_PREFIX = "check_"
-MODULE_NAME = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
-ENV_NAME = re.compile(r"[A-Za-z_]\w*")
 
 
 class LayoutError(Exception):
     """An assignment's files are missing or inconsistent; the message says which."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One inconsistency of an assignment: the file (relative to the layout's root), its line where known, and what
+    is wrong; `cell` is the grade_id of the source-notebook cell it concerns (the authoring tool names its line)."""
+
+    path: str
+    line: int | None
+    message: str
+    cell: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
+
+
+class ConsistencyError(LayoutError):
+    """The assignment breaks the rules of the layout; `problems` says where and how."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(map(str, problems)))
 
 
 @dataclass(frozen=True)
@@ -45,6 +68,7 @@ class Cell:
     source: str
     points: float | None = None  # check and answer cells
     cell_type: str = "code"
+    line: int | None = field(default=None, compare=False)  # of its grade_id in the notebook file (for messages)
 
     @property
     def part(self) -> str:
@@ -65,10 +89,34 @@ def kit_role(cell) -> str | None:
     return kit.get("role") if isinstance(kit, dict) else None
 
 
+_GRADE_ID = re.compile(r'"grade_id":\s*"((?:[^"\\]|\\.)*)"')
+
+
+def notebook_cells(text: str) -> tuple[Cell, ...]:
+    """Every cell of the source notebook `text` with its role, in order."""
+    # plain JSON: the source notebook is the kit's own (nbformat 4), and importing nbformat costs every grading
+    # process seconds (jsonschema's format checkers)
+    raw = json.loads(text)
+    lines = iter([text.count("\n", 0, m.start()) + 1 for m in _GRADE_ID.finditer(text)])
+    cells = []
+    for i, cell in enumerate(raw["cells"]):
+        meta = nbgrader_meta(cell)
+        role = kit_role(cell) or ("markdown" if cell["cell_type"] == "markdown" else "demo")
+        points = float(meta["points"]) if "points" in meta else None
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        line = next(lines, None) if "grade_id" in meta else None
+        cells.append(Cell(meta.get("grade_id", f"cell_{i}"), role, source, points, cell["cell_type"], line))
+    return tuple(cells)
+
+
 @dataclass(frozen=True)
 class Assignment:
     id: str
     root: Path = ROOT
+
+    def relative(self, path: Path) -> str:
+        """`path` as named in messages: relative to the layout's root."""
+        return str(path.relative_to(self.root)) if path.is_relative_to(self.root) else str(path)
 
     # -- files --------------------------------------------------------------------------------------------------
     @property
@@ -125,68 +173,120 @@ class Assignment:
 
     # -- settings -----------------------------------------------------------------------------------------------
     @cached_property
-    def settings(self) -> dict:
+    def settings(self) -> Settings:
+        """What assignment.json declares (`autograder.settings`: the schema); all defaults when there is none."""
         if not self.settings_file.exists():
-            return {}
+            return Settings()
         try:
-            data = json.loads(self.settings_file.read_text())
-        except ValueError as exc:
-            raise LayoutError(f"{self.settings_file}: not valid JSON ({exc})") from None
-        if not isinstance(data, dict):
-            raise LayoutError(f"{self.settings_file}: expected an object")
-        return data
+            return parse_settings(self.settings_file.read_text(encoding="utf-8"))
+        except SettingsError as exc:
+            raise ConsistencyError([Problem(self.relative(self.settings_file), line, message)
+                                    for line, message in exc.problems]) from None
 
     @cached_property
     def limits(self) -> Limits:
         """The grader's limits, with this assignment's own values where it declares them."""
-        own = self.settings.get("limits", {})
-        unknown = set(own) - {f.name for f in dataclasses.fields(Limits)}
-        if unknown:
-            raise LayoutError(f"{self.settings_file}: unknown limits {sorted(unknown)}")
-        return dataclasses.replace(LIMITS, **own)
+        own = self.settings.limits
+        return dataclasses.replace(LIMITS, **own.model_dump(exclude_none=True)) if own else LIMITS
 
     @property
     def needs(self) -> list[str]:
         """Distributions (pinned in pyproject.toml) that this assignment's submissions import beyond the grader's."""
-        return list(self.settings.get("needs", []))
+        return list(self.settings.needs)
 
     @cached_property
     def preload(self) -> Preload:
-        """What this assignment's sandboxed children find already imported, and the environment those imports read:
-        `"preload": {"modules": ["jax", "keras"], "env": {"KERAS_BACKEND": "jax"}}` (their fork server imports
-        them once; `autograder.sandbox`). None declared: numpy alone."""
-        declared = self.settings.get("preload")
+        """What this assignment's sandboxed children find already imported, and the environment those imports read
+        (their fork server imports them once; `autograder.sandbox`). None declared: numpy alone."""
+        declared = self.settings.preload
         if declared is None:
             return NO_PRELOAD
-        where = f"{self.settings_file}: preload"
-        if not isinstance(declared, dict) or set(declared) - {"modules", "env"}:
-            raise LayoutError(f'{where}: expected {{"modules": [names], "env": {{name: value}}}}, got {declared!r}')
-        modules, env = declared.get("modules"), declared.get("env", {})
-        if not (isinstance(modules, list) and modules
-                and all(isinstance(m, str) and MODULE_NAME.fullmatch(m) for m in modules)):
-            raise LayoutError(f"{where}.modules: expected a non-empty list of module names, got {modules!r}")
-        if not (isinstance(env, dict) and all(isinstance(k, str) and ENV_NAME.fullmatch(k) and isinstance(v, str)
-                                              and "\0" not in v for k, v in env.items())):
-            raise LayoutError(f"{where}.env: expected an object of variable names to strings, got {env!r}")
-        return Preload(tuple(dict.fromkeys(modules)), tuple(sorted(env.items())))
+        return Preload(tuple(dict.fromkeys(declared.modules)), tuple(sorted(declared.env.items())))
 
     @property
     def reveals(self) -> dict[str, list[str]]:
         """What this assignment's released notebook shows of earlier assignments: id -> function names."""
-        return {k: list(v) for k, v in self.settings.get("reveals", {}).items()}
+        return {k: list(v) for k, v in self.settings.reveals.items()}
 
     @property
     def forbidden(self) -> dict[str, list[str]]:
         """Calls this assignment forbids in its solutions: solution cell -> dotted names ("numpy.convolve", or
         "scipy.*" for a package); a cell that uses one scores 0 for its part (`autograder.rules`). The key "*" stands
         for every solution cell but the student's own tests (`test_*`), which may use anything."""
-        settings = self.settings.get("forbidden", {})
-        every = [str(n) for n in settings.get("*", [])]
-        found = {k: list(v) for k, v in settings.items() if k != "*"}
+        declared = self.settings.forbidden
+        every = list(declared.get("*", []))
+        found = {k: list(v) for k, v in declared.items() if k != "*"}
         for cell in self.solution_ids:
             if every and not cell.startswith("test_"):
                 found[cell] = list(dict.fromkeys([*found.get(cell, []), *every]))
         return found
+
+    # -- composite parts: each part graded on its own code ------------------------------------------------------
+    @cached_property
+    def graded_functions(self) -> dict[str, str]:
+        """Every function the reference's solution cells define -> the grade_id of its cell."""
+        return {f: c.grade_id for c in self.cells_of("solution") for f in global_names(c.source)}
+
+    @cached_property
+    def calls(self) -> dict[str, tuple[str, ...]]:
+        """`"calls": {"cnn_loss": ["conv_backward", ...]}`: the graded functions a graded function calls (the
+        reference's calls, and those a student's may make: A1's conv_forward may loop over corr2d). While a hidden
+        test calls it, those are the reference's (`lower_parts`), so their bugs cost only their own parts. Checked
+        against the reference cells: a call of one graded function by another is declared here, or in `depends` when
+        the part is graded on the student's own function by design (a function taking functions, such as A2's
+        equivariance_error, cannot be a callback: callbacks carry plain data)."""
+        declared = self.settings.calls
+        where = f"{self.settings_file}: calls"
+        graded = self.graded_functions
+        unknown = sorted(({*declared} | {n for v in declared.values() for n in v}) - set(graded))
+        if unknown:
+            raise LayoutError(f"{where}: {unknown} defined in no solution cell of {self.source_notebook.name}")
+        looping = sorted(f for f, names in declared.items() if f in names)
+        if looping:
+            raise LayoutError(f"{where}: {looping} cannot be graded on their own reference")
+        for f, names in self._reference_calls().items():
+            by_design = self.depends.get(graded[f], ())
+            missing = sorted(g for g in names - {f} - set(declared.get(f, ())) if graded[g] not in by_design)
+            if missing:
+                raise LayoutError(f"{where}: the reference's {f} (solution cell {graded[f]}) calls {missing}; declare "
+                                  "them, so that their bugs do not cost its part")
+        return {f: tuple(dict.fromkeys(names)) for f, names in declared.items() if names}
+
+    def _reference_calls(self) -> dict[str, set[str]]:
+        graded, found = set(self.graded_functions), {}
+        for cell in self.cells_of("solution"):
+            found |= {f: set(names) & graded for f, names in global_names(cell.source).items()}
+        return found
+
+    @cached_property
+    def lower_parts(self) -> dict[str, tuple[str, ...]]:
+        """Function a hidden test calls -> the graded functions that are the reference's during that call: those a
+        graded function calls (`calls`); for a given function, those of the graded functions it calls (A6's given
+        `keras_predict` builds the student's model with `build_keras_cnn`, whose conversions are the reference's)."""
+        lower = dict(self.calls)
+        for cell in self.cells_of("given"):
+            try:
+                functions = global_names(cell.source)
+            except SyntaxError:  # given code with IPython magics: it calls no graded function
+                continue
+            for f, names in functions.items():
+                if f not in self.graded_functions:
+                    via = [g for n in sorted(names) for g in self.calls.get(n, ()) if g not in names]
+                    if via:
+                        lower[f] = tuple(dict.fromkeys(via))
+        return lower
+
+    @cached_property
+    def depends(self) -> dict[str, tuple[str, ...]]:
+        """`"depends": {"gabor": ["train_cnn"]}`: parts that grade what another solution cell's functions produce, by
+        design (their notebook says so): a bug there may cost them too. Every other part is graded on its own code."""
+        declared = self.settings.depends
+        where = f"{self.settings_file}: depends"
+        unknown = sorted((set(declared) - set(self.parts)) | ({n for v in declared.values() for n in v}
+                                                                - set(self.solution_ids)))
+        if unknown:
+            raise LayoutError(f"{where}: {unknown} is no part or solution cell of {self.source_notebook.name}")
+        return {part: tuple(cells) for part, cells in declared.items()}
 
     # -- cells --------------------------------------------------------------------------------------------------
     @cached_property
@@ -194,17 +294,7 @@ class Assignment:
         """Every cell of the source notebook with its role, in order."""
         if not self.source_notebook.exists():
             raise LayoutError(f"no source notebook for assignment {self.id!r} ({self.source_notebook})")
-        # plain JSON: the source notebook is the kit's own (nbformat 4), and importing nbformat costs every grading
-        # process seconds (jsonschema's format checkers)
-        raw = json.loads(self.source_notebook.read_text(encoding="utf-8"))
-        cells = []
-        for i, cell in enumerate(raw["cells"]):
-            meta = nbgrader_meta(cell)
-            role = kit_role(cell) or ("markdown" if cell["cell_type"] == "markdown" else "demo")
-            points = float(meta["points"]) if "points" in meta else None
-            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-            cells.append(Cell(meta.get("grade_id", f"cell_{i}"), role, source, points, cell["cell_type"]))
-        return tuple(cells)
+        return notebook_cells(self.source_notebook.read_text(encoding="utf-8"))
 
     def cells_of(self, *roles: str) -> tuple[Cell, ...]:
         return tuple(c for c in self.cells if c.role in roles)
@@ -230,6 +320,22 @@ class Assignment:
     def ready(self) -> bool:
         """It can be graded: a hidden suite and a source notebook."""
         return self.suite.is_dir() and self.source_notebook.exists()
+
+
+def global_names(source: str) -> dict[str, frozenset[str]]:
+    """Each function `source` defines at its top level -> the global names it reads (nested scopes included)."""
+    found = {}
+    for table in symtable.symtable(source, "<cell>", "exec").get_children():
+        if table.get_type() == "function":
+            found[table.get_name()] = frozenset(_globals_of(table))
+    return found
+
+
+def _globals_of(table: symtable.SymbolTable) -> set[str]:
+    names = {s.get_name() for s in table.get_symbols() if s.is_global()}
+    for child in table.get_children():
+        names |= _globals_of(child)
+    return names
 
 
 @cache

@@ -7,32 +7,17 @@ O_APPEND, so lines of concurrent runs never interleave and an interrupted run le
 from __future__ import annotations
 
 import getpass
-import hashlib
 import json
 import os
 from datetime import datetime, timezone
 from pathlib import Path
 
 from autograder.assignment import Assignment
+from autograder.files import files_sha256
 from autograder.grading import Result
 
 AUDIT_LOG = "audit.log"
 FORCED, NOTEBOOK_CHANGED, SUITE_CHANGED = "forced", "notebook changed", "suite changed"
-
-
-def files_sha256(paths, root: Path) -> str:
-    """One hash of the files `paths` (their names relative to `root`, and their bytes), in the order given; folders,
-    missing files and __pycache__ are skipped."""
-    digest = hashlib.sha256()
-    for path in paths:
-        if not path.is_file() or "__pycache__" in path.parts:
-            continue
-        try:
-            data = path.read_bytes()
-        except OSError:
-            data = b"unreadable"
-        digest.update(str(path.relative_to(root)).encode() + b"\0" + data + b"\0")
-    return digest.hexdigest()
 
 
 def suite_sha256(assignment: Assignment) -> str:

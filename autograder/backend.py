@@ -7,11 +7,13 @@ an exception with `outcome`, so a submission behaves the same in both — only t
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Callable
 from typing import Any, Protocol
 
-from autograder import child, wire
+from autograder import callbacks, child, wire
 from autograder.config import LIMITS, Limits
-from autograder.testing import StudentError, SubmissionDied
+from autograder.failures import StudentError, SubmissionDied
 
 
 class Backend(Protocol):
@@ -24,8 +26,10 @@ class Backend(Protocol):
     timed_out: bool  # the whole submission ran out of time
     dead: str  # why no test could run at all ("" when loading worked)
 
-    def call(self, name: str, args, kwargs, *, echo: bool = False, timeout: float | None = None) -> tuple[Any, Any]:
-        """Run `name(*args, **kwargs)` in the submission; (value, inputs as the call left them, or None)."""
+    def call(self, name: str, args, kwargs, *, echo: bool = False, timeout: float | None = None,
+             lower: dict[str, Callable] | None = None) -> tuple[Any, Any]:
+        """Run `name(*args, **kwargs)` in the submission; (value, inputs as the call left them, or None). During the
+        call, each global name of `lower` is the grader's function (a callback: plain data in, plain data out)."""
 
     def release(self) -> None:
         """Stop the submission and free what it held."""
@@ -63,11 +67,12 @@ class InProcess:
     def release(self) -> None:
         pass
 
-    def call(self, name: str, args, kwargs, *, echo: bool = False, timeout: float | None = None):
+    def call(self, name: str, args, kwargs, *, echo: bool = False, timeout: float | None = None,
+             lower: dict[str, Callable] | None = None):
         handles: dict = {}
-        args, kwargs = wire.decode(wire.encode([list(args), dict(kwargs)], handles),
-                                   make_handle=lambda hid: _crossing(handles[hid]))
-        reply = child.call_in(self.namespace, name, args, kwargs, echo, self.limits.message_kept)
+        args, kwargs, lower = wire.decode(wire.encode([list(args), dict(kwargs), dict(lower or {})], handles),
+                                          make_handle=lambda hid: _crossing(handles[hid]))
+        reply = child.call_in(self.namespace, name, args, kwargs, echo, self.limits.message_kept, lower)
         try:
             reply = wire.decode(wire.encode(reply))
         except wire.WireError as exc:
@@ -82,7 +87,8 @@ def _crossing(fn):
         payload = wire.decode(wire.encode([list(args), kwargs]))
         try:
             return wire.decode(wire.encode(fn(*payload[0], **payload[1])))
-        except Exception as exc:
-            raise (exc if type(exc).__module__ == "builtins" else RuntimeError(str(exc))) from None
+        except Exception as exc:  # what the sandbox's child raises: a built-in type, a neutral message
+            said = callbacks.neutral(exc)
+            raise getattr(builtins, said["type"])(said["message"]) from None
 
     return call

@@ -16,12 +16,12 @@ from pathlib import Path
 from autograder import audit
 from autograder.assignment import Assignment
 from autograder.config import Limits
-from autograder.files import Refused, check_folder
+from autograder.files import Refused, check_folder, files_sha256, write_atomic
 from autograder.grading import Result, error_result, grade_submission
 from autograder.lateness import stamp
 from autograder.load import LoadError, read_submission
 from autograder.names import GRADEBOOK, problem, shown, student_folder, student_name
-from autograder.report import gradebook_csv, parse_result, write_atomic, write_results
+from autograder.report import gradebook_csv, parse_result, write_results
 from autograder.sandbox import adopt_orphans, isolation
 
 
@@ -146,8 +146,8 @@ def trusted_results(out: Path) -> dict[tuple[str, str], tuple[Result, str]]:
 
 def kit_digest(root: Path) -> str:
     """One hash of the grader's own files under `root` (code, hidden suites, solutions, source notebooks)."""
-    return audit.files_sha256([p for top in ("autograder", "solutions", "assignments")
-                               for p in sorted((root / top).rglob("*"))], root)
+    return files_sha256([p for top in ("autograder", "solutions", "assignments")
+                         for p in sorted((root / top).rglob("*"))], root)
 
 
 def summary_line(results: list[Result], resumed: int, kit_changed: bool) -> str:
@@ -196,10 +196,11 @@ def grade_class(assignment: Assignment, submitted: Path, out: Path, *, workers: 
         finished = grade_on_cluster(scheduler, assignment, todo, limits)
     else:
         finished = _grade_here(assignment, todo, hide, limits, workers, first_slot)
-    for job, result in finished:
+    for job, result in finished:  # each row reaches disk as it is graded: an interrupted batch keeps them all
         _finish(out, job, result, *reasons[job.student])
         rows[(job.student, assignment.id)] = (result, write_results(out, result))
         write_manifest(out, rows)
+        write_gradebook(out, [r for r, _ in rows.values()])
         results.append(result)
         bar.update(1)
         bar.set_postfix_str(shown(f"{job.student}: {result.score:g}/{result.max_score:g} {result.status}"))

@@ -130,11 +130,16 @@ def run_cells(namespace: dict, cells: list, keep: int) -> list[dict]:
     return errors
 
 
-def call_in(namespace: dict, name: str, args: list, kwargs: dict, echo: bool, keep: int) -> dict:
-    """Call `name(*args, **kwargs)` of the submission; the reply the parent gets."""
+def call_in(namespace: dict, name: str, args: list, kwargs: dict, echo: bool, keep: int,
+            lower: dict | None = None) -> dict:
+    """Call `name(*args, **kwargs)` of the submission; the reply the parent gets. `lower`: global names that are, for
+    this call only, the parent's functions (the reference's lower parts of a composite part, as callbacks)."""
     fn = namespace.get(name)
     if not callable(fn):
         return {"op": "raise", "type": "NameError", "message": f"{name} is not defined", "where": ""}
+    lower = {k: v for k, v in (lower or {}).items() if callable(v) and k != name}
+    own = {k: namespace[k] for k in lower if k in namespace}
+    namespace.update(lower)
     previous = TRIPWIRES.arm(name)
     try:
         value = fn(*args, **kwargs)
@@ -142,6 +147,11 @@ def call_in(namespace: dict, name: str, args: list, kwargs: dict, echo: bool, ke
         return {"op": "raise", **describe(exc, keep)}
     finally:
         TRIPWIRES.armed = previous
+        for k in lower:  # the student's own functions again (absent ones stay absent)
+            if k in own:
+                namespace[k] = own[k]
+            else:
+                namespace.pop(k, None)
     reply = {"op": "return", "value": value}
     if echo:
         reply["inputs_after"] = wire.echo_inputs(args, kwargs)
@@ -195,8 +205,9 @@ def serve(fd_in: int, fd_out: int) -> None:
             reply = {"op": "loaded", "errors": run_cells(namespace, request["cells"], keep)}
             flush_and_mark(str(request.get("marker", "")))
         elif request["op"] == "call":
+            lower = request.get("lower")
             reply = call_in(namespace, request["name"], request["args"], request["kwargs"],
-                            bool(request.get("echo")), keep)
+                            bool(request.get("echo")), keep, lower if isinstance(lower, dict) else None)
         else:
             reply = {"op": "raise", "type": "RuntimeError", "message": "unknown request", "where": ""}
         try:

@@ -22,8 +22,14 @@ def _table(results) -> str:
 
 def cmd_grade(args) -> int:
     from autograder.batch import grade_class
+    from autograder.consistency import problems
 
     submitted, out = Path(args.submitted), Path(args.out)
+    found = problems(layout.get(args.assignment))
+    if found:
+        print("\n".join(map(str, found)), file=sys.stderr)
+        print(f"error: {args.assignment} breaks {len(found)} rule(s): nothing was graded", file=sys.stderr)
+        return 2
     if not submitted.is_dir():
         print(f"error: {submitted} is not a folder (expected nbgrader's submitted/<student>/<assignment>/)",
               file=sys.stderr)

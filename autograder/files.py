@@ -1,11 +1,13 @@
-"""Reading a submission folder as hostile: no symbolic link is followed, no hard link, FIFO, socket or device is read,
-and no read is unbounded. nbgrader's collected folders hold only folders and regular files of one name each, so
-anything else is refused and named (escaped)."""
+"""Files: a submission folder read as hostile (no symbolic link is followed, no hard link, FIFO, socket or device is
+read, and no read is unbounded: nbgrader's collected folders hold only folders and regular files of one name each, so
+anything else is refused and named, escaped); outputs written atomically; files hashed."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 from autograder.names import shown
@@ -108,3 +110,37 @@ def _read_at(dir_fd: int, name: str, rel: str, limit: int) -> bytes:
 
 def _size(n: int) -> str:
     return f"{n / 1024**2:g} MiB" if n >= 1024**2 else f"{n} bytes"
+
+
+def write_atomic(path: Path, text: str, mode: int = 0o600) -> None:
+    """Write to a temporary file beside `path`, then rename: readers never see half a file. A file it replaces keeps
+    its mode; a new one gets `mode` (private by default: grades and feedback)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except OSError:
+        pass
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def files_sha256(paths, root: Path) -> str:
+    """One hash of the files `paths` (their names relative to `root`, and their bytes), in the order given; folders,
+    missing files and __pycache__ are skipped."""
+    digest = hashlib.sha256()
+    for path in paths:
+        if not path.is_file() or "__pycache__" in path.parts:
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b"unreadable"
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + data + b"\0")
+    return digest.hexdigest()

@@ -1,4 +1,4 @@
-"""Gradescope: the grader's entry point inside Gradescope's container (the zip itself is built by `course`).
+"""Gradescope: the grader's entry point inside Gradescope's container (`course.gradescope_zip` builds the zip).
 
 Layout inside the container (Gradescope's autograder specification): the zip is unpacked to /autograder/source,
 `run_autograder` runs once per submission, the student's files are in /autograder/submission, and the results go to
@@ -12,9 +12,10 @@ from pathlib import Path
 
 from autograder.assignment import Assignment
 from autograder.batch import find_notebook
+from autograder.files import write_atomic
 from autograder.grading import error_result, grade_submission
 from autograder.load import LoadError, read_submission
-from autograder.report import gradescope_json, write_atomic
+from autograder.report import gradescope_json
 
 STUDENT = "submission"
 

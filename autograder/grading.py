@@ -106,8 +106,9 @@ def summarise(student: str, assignment: Assignment, outcomes: list[Outcome], not
     status, reason = "ok", ""
     if backend.timed_out:
         status, reason = "timeout", "the submission used up its total time limit; later tests got no points"
-    elif backend.dead:
-        status, reason = "error", backend.dead
+    elif backend.dead:  # loading failed: ran out of time (an endless loop, a stalled pipe) or raised
+        status = "timeout" if any(kind == "timeout" for kind, _ in backend.incidents) else "error"
+        reason = backend.dead
     elif backend.incidents:
         status, reason = incident_summary(backend.incidents, limits.reason_kept)
     tests = [asdict(o) for o in outcomes]
@@ -140,13 +141,6 @@ def incident_summary(incidents: list[tuple[str, str]], keep: int) -> tuple[str, 
         said.append(f"the process died {len(crashes)} time(s), first: {crashes[0]}")
     said.append("those functions were not called again; the other tests ran in a restarted process")
     return ("timeout" if timeouts else "ok"), "; ".join(said)[:keep]
-
-
-def sha256(path: Path) -> str:
-    try:
-        return hashlib.sha256(read_submission(path)).hexdigest()
-    except LoadError:
-        return ""
 
 
 def grade_notebook(path: Path | None, assignment: Assignment, student: str, *, slot: int = 0,

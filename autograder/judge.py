@@ -26,7 +26,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from autograder.testing import CallTimeout, Mismatch, StudentError, SubmissionDied
+from autograder.failures import CallTimeout, StudentError, SubmissionDied
+from autograder.testing import Mismatch
 
 ACCEPTED, REJECTED, HUNG, DIED = "accepted", "rejected", "hung", "died"  # the last two are no verdict
 GIVE_UP_AFTER = 2  # runs that ran out of time: one hang on an odd chaff is forgiven, a test that hangs is not rerun

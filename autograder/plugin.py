@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -11,7 +12,8 @@ import pytest
 
 from autograder import testing
 from autograder.backend import Backend
-from autograder.testing import CallTimeout, Mismatch, StudentError, SubmissionDied
+from autograder.failures import CallTimeout, StudentError, SubmissionDied
+from autograder.testing import Mismatch
 
 SAFE_ERRORS = (Mismatch, StudentError, CallTimeout, SubmissionDied)
 # exceptions of the student's process that say more than "it raised" (ForbiddenCall: child.Tripwires)
@@ -19,35 +21,38 @@ RAISED_AS = {"NotImplementedError": testing.NOT_IMPLEMENTED, "ForbiddenCall": te
 
 
 class StudentFunction:
-    """A function of the submission; calling it runs it in the submission's process."""
+    """A function of the submission; calling it runs it in the submission's process, with `lower` (name -> the
+    reference's function) standing in for the graded functions it calls (`Assignment.lower_parts`)."""
 
-    def __init__(self, backend, name: str, timeout: float | None = None):
-        self._backend, self._name, self._timeout = backend, name, timeout
+    def __init__(self, backend, name: str, timeout: float | None = None, lower: dict[str, Callable] | None = None):
+        self._backend, self._name, self._timeout, self._lower = backend, name, timeout, dict(lower or {})
 
     def __call__(self, *args, **kwargs):
-        value, _ = self._backend.call(self._name, args, kwargs, echo=False, timeout=self._timeout)
+        value, _ = self._backend.call(self._name, args, kwargs, echo=False, timeout=self._timeout, lower=self._lower)
         return value
 
     def with_inputs(self, *args, **kwargs):
         """Call, and also return the arguments as the function left them: (value, args, kwargs)."""
-        value, after = self._backend.call(self._name, args, kwargs, echo=True, timeout=self._timeout)
+        value, after = self._backend.call(self._name, args, kwargs, echo=True, timeout=self._timeout,
+                                          lower=self._lower)
         return value, tuple(after[0]), after[1]
 
     def timeout(self, seconds: float) -> StudentFunction:
         """The same function with another per-call wall-clock limit."""
-        return StudentFunction(self._backend, self._name, seconds)
+        return StudentFunction(self._backend, self._name, seconds, self._lower)
 
 
 class Submission:
-    """`student.conv1d(...)` calls the submission's conv1d."""
+    """`student.conv1d(...)` calls the submission's conv1d; `lower`: function -> {name: reference function} of
+    every composite part."""
 
-    def __init__(self, backend):
-        self._backend = backend
+    def __init__(self, backend, lower: dict[str, dict[str, Callable]] | None = None):
+        self._backend, self._lower = backend, dict(lower or {})
 
     def __getattr__(self, name: str) -> StudentFunction:
         if name.startswith("_"):
             raise AttributeError(name)
-        return StudentFunction(self._backend, name)
+        return StudentFunction(self._backend, name, lower=self._lower.get(name))
 
 
 class Credit:
@@ -92,12 +97,13 @@ def classify(exc: BaseException | None) -> tuple[str, str, str]:
 class GradingPlugin:
     backend: Backend
     submission: str  # load.Program.fingerprint of what is graded
+    lower: dict[str, dict[str, Callable]] = field(default_factory=dict)  # composite function -> reference lower parts
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
     @pytest.fixture(scope="session")
     def student(self):
-        return Submission(self.backend)
+        return Submission(self.backend, self.lower)
 
     @pytest.fixture
     def rng(self, request):

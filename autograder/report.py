@@ -7,11 +7,10 @@ import hashlib
 import html
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from autograder import testing
+from autograder.files import write_atomic
 from autograder.grading import Result
 from autograder.names import shown, student_folder
 
@@ -19,25 +18,6 @@ BASE_COLUMNS = ["student", "assignment", "score", "max_score", "status", "reason
 # `score` is the raw score of the hidden suites; these come from timestamp.txt and, once `python -m course record` ran,
 # from nbgrader's gradebook and late-submission plugin (blank: not recorded yet).
 LATENESS_COLUMNS = ["timestamp", "duedate", "seconds_late", "late_penalty", "final_score"]
-
-
-def write_atomic(path: Path, text: str, mode: int = 0o600) -> None:
-    """Write to a temporary file beside `path`, then rename: readers never see half a file. A file it replaces keeps
-    its mode; a new one gets `mode` (private by default: grades and feedback)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = path.stat().st_mode & 0o7777
-    except OSError:
-        pass
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def hint_applies(test: dict) -> bool:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import sys
+from collections.abc import Callable
 
 import pytest
 
@@ -21,7 +23,7 @@ def run_suite(assignment: Assignment, backend: Backend, submission: str) -> tupl
         return [], [f"no hidden suite for {assignment.id!r}"]
     if str(assignment.root) not in sys.path:
         sys.path.insert(0, str(assignment.root))  # the suites import `solutions`
-    plugin = GradingPlugin(backend, submission)
+    plugin = GradingPlugin(backend, submission, reference_lower_parts(assignment))
     args = [
         str(path), "-q", "--noconftest", "--import-mode=importlib", "-p", "no:cacheprovider",
         "-p", "no:randomly", "--rootdir", str(path), "-o", "python_files=test_*.py",
@@ -38,3 +40,11 @@ def run_suite(assignment: Assignment, backend: Backend, submission: str) -> tupl
     with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
         pytest.main(args, plugins=[plugin])
     return list(plugin.outcomes.values()), plugin.problems
+
+
+def reference_lower_parts(assignment: Assignment) -> dict[str, dict[str, Callable]]:
+    """Function a hidden test calls -> {graded function it calls: the reference's} (`Assignment.lower_parts`)."""
+    if not assignment.lower_parts:
+        return {}
+    reference = importlib.import_module(f"solutions.{assignment.id}")
+    return {f: {name: getattr(reference, name) for name in names} for f, names in assignment.lower_parts.items()}

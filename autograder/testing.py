@@ -22,6 +22,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+# the sandbox's failures, re-exported: a suite may catch them (autograder.failures)
+from autograder.failures import CallTimeout as CallTimeout
+from autograder.failures import StudentError as StudentError
+from autograder.failures import SubmissionDied as SubmissionDied
+
 # Why a hidden test failed, as recorded in each result's tests (`cause`) and matched by the diagnosis.
 NOT_IMPLEMENTED = "not implemented"  # the released stub's NotImplementedError
 RAISED = "raised"  # the student's code raised (type, message and line recorded)
@@ -42,23 +47,6 @@ class Mismatch(AssertionError):
 
 class WrongShape(Mismatch):
     """A returned value has the wrong type, shape, dtype or number of parts."""
-
-
-class StudentError(Exception):
-    """The student's code raised an exception."""
-
-    def __init__(self, name: str, type_: str, message: str, where: str = ""):
-        self.type, self.message, self.where = type_, message, where
-        at = f" ({where})" if where else ""
-        super().__init__(f"{name} raised {type_}: {message}{at}")
-
-
-class CallTimeout(Exception):
-    """A call into the student's code did not return in time."""
-
-
-class SubmissionDied(Exception):
-    """The student's process ended (os._exit, a crash, a resource limit) or is out of restarts."""
 
 
 def grade(points: float, part: str, hint: str = "", hint_for: tuple[str, ...] = HINTED):

@@ -31,12 +31,23 @@ from dataclasses import dataclass, field
 
 import nbformat
 
-from autograder.assignment import CHECK_PREFIX, Assignment
-from autograder.report import write_atomic
+from autograder import consistency
+from autograder.assignment import CHECK_PREFIX, Assignment, ConsistencyError, Problem, notebook_cells
+from autograder.files import write_atomic
+from course.mutation import catalogue_problems
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 _HEADER = re.compile(r"^# %%\s*(.*)$")
 _DIRECTIVE = re.compile(r"^#\| (solution|hidden|source) ([\w.]+):(\w+)\s*$")
+_DIRECTIVE_LIKE = re.compile(r"^#\|")
+
+
+class AuthoringError(ValueError):
+    """A mistake in an authoring file, at `line`."""
+
+    def __init__(self, line: int, message: str):
+        self.line = line
+        super().__init__(message)
 
 
 @dataclass
@@ -45,47 +56,65 @@ class Cell:
     name: str | None = None
     points: float | None = None
     lines: list[str] = field(default_factory=list)
+    line: int = 0  # of its header in the authoring file
+
+    @property
+    def grade_id(self) -> str | None:
+        """Its nbgrader grade_id in the source notebook (given and demo cells are numbered by the build)."""
+        if self.kind == "check":
+            return CHECK_PREFIX + str(self.name)
+        return self.name if self.kind in {"solution", "answer"} else None
 
 
 def parse(text: str) -> list[Cell]:
-    """Split an authoring file into cells."""
+    """Split an authoring file into cells; AuthoringError names the line of a malformed header."""
     cells: list[Cell] = []
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines(), 1):
         m = _HEADER.match(line)
         if m:
-            cells.append(_parse_header(m.group(1)))
+            cells.append(_parse_header(m.group(1), number))
         elif cells:
             cells[-1].lines.append(line)
         elif line.strip() and not line.startswith("#"):
-            raise ValueError(f"code before the first '# %%' header: {line!r}")
+            raise AuthoringError(number, f"code before the first '# %%' header: {line!r}")
     return cells
 
 
-def _parse_header(spec: str) -> Cell:
+def _parse_header(spec: str, number: int) -> Cell:
     words = spec.split()
     if not words or words[0] == "[markdown]":
-        return Cell("markdown")
+        return Cell("markdown", line=number)
     kind, rest = words[0], words[1:]
     if kind not in {"given", "solution", "check", "demo", "answer"}:
-        raise ValueError(f"unknown cell kind {kind!r} in header '# %% {spec}'")
-    cell = Cell(kind)
+        raise AuthoringError(number, f"unknown cell kind {kind!r} in header '# %% {spec}'")
+    cell = Cell(kind, line=number)
     for word in rest:
         if word.startswith("points="):
-            cell.points = float(word.split("=", 1)[1])
+            try:
+                cell.points = float(word.split("=", 1)[1])
+            except ValueError:
+                raise AuthoringError(number, f"points must be a number: {word!r}") from None
         elif cell.name is None:
             cell.name = word
         else:
-            raise ValueError(f"unexpected word {word!r} in header '# %% {spec}'")
+            raise AuthoringError(number, f"unexpected word {word!r} in header '# %% {spec}'")
     if kind in {"solution", "check", "answer"} and not cell.name:
-        raise ValueError(f"'{kind}' cell needs a name: '# %% {spec}'")
+        raise AuthoringError(number, f"'{kind}' cell needs a name: '# %% {spec}'")
     if kind in {"check", "answer"} and cell.points is None:
-        raise ValueError(f"'{kind} {cell.name}' needs points=<p>")
+        raise AuthoringError(number, f"'{kind} {cell.name}' needs points=<p>")
     return cell
 
 
 def function_source(module: str, name: str) -> str:
-    """Source of a top-level function of a solutions module, dedented."""
-    obj = getattr(importlib.import_module(module), name)
+    """Source of a top-level function of a solutions module, dedented; LookupError saying which name is missing."""
+    try:
+        obj = getattr(importlib.import_module(module), name)
+    except ModuleNotFoundError as exc:
+        raise LookupError(f"no module {exc.name!r}") from None
+    except AttributeError:
+        raise LookupError(f"{module} has no function {name!r}") from None
+    if not inspect.isfunction(obj):
+        raise LookupError(f"{module}.{name} is not a function")
     return textwrap.dedent(inspect.getsource(obj)).rstrip("\n")
 
 
@@ -103,15 +132,23 @@ def with_solution_region(src: str) -> str:
     return "\n".join(lines[:start] + [indent + BEGIN] + lines[start:] + [indent + END])
 
 
-def expand(lines: list[str]) -> str:
+def expand(lines: list[str], first: int = 1) -> str:
+    """A cell's code with its directives replaced by function sources; `first` is the number of its first line in the
+    authoring file (AuthoringError names the line of a directive that cannot be followed)."""
     out: list[str] = []
-    for line in lines:
+    for number, line in enumerate(lines, first):
         m = _DIRECTIVE.match(line)
         if not m:
+            if _DIRECTIVE_LIKE.match(line):
+                raise AuthoringError(number, f"not a directive: {line!r} (expected '#| solution|hidden|source "
+                                             "solutions.<module>:<function>')")
             out.append(line)
             continue
         how, module, name = m.groups()
-        src = function_source(module, name)
+        try:
+            src = function_source(module, name)
+        except LookupError as exc:
+            raise AuthoringError(number, f"{line.strip()!r}: {exc.args[0]}") from None
         if how == "solution":
             src = with_solution_region(src)
         elif how == "hidden":
@@ -163,7 +200,7 @@ def build_notebook(text: str) -> nbformat.NotebookNode:
             new = nbformat.v4.new_markdown_cell(_markdown(cell.lines) or "YOUR ANSWER HERE")
             meta = _meta(cell.name, grade=True, solution=True, locked=False, points=cell.points)
         else:
-            source = expand(cell.lines)
+            source = expand(cell.lines, cell.line + 1)
             if cell.kind == "check":
                 source = check_banner(cell.name, cell.points) + "\n" + source
             new = nbformat.v4.new_code_cell(source)
@@ -174,7 +211,7 @@ def build_notebook(text: str) -> nbformat.NotebookNode:
             else:
                 meta = _meta(f"{cell.kind}_{counter}", grade=False, solution=False, locked=True)
         if meta["grade_id"] in seen:
-            raise ValueError(f"duplicate grade_id {meta['grade_id']!r}")
+            raise AuthoringError(cell.line, f"duplicate grade_id {meta['grade_id']!r}")
         seen.add(meta["grade_id"])
         new.metadata = {"nbgrader": meta, "kit": {"role": cell.kind}}
         nb.cells.append(new)
@@ -185,16 +222,41 @@ def build_notebook(text: str) -> nbformat.NotebookNode:
 
 
 def render(assignment: Assignment) -> str:
+    """The source notebook's text built from the authoring file; ConsistencyError names the line of a mistake."""
     if str(assignment.root) not in sys.path:
         sys.path.insert(0, str(assignment.root))  # directives import `solutions`
-    return nbformat.writes(build_notebook(assignment.authoring.read_text())) + "\n"
+    try:
+        return nbformat.writes(build_notebook(assignment.authoring.read_text())) + "\n"
+    except AuthoringError as exc:
+        raise ConsistencyError([Problem(assignment.relative(assignment.authoring), exc.line, str(exc))]) from None
+
+
+def problems(assignment: Assignment, notebook: str) -> list[Problem]:
+    """What is wrong with the assignment whose source notebook would be `notebook`: the grader's rules and the
+    catalogue's, a problem of a notebook cell named at its header in the authoring file."""
+    headers = {c.grade_id: c.line for c in parse(assignment.authoring.read_text()) if c.grade_id}
+    found = [Problem(assignment.relative(assignment.authoring), headers[p.cell], p.message)
+             if p.cell in headers else p for p in consistency.problems(assignment, notebook)]
+    reference = {c.grade_id: c.source for c in notebook_cells(notebook) if c.role == "solution"}
+    return found + catalogue_problems(assignment, reference)
 
 
 def build(assignments: list[Assignment], check: bool = False) -> list[str]:
-    """Write each source notebook that differs from its authoring file (or, with `check`, only list them)."""
-    drift = []
+    """Write each source notebook that differs from its authoring file (or, with `check`, only list them). Nothing is
+    written while an assignment breaks a rule: ConsistencyError names every problem."""
+    texts, found = {}, []
     for a in assignments:
-        text, path = render(a), a.source_notebook
+        try:
+            texts[a] = render(a)
+        except ConsistencyError as exc:
+            found += exc.problems
+            continue
+        found += problems(a, texts[a])
+    if found:
+        raise ConsistencyError(found)
+    drift = []
+    for a, text in texts.items():
+        path = a.source_notebook
         if path.exists() and path.read_text() == text:
             continue
         drift.append(str(path.relative_to(a.root)))

@@ -22,9 +22,10 @@ from pathlib import Path
 from autograder import assignment as layout
 from autograder.assignment import Assignment
 from autograder.batch import trusted_results
+from autograder.files import write_atomic
 from autograder.grading import Result
 from autograder.names import CLASS_REPORT
-from autograder.report import hint_applies, write_atomic
+from autograder.report import hint_applies
 from course import diagnosis as dx
 from course import similarity as sim
 

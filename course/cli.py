@@ -7,7 +7,14 @@ import sys
 from pathlib import Path
 
 from autograder import assignment as layout
-from autograder.assignment import Assignment
+from autograder.assignment import Assignment, ConsistencyError
+
+
+def _refused(exc: ConsistencyError) -> int:
+    for problem in exc.problems:
+        print(problem, file=sys.stderr)
+    print(f"{len(exc.problems)} problem(s): nothing was built or graded", file=sys.stderr)
+    return 1
 
 
 def _chosen(names: list[str]) -> list[Assignment]:
@@ -17,7 +24,10 @@ def _chosen(names: list[str]) -> list[Assignment]:
 def cmd_notebooks(args) -> int:
     from course.authoring import build
 
-    drift = build(_chosen(args.assignment), check=args.action == "check")
+    try:
+        drift = build(_chosen(args.assignment), check=args.action == "check")
+    except ConsistencyError as exc:
+        return _refused(exc)
     if args.action == "check" and drift:
         print("out of date (run `make notebooks`): " + ", ".join(drift), file=sys.stderr)
         return 1
@@ -54,12 +64,19 @@ def cmd_demo(args) -> int:
 
 def cmd_try(args) -> int:
     """Development: grade the reference, its mutants or the stubs, and print per-test results."""
+    from autograder.consistency import problems
     from autograder.grading import grade_answers
-    from course.mutation import catalogue
+    from course.mutation import catalogue, catalogue_problems
     from course.release import stub_answers
 
     a = layout.get(args.assignment)
+    found = problems(a)
+    if found:
+        return _refused(ConsistencyError(found))
     reference = a.reference_answers()
+    found = catalogue_problems(a, reference)
+    if found:
+        return _refused(ConsistencyError(found))
     runs: list[tuple[str, dict[str, str]]] = []
     if args.stubs:
         runs.append(("stubs", stub_answers(a)))
@@ -86,7 +103,7 @@ def cmd_try(args) -> int:
 
 
 def cmd_gradescope(args) -> int:
-    from course.gradescope import build
+    from course.gradescope_zip import build
 
     for a in _chosen(args.assignment):
         if a.ready:

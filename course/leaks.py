@@ -4,6 +4,7 @@ assignment shows another one's solution code only where its `reveals` (assignmen
 from __future__ import annotations
 
 import ast
+import json
 import re
 from pathlib import Path
 
@@ -91,9 +92,19 @@ def reveal_summary(assignment: Assignment) -> str:
 
 
 def _lines(path: Path) -> set[str]:
-    """The stripped lines of a released file, notebook JSON unescaped."""
-    text = path.read_text(errors="replace").replace("\\n", "\n").replace('\\"', '"')
-    return {line.strip().strip('",').strip() for line in text.splitlines()}
+    """The stripped lines of a released file; in a notebook, also those of each JSON string (decoded, not stripped of
+    quotes and commas: a secret line ending in one was invisible)."""
+    found = set()
+    for raw in path.read_text(errors="replace").splitlines():
+        found.add(line := raw.strip())
+        if path.suffix == ".ipynb":
+            try:
+                decoded = json.loads(line.removesuffix(","))
+            except ValueError:
+                continue
+            if isinstance(decoded, str):
+                found.update(part.strip() for part in decoded.splitlines())
+    return found
 
 
 def _top_level_leaks(release: Path, known: set[str], table: dict[str, str]) -> list[str]:

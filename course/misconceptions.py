@@ -15,9 +15,9 @@ from pathlib import Path
 
 from autograder import assignment as layout
 from autograder.assignment import Assignment
+from autograder.files import write_atomic
 from autograder.grading import grade_answers
 from autograder.misconceptions import FILE, failures
-from autograder.report import write_atomic
 from course.mutation import catalogue
 
 FIRST_SLOT = 56  # sandbox uids of this command: SANDBOX_UID_BASE + 56, + 57, ...

@@ -12,11 +12,11 @@ from pathlib import Path
 from autograder.assignment import CHECK_PREFIX
 from autograder.audit import log_change
 from autograder.batch import trusted_results, write_gradebook, write_manifest
-from autograder.files import Refused, read_bounded
+from autograder.files import Refused, read_bounded, write_atomic
 from autograder.grading import Result
 from autograder.lateness import TIMESTAMP_FILE
 from autograder.names import problem
-from autograder.report import feedback_html, write_atomic, write_results
+from autograder.report import feedback_html, write_results
 
 UNREADABLE = "timestamp.txt is not a time nbgrader can read ({}): recorded without a submission time, no late penalty"
 

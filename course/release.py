@@ -12,7 +12,7 @@ import nbformat
 from nbgrader.preprocessors import ClearSolutions
 
 from autograder.assignment import Assignment, nbgrader_meta
-from autograder.report import write_atomic
+from autograder.files import write_atomic
 
 
 def stub_answers(assignment: Assignment) -> dict[str, str]:

@@ -10,15 +10,17 @@ import json
 import pytest
 
 from autograder import assignment as layout
+from autograder import consistency, settings
 from autograder.config import LIMITS, NO_PRELOAD, ROOT, Preload
 from autograder.grading import isolation_of
+from course.mutation import catalogue_problems
 
 DECLARED = sorted((ROOT / "autograder" / "suites").glob("*/assignment.json"))
 
 
 def test_an_assignment_without_declared_limits_gets_the_defaults():
     a1 = layout.get("a1_convolution")
-    assert "limits" not in a1.settings and a1.limits == LIMITS and a1.needs == []
+    assert a1.settings.limits is None and a1.limits == LIMITS and a1.needs == []
     assert LIMITS.differences() == ""
 
 
@@ -52,6 +54,48 @@ def test_an_unknown_limit_is_refused(tmp_path):
         _ = settings_of(tmp_path, '{"limits": {"memroy": 1}}').limits
 
 
+@pytest.mark.parametrize(("text", "line", "said"), [
+    ('{\n  "limits": {},\n  "forbiden": {}\n}', 3, "forbiden: unknown key 'forbiden'"),
+    ('{"limits": {\n  "memroy": 1}}', 2, "limits.memroy: unknown key 'memroy'"),
+    ('{"preload": {"modules": ["jax"],\n  "enviroment": {}}}', 2, "preload.enviroment: unknown key"),
+    ('{\n  "needs": "keras"\n}', 2, "needs: Input should be a valid list"),
+    ('{"limits": {"load_timeout": "60"}}', 1, "limits.load_timeout: Input should be a valid number"),
+    ('{"limits": {"memory": 2.5e9}}', 1, "limits.memory: Input should be a valid integer"),
+    ('{"limits": {"call_timeout": 0}}', 1, "limits.call_timeout: Input should be greater than 0"),
+    ('{"reveals": {"a1": "conv_forward"}}', 1, "reveals.a1: Input should be a valid list"),
+    ('{"forbidden": {"*": ["numpy convolve"]}}', 1, "forbidden.*.0: String should match pattern"),
+    ('{"calls": {"cnn_loss": [1]}}', 1, "calls.cnn_loss.0: Input should be a valid string"),
+    ('[]', 1, "expected a JSON object"),
+    ('{\n\n  "limits": {,}}', 3, "not valid JSON"),
+])
+def test_assignment_json_follows_its_schema(tmp_path, text, line, said):
+    """An unknown key or a value of the wrong type is an error naming the file, the key and its line."""
+    a = settings_of(tmp_path, text)
+    with pytest.raises(layout.ConsistencyError) as refused:
+        _ = a.settings
+    assert [str(p) for p in refused.value.problems if said in str(p)] != [], str(refused.value)
+    assert all(str(p).startswith(f"autograder/suites/a9_test/assignment.json:{line}: ")
+               for p in refused.value.problems if said in str(p)), str(refused.value)
+
+
+def test_the_call_graph_is_a_declared_key(tmp_path):
+    a = settings_of(tmp_path, '{"calls": {"cnn_loss": ["conv_forward", "relu_forward"]}}')
+    assert a.settings.calls == {"cnn_loss": ["conv_forward", "relu_forward"]}
+
+
+def test_contributing_lists_the_keys_of_the_schema():
+    """The reference of assignment.json's keys in docs/CONTRIBUTING.md is the schema's own (`settings.reference()`:
+    paste it there when a key changes)."""
+    assert settings.reference() in (ROOT / "docs" / "CONTRIBUTING.md").read_text()
+
+
+@pytest.mark.parametrize("a", layout.find(), ids=lambda a: a.id)
+def test_every_assignment_keeps_the_rules(a):
+    """What the tool checks at build, try and grade time holds for the kit's own assignments."""
+    assert [str(p) for p in consistency.problems(a)] == []
+    assert [str(p) for p in catalogue_problems(a, a.reference_answers())] == []
+
+
 def test_only_a6_preloads_and_what_it_preloads_is_installed():
     """A6's children find Keras on JAX imported; every other assignment's get numpy alone (no jax in their address
     space: their memory limit is 2 GiB)."""
@@ -76,13 +120,12 @@ def test_a_preload_is_read_with_its_environment_sorted(tmp_path):
 ])
 def test_a_malformed_preload_is_refused(tmp_path, preload):
     a = settings_of(tmp_path, f'{{"preload": {preload}}}')
-    with pytest.raises(layout.LayoutError, match=r"assignment\.json: preload"):
+    with pytest.raises(layout.LayoutError, match=r"assignment\.json:\d+: preload"):
         _ = a.preload
 
 
-def test_cells_have_roles_and_the_parts_add_up_to_100():
+def test_cells_have_roles():
     for a in layout.find():
         roles = {c.role for c in a.cells}
         assert {"given", "solution", "check", "markdown"} <= roles, a.id
-        assert a.max_score == 100, a.id
         assert set(a.solution_ids) == set(a.reference_answers())

@@ -10,6 +10,7 @@ import tempfile
 
 import numpy as np
 import pytest
+from capable import require
 from processes import live_processes
 
 from autograder.config import NO_PRELOAD, ROOT, Limits, Preload
@@ -25,7 +26,12 @@ FOUND = (  # the first cell: what the child holds before any cell of the submiss
     "def found():\n"
     "    return FOUND\n"
 )
-needs_namespaces = pytest.mark.skipif(not namespaces_available(), reason="namespaces need root and unshare")
+needs_namespaces = pytest.mark.usefixtures("namespaces")
+
+
+@pytest.fixture
+def namespaces():
+    require(namespaces_available(), "unshare", "namespaces need root or user namespaces, and unshare")
 
 
 def sandbox(code: str, slot: int, **kw) -> Sandbox:
@@ -100,8 +106,8 @@ def test_the_child_sees_only_the_system_python_and_its_own_processes(slot):
 def test_the_child_holds_no_capability_and_makes_no_user_namespace(slot, tool, monkeypatch):
     """Whichever way it is confined, the child has no capability in any set and cannot gain one; in a user namespace
     (the grader's own or bubblewrap's) it cannot make another one either."""
-    if tool == "bwrap" and not shutil.which("bwrap"):
-        pytest.skip("bubblewrap is not installed (make test-tools installs it)")
+    if tool == "bwrap":
+        require(shutil.which("bwrap") is not None, "bwrap", "bubblewrap is not installed (make test-tools installs it)")
     monkeypatch.setenv("KIT_ISOLATION", tool)
     code = (
         "import ctypes\n"
@@ -146,10 +152,9 @@ USER_NAMESPACES = (  # no import beyond what the child holds (the fallback as ro
 def test_no_mode_lets_the_child_make_a_user_namespace(slot, tool, monkeypatch):
     """unshare and clone with CLONE_NEWUSER are refused in every mode the fork server makes (seccomp), root's and the
     fallback's included; threads (clone3 refused: the C library falls back to clone) and processes still work."""
-    if tool != "fallback" and not namespaces_available():
-        pytest.skip("namespaces need root or user namespaces")
-    if not shutil.which("unshare"):
-        pytest.skip("util-linux's unshare is not installed")
+    if tool != "fallback":
+        require(namespaces_available(), "unshare", "namespaces need root or user namespaces")
+    require(shutil.which("unshare") is not None, "unshare", "util-linux's unshare is not installed")
     monkeypatch.setenv("KIT_ISOLATION", tool)
     paths = f"UNSHARE, TRUE = {shutil.which('unshare')!r}, {shutil.which('true')!r}\n"
     with sandbox(paths + USER_NAMESPACES, slot) as sb:
@@ -358,8 +363,7 @@ def test_a_preload_that_cannot_be_imported_costs_nothing_but_time(slot, capfd):
 
 def test_bwrap_starts_a_new_interpreter_without_the_preload(slot, monkeypatch):
     """bwrap execs a fresh interpreter: nothing is preloaded there, the declared environment is set, all works."""
-    if not shutil.which("bwrap"):
-        pytest.skip("bubblewrap is not installed (make test-tools installs it)")
+    require(shutil.which("bwrap") is not None, "bwrap", "bubblewrap is not installed (make test-tools installs it)")
     monkeypatch.setenv("KIT_ISOLATION", "bwrap")
     with Sandbox([("cell", FOUND)], slot=slot, limits=KERAS_LIMITS, preload=KERAS) as sb:
         assert sb.tool == "bwrap"

@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from capable import require
 from fast import FAST
 from gradebook import by_student
 from hostile_folders import make_class, problems
@@ -99,11 +100,15 @@ class Kit:
         return submitted, roster
 
     def grade(self, submitted: Path, out: Path, isolation: str) -> dict:
+        return self.run(GRADE, str(submitted), str(out), isolation=isolation)
+
+    def run(self, script: str, *args: str, isolation: str = "namespaces") -> dict:
+        """The JSON last printed by `script`, run as the user in its clone of the kit."""
         env = {"PATH": "/usr/bin:/bin", "HOME": self.user.pw_dir, "LANG": "C.UTF-8", "PYTHONPATH": str(self.kit),
                "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg", "KIT_ISOLATION": isolation}
         run = subprocess.run(
             ["setpriv", f"--reuid={self.user.pw_uid}", f"--regid={self.user.pw_gid}", "--init-groups", "--",
-             str(self.venv / "bin" / "python"), "-c", GRADE, str(submitted), str(out)],
+             str(self.venv / "bin" / "python"), "-c", script, *args],
             cwd=self.kit, env=env, capture_output=True, text=True, timeout=1200,
         )
         assert run.returncode == 0, run.stderr[-3000:]
@@ -190,8 +195,7 @@ def test_unprivileged_user_changes_nothing_outside_the_outputs(graded):
 def test_unprivileged_user_with_the_other_tool(kit):
     """The grader's own user namespaces are preferred: bubblewrap (what remains where a distribution lets only it
     make user namespaces) holds too."""
-    if not shutil.which("bwrap"):
-        pytest.skip("bubblewrap is not installed (make test-tools installs it)")
+    require(shutil.which("bwrap") is not None, "bwrap", "bubblewrap is not installed (make test-tools installs it)")
     tool = "bwrap"
     only = ("perfect", "nothing_done", "hostile_steal_solutions", "hostile_fork_bomb", "hostile_forge_results")
     submitted, roster = kit.materialise("submitted-bwrap", only)
@@ -246,3 +250,13 @@ def test_unprivileged_user_hostile_folders(kit):
     report = kit.grade(submitted, out, "namespaces")
     assert problems(expected, rows_of(out), out) == [], report["summary"]
     assert live_processes([kit.user.pw_uid]) == []
+
+
+def test_unprivileged_user_holds_against_a_stall_and_busy_processes(kit):
+    """The stall (a child that never reads its replies) costs one timeout, and a classmate graded beside thirty
+    busy processes keeps its points, as under root (tests/test_stall.py, tests/test_cpu_share.py)."""
+    import test_cpu_share
+    import test_stall
+
+    test_stall.check_stall(kit.run(test_stall.STALL, "0"))
+    test_cpu_share.check_classmate(kit.run(test_cpu_share.SCENARIO, "0"))

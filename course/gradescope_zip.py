@@ -22,7 +22,7 @@ apt-get install -y -qq python3 python3-pip python3-venv util-linux >/dev/null
 python3 -m venv /autograder/venv
 /autograder/venv/bin/pip install -q {requirements}
 """
-GRADER_NEEDS = ("numpy", "scipy", "pytest", "nbformat", "tqdm", "ipython")  # no Jupyter, no nbgrader inside
+GRADER_NEEDS = ("numpy", "scipy", "pytest", "nbformat", "tqdm", "ipython", "pydantic")  # no Jupyter, no nbgrader inside
 
 
 def grader_requirements(assignment: Assignment | None = None) -> list[str]:
