@@ -26,14 +26,34 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# Source notebooks are generated from authoring/<id>.py + solutions/ (one truth for every function body).
-notebooks: $(STAMP)
+# Targets depend on files: what did not change is not rebuilt, and each step says what it does.
+# Source notebooks are generated from authoring/<id>.py + solutions/ (one truth for every function body);
+# `course notebooks build` rewrites only the notebooks whose text changed.
+NOTEBOOK_INPUTS := $(wildcard authoring/*.py solutions/*.py) course/authoring.py
+RELEASE_INPUTS  := $(wildcard assignments/*/*.ipynb) nbgrader_config.py
+NOTEBOOKS_DONE  := .work/notebooks.done
+RELEASED        := .work/release.done
+
+$(NOTEBOOKS_DONE): $(STAMP) $(NOTEBOOK_INPUTS)
+	@echo "notebooks: authoring/ or solutions/ newer than the last build: rebuilding what changed in assignments/"
 	$(PY) -m course notebooks build
+	@mkdir -p .work && touch $@
 
-release: notebooks
+# Only the assignments whose source notebook (or nbgrader_config.py) changed since their release
+# (assignments/.released-from.json records what each release was made from).
+$(RELEASED): $(NOTEBOOKS_DONE) $(RELEASE_INPUTS)
+	@echo "release: checking release/ against assignments/"
+	$(PY) -m course release --changed
+	@touch $@
+
+notebooks: $(NOTEBOOKS_DONE)
+
+release: $(NOTEBOOKS_DONE)
 	$(PY) -m course release
+	@touch $(RELEASED)
 
-demo: release
+# The example class (a small one; `python -m course demo --full` grades every example student).
+demo: $(RELEASED)
 	$(PY) -m course demo
 
 test: $(STAMP) test-tools
@@ -54,26 +74,47 @@ test-tools:
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
-autograde: release
-	@for a in $(ASSIGNMENT); do \
-	  if ls -d $(SUBMITTED)/*/$$a >/dev/null 2>&1; then \
-	    $(PY) -m autograder grade $$a --submitted $(SUBMITTED) --out $(GRADED) --workers $(WORKERS) \
-	      $(foreach s,$(STUDENT),--student $(s)) || exit 1; \
+# Grades what changed (a recorded result stands while its notebook and the hidden suite are unchanged), then records
+# the scores in nbgrader's gradebook and writes the autograded notebooks formgrader opens.
+autograde: $(RELEASED)
+	@todo=$$($(PY) -m course submissions --submitted $(SUBMITTED) $(if $(filter command line,$(origin ASSIGNMENT)),\
+	  --explicit) $(ASSIGNMENT)) || exit 2; \
+	if [ -e gradebook.db ] && [ .work/in-gradebook -nt $(RELEASED) ] && [ "$$(cat .work/in-gradebook)" = "$$todo" ]; \
+	then echo "autograde: nbgrader's gradebook has $$(echo $$todo)"; \
+	else $(PY) -m course release --changed --gradebook $$todo && echo "$$todo" > .work/in-gradebook || exit 1; fi; \
+	for a in $$todo; do \
+	  if [ -z "$(STUDENT)" ] && [ -e $(GRADED)/.graded-$$a ] && [ -z "$$(find $(SUBMITTED)/*/$$a autograder \
+	      solutions -newer $(GRADED)/.graded-$$a -print -quit)" ]; then \
+	    echo "autograde: $$a: no submission, hidden suite or reference changed since it was graded"; continue; \
 	  fi; \
+	  echo "autograde: grading $$a (only new or changed notebooks)"; \
+	  $(PY) -m autograder grade $$a --submitted $(SUBMITTED) --out $(GRADED) --workers $(WORKERS) \
+	    $(foreach s,$(STUDENT),--student $(s)) && touch $(GRADED)/.graded-$$a || exit 1; \
 	done
-	$(PY) -m course record --graded $(GRADED)
+	@if [ -e $(GRADED)/.recorded ] && [ ! extensions.csv -nt $(GRADED)/.recorded ] && \
+	    [ -e gradebook.db ] && [ ! gradebook.db -nt $(GRADED)/.recorded ] && \
+	    [ -z "$$(find $(GRADED) -name results.json -newer $(GRADED)/.recorded | head -1)" ]; then \
+	  echo "autograde: no result changed since the last record: nbgrader's gradebook is up to date"; \
+	else \
+	  echo "autograde: recording the scores in nbgrader's gradebook, writing the notebooks formgrader opens"; \
+	  $(PY) -m course record --graded $(GRADED) --submitted $(SUBMITTED) && touch $(GRADED)/.recorded; \
+	fi
 
+# One page per student in feedback/<student>/<assignment>/: automatic parts, written answers, late penalty, total.
 feedback: $(STAMP)
-	$(PY) -m course feedback --graded $(GRADED) --out feedback
+	@echo "feedback: pages from $(GRADED)/ and nbgrader's gradebook (the written answers' scores and comments)"
+	$(PY) -m course feedback --graded $(GRADED) --out feedback --submitted $(SUBMITTED)
 
 # The class report of a graded batch: GRADED/class_report_<id>.html (similarity read from SUBMITTED when it exists).
 report: $(STAMP)
 	$(PY) -m course report --graded $(GRADED) --submitted $(SUBMITTED)
 
-gradescope: release
+# One zip per assignment; a zip is rewritten only when what it carries changed.
+gradescope: $(RELEASED)
+	@echo "gradescope: zips in dist/gradescope/"
 	$(PY) -m course gradescope --out dist/gradescope
 
-bench: release
+bench: $(RELEASED)
 	$(PY) -m benchmarks
 
 clean:

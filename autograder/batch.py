@@ -9,7 +9,7 @@ import json
 import multiprocessing as mp
 import os
 from collections.abc import Collection, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -197,6 +197,10 @@ def grade_class(assignment: Assignment, submitted: Path, out: Path, *, workers: 
     else:
         finished = _grade_here(assignment, todo, hide, limits, workers, first_slot)
     for job, result in finished:  # each row reaches disk as it is graded: an interrupted batch keeps them all
+        if job is None:  # nothing finished for a while: the bar names who is still being graded
+            bar.set_postfix_str("still grading " + ", ".join(shown(n) for n in result))
+            bar.refresh()
+            continue
         _finish(out, job, result, *reasons[job.student])
         rows[(job.student, assignment.id)] = (result, write_results(out, result))
         write_manifest(out, rows)
@@ -262,21 +266,32 @@ def _finish(out: Path, job: Job, result: Result, previous: Result | None, reason
     audit.log_change(out, previous, result, reason)
 
 
+LONG = 15.0  # seconds without a finished submission before the progress bar names those being graded
+
+
 def _grade_here(assignment: Assignment, todo: list[Job], hide: tuple[str, ...], limits: Limits | None,
-                workers: int, first_slot: int) -> Iterator[tuple[Job, Result]]:
-    """Grade the jobs in worker processes of this machine; yield (job, Result) as they finish."""
+                workers: int, first_slot: int) -> Iterator[tuple[Job, Result] | tuple[None, list[str]]]:
+    """Grade the jobs in worker processes of this machine; yield (job, Result) as they finish, and (None, the
+    students being graded) when none finished for LONG seconds."""
     ctx = mp.get_context("forkserver")
     slots = ctx.Queue()
     for i in range(max(workers, 1)):
         slots.put(first_slot + i)
     with ProcessPoolExecutor(max(workers, 1), mp_context=ctx, initializer=_init_worker, initargs=(slots,)) as pool:
         futures = {pool.submit(_grade, job, hide, limits): job for job in todo}
-        for future in as_completed(futures):
-            job = futures[future]
-            try:
-                yield job, future.result()
-            except Exception as exc:  # the worker itself died
-                yield job, error_result(job.student, assignment, f"grader worker died: {type(exc).__name__}")
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=LONG, return_when=FIRST_COMPLETED)
+            if not done:
+                # in the order submitted: the first `workers` running ones are in the workers, the rest queued
+                running = [job.student for f, job in futures.items() if f in pending and f.running()]
+                yield None, running[:max(workers, 1)]
+            for future in done:
+                job = futures[future]
+                try:
+                    yield job, future.result()
+                except Exception as exc:  # the worker itself died
+                    yield job, error_result(job.student, assignment, f"grader worker died: {type(exc).__name__}")
 
 
 def write_gradebook(out: Path, results: list[Result]) -> Path:

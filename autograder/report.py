@@ -59,7 +59,8 @@ CAUSE_SAYS = {
 
 
 def gradescope_json(result: Result) -> dict:
-    """Gradescope's autograder results schema, plus the kit's own row under `kit`."""
+    """Gradescope's autograder results schema (only keys of its specification at the top level); the kit's own
+    record of the submission is under `extra_data.kit`, which Gradescope stores without showing it."""
     tests = [
         {
             "name": f"{t['part']}: {t['name'].removeprefix('test_').replace('_', ' ')}",
@@ -75,12 +76,12 @@ def gradescope_json(result: Result) -> dict:
     overall = "\n".join(x for x in (overall, result.misconception) if x)  # Gradescope shows no feedback page
     return {
         "score": result.score,
-        "max_score": result.max_score,
+        "execution_time": round(result.seconds, 2),
         "output": overall,
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,
-        "kit": result.to_json(),
+        "extra_data": {"kit": result.to_json()},
     }
 
 
@@ -100,7 +101,7 @@ def write_results(out: Path, result: Result) -> str:
 
 def parse_result(data: bytes) -> Result | None:
     try:
-        return Result(**json.loads(data)["kit"])
+        return Result(**json.loads(data)["extra_data"]["kit"])
     except (ValueError, KeyError, TypeError):
         return None
 
@@ -141,7 +142,8 @@ def gradebook_csv(results: list[Result]) -> str:
 
 def lateness_row(r: Result) -> list:
     recorded = r.late_penalty is not None
-    return [csv_text(r.timestamp), csv_text(r.duedate), "" if r.seconds_late is None else _Number(r.seconds_late),
+    late = ("time unknown" if not r.timestamp else "" if r.seconds_late is None else _Number(r.seconds_late))
+    return [csv_text(r.timestamp), csv_text(r.duedate), late,
             _Number(r.late_penalty) if recorded else "", _Number(r.final_score) if recorded else ""]
 
 
@@ -176,7 +178,9 @@ td,th{border-bottom:1px solid #ddd;padding:.35em;text-align:left;vertical-align:
 pre{white-space:pre-wrap;background:#f6f6f6;padding:.5em}"""
 
 
-def feedback_html(result: Result) -> str:
+def feedback_html(result: Result, written: str = "", total: tuple[float, float] | None = None) -> str:
+    """The student's page. `written` (HTML) and `total` (score, max of the whole assignment) are added once the
+    hand-graded answers are in (`python -m course feedback`); without them the heading shows the automatic score."""
     e = html.escape
     rows = []
     for t in result.tests:
@@ -195,13 +199,14 @@ def feedback_html(result: Result) -> str:
     output = (f"<h2>What your code printed while the notebook loaded</h2><pre>{e(result.output)}</pre>"
               if result.output.strip() else "")
     title = f"{e(result.assignment)} — {e(result.student)}"
+    score, out_of = total or (result.final_score, result.max_score)
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>{title}</title>
 <style>{_STYLE}</style></head><body>
-<h1>{e(result.assignment)}: {result.final_score:g} / {result.max_score:g}</h1>
+<h1>{e(result.assignment)}: {score:g} / {out_of:g}</h1>
 <p class=muted>Student {e(result.student)}. Graded by the course's hidden tests;
 a failed test says what went wrong and names a likely bug.</p>
 <p>{e(lateness_text(result))}</p>
-{status}<h2>Parts</h2><table><tr><th>part</th><th>points</th></tr>{parts}</table>
+{status}{written}<h2>Parts</h2><table><tr><th>part</th><th>points</th></tr>{parts}</table>
 <h2>Tests</h2><table><tr><th>part</th><th>test</th><th></th><th>points</th><th>feedback</th></tr>{''.join(rows)}</table>
 {f'<h2>Notes</h2><ul>{notes}</ul>' if notes else ''}{output}
 </body></html>

@@ -37,10 +37,20 @@ def cmd_notebooks(args) -> int:
 
 
 def cmd_release(args) -> int:
-    from course.leaks import find_leaks, reveal_summary
-    from course.release import generate, write_student_files
+    from course.freshness import record, why_stale
 
     chosen = [a for a in _chosen(args.assignment) if a.source_notebook.exists()]
+    if args.changed:
+        known = _gradebook_assignments() if args.gradebook else {a.id for a in chosen}
+        stale = {a.id: why_stale(a, a.id in known) for a in chosen}
+        for a in chosen:
+            print(f"release {a.id}: {stale[a.id] or 'up to date, not regenerated'}")
+        chosen = [a for a in chosen if stale[a.id]]
+        if not chosen:
+            return 0
+    from course.leaks import find_leaks, reveal_summary  # nbformat and nbgrader: seconds to import
+    from course.release import generate, write_student_files
+
     for a in chosen:
         print(f"released {generate(a).relative_to(a.root)}")
         if reveal_summary(a):
@@ -52,13 +62,29 @@ def cmd_release(args) -> int:
     for leak in leaks:
         print(leak, file=sys.stderr)
     print(f"{len(leaks)} leaks in release/")
+    if not leaks:
+        record(chosen)
     return 1 if leaks else 0
+
+
+def _gradebook_assignments() -> set[str]:
+    """The assignments whose notebook nbgrader's gradebook has (made by generate_assignment); none without one."""
+    from nbgrader.api import Gradebook
+
+    from course.nbgrader_bridge import nbgrader_app
+
+    app = nbgrader_app()
+    url = app.coursedir.db_url
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return set()
+    with Gradebook(url, app.coursedir.course_id) as gb:
+        return {a.name for a in gb.assignments if a.notebooks}
 
 
 def cmd_demo(args) -> int:
     from course.demo import demo
 
-    demo(Path(args.folder))
+    demo(Path(args.folder), full=args.full)
     return 0
 
 
@@ -107,14 +133,20 @@ def cmd_gradescope(args) -> int:
 
     for a in _chosen(args.assignment):
         if a.ready:
-            print(f"wrote {build(a, Path(args.out))}")
+            before = _mtime(Path(args.out) / f"{a.id}.zip")
+            path = build(a, Path(args.out))
+            print(f"{'unchanged' if _mtime(path) == before else 'wrote'} {path}")
     return 0
+
+
+def _mtime(path: Path) -> int | None:
+    return path.stat().st_mtime_ns if path.exists() else None
 
 
 def cmd_feedback(args) -> int:
     from course.nbgrader_bridge import release_feedback
 
-    for line in release_feedback(Path(args.graded), Path(args.out)):
+    for line in release_feedback(Path(args.graded), Path(args.out), Path(args.submitted)):
         print(line)
     return 0
 
@@ -123,11 +155,25 @@ def cmd_record(args) -> int:
     from course.nbgrader_bridge import record_scores
 
     try:
-        for line in record_scores(Path(args.graded), args.db, Path(args.extensions)):
+        for line in record_scores(Path(args.graded), args.db, Path(args.extensions), Path(args.submitted)):
             print(line)
     except ValueError as exc:  # a malformed extension file, or an extension without a due date
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    return 0
+
+
+def cmd_submissions(args) -> int:
+    from course.submissions import layout_errors, to_grade
+
+    submitted, known = Path(args.submitted), [a.id for a in layout.find()]
+    wanted = args.assignment or [a.id for a in layout.find() if a.ready]
+    errors = layout_errors(submitted, wanted, known, explicit=args.explicit)
+    for error in errors:
+        print(f"error: {error}", file=sys.stderr)
+    if errors:
+        return 2
+    print("\n".join(to_grade(submitted, wanted)))
     return 0
 
 
@@ -171,10 +217,15 @@ def main(argv: list[str] | None = None) -> int:
 
     r = sub.add_parser("release", help="release/<id>/ through nbgrader generate_assignment, then the leak check")
     r.add_argument("assignment", nargs="*")
+    r.add_argument("--changed", action="store_true",
+                   help="only assignments whose source changed since their release")
+    r.add_argument("--gradebook", action="store_true",
+                   help="with --changed: also those nbgrader's gradebook does not have yet (grading needs them)")
     r.set_defaults(func=cmd_release)
 
     d = sub.add_parser("demo", help="grade the example class of every assignment and print the gradebook")
     d.add_argument("--folder", default=".work/demo")
+    d.add_argument("--full", action="store_true", help="every example student (hostile ones included; slower)")
     d.set_defaults(func=cmd_demo)
 
     t = sub.add_parser("try", help="development: grade the reference / mutants / stubs and show each test")
@@ -194,15 +245,24 @@ def main(argv: list[str] | None = None) -> int:
     f = sub.add_parser("feedback", help="copy feedback pages where nbgrader's release_feedback expects them")
     f.add_argument("--graded", default="autograded")
     f.add_argument("--out", default="feedback")
+    f.add_argument("--submitted", default="submitted", help="where timestamp.txt and submission_secret.txt are")
     f.set_defaults(func=cmd_feedback)
 
     c = sub.add_parser("record", help="record the auto scores in nbgrader's gradebook (formgrader, nbgrader export)")
     c.add_argument("--graded", default="autograded")
+    c.add_argument("--submitted", default="submitted", help="the graded notebooks (nbgrader layout), whose cells the "
+                   "autograded notebooks formgrader opens show")
     c.add_argument("--db", help="default: nbgrader's (CourseDirectory.db_url of nbgrader_config.py)")
     c.add_argument("--extensions", default="extensions.csv",
                    help="CSV student,assignment,duedate: each extension's new due date (when the file exists, it "
                         "states every extension)")
     c.set_defaults(func=cmd_record)
+
+    s = sub.add_parser("submissions", help="check the submitted folder's layout; print the assignments to grade")
+    s.add_argument("assignment", nargs="*", help="default: every assignment with a hidden suite")
+    s.add_argument("--submitted", default="submitted")
+    s.add_argument("--explicit", action="store_true", help="each assignment named must have a submission")
+    s.set_defaults(func=cmd_submissions)
 
     rep = sub.add_parser("report", help="the class report (one HTML file per assignment) of a graded batch")
     rep.add_argument("--graded", default="autograded", help="the batch's output folder (results.json per student)")

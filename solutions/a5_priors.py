@@ -152,18 +152,19 @@ def posterior(prior: np.ndarray, likelihood: np.ndarray) -> np.ndarray:
 def entropy(p: np.ndarray) -> float:
     """Shannon entropy in nats of a discrete distribution: H(p) = -sum_c p[c] log p[c], with 0 log 0 = 0.
 
-    p (K,), non-negative, summing to 1 (to 1e-9) -> float in [0, log K]; ValueError otherwise.
+    p (K,), non-negative, summing to 1 (to 1e-9) -> float in [0, log K] (+0.0, never -0.0, for a certain
+    outcome); ValueError otherwise.
     """
     p = as_float64(p, "p", 1)
     if not np.all(np.isfinite(p)) or np.any(p < 0) or abs(p.sum() - 1.0) > 1e-9:
         raise ValueError(f"p must be a probability distribution (non-negative, sum 1), got sum {p.sum():.6g}")
     nz = p[p > 0]
-    return float(-np.sum(nz * np.log(nz)))
+    return float(-np.sum(nz * np.log(nz))) + 0.0  # + 0.0 turns the -0.0 of a certain outcome into +0.0
 
 
 def gaussian_entropy(var: float) -> float:
     """Differential entropy in nats of a 1-D Gaussian of variance var (the entropy per dimension of an isotropic
-    Gaussian prior): 1/2 log(2 pi e var). var >= 0; var = 0 gives -inf (the limit); ValueError for var < 0.
+    Gaussian prior), -integral p log p. var >= 0; var = 0 gives -inf (the limit); ValueError for var < 0.
     """
     var = float(var)
     if not var >= 0 or np.isnan(var):
@@ -248,7 +249,8 @@ def fit_map(X: np.ndarray, Y: np.ndarray, k: int, lam: float, stride: int = 1, p
         + 1/2 ridge ||W||^2.
     X (N, n_in), Y (N, n_out); lam >= 0 (lam = np.inf: W is the convolution matrix that minimises the objective
     among convolutions), ridge >= 0. lam = 0 gives fit_dense(X, Y, ridge); lam -> inf gives the convolution of
-    fit_conv. A singular system (lam = ridge = 0 and too few samples) raises numpy's LinAlgError.
+    fit_conv. With lam = ridge = 0 and fewer independent samples than inputs the minimiser is not unique and the
+    result is not specified: use ridge > 0 (the default) there.
     """
     X, Y = _check_data(X, Y)
     lam, ridge = float(lam), float(ridge)
@@ -316,7 +318,8 @@ def wrong_prior_data(n: int, n_in: int, seed: int) -> tuple[np.ndarray, np.ndarr
     """Data on which the convolution prior is wrong: a linear system that is NOT shift-invariant.
 
     n samples, n_in >= 4 inputs -> X (n, n_in), Y (n, n_in - 2) (the output size of a kernel of size 3), float64,
-    deterministic given seed.
+    deterministic given seed. The system is the same for every seed (it depends on n_in only); the seed draws the
+    inputs X and the noise.
     """
     rng = np.random.default_rng(seed)
     # each output t is the input at the mirrored position n_in - 1 - t, scaled by a gain that grows with t, plus a

@@ -18,10 +18,8 @@ from solutions.common import as_float64
 
 
 def to_keras_conv_kernel(w: np.ndarray) -> np.ndarray:
-    """Our conv weights as a Keras Conv2D kernel: w (F, C, KH, KW) -> k (KH, KW, C, F), k[p, q, c, f] = w[f, c, p, q].
-
-    Only the axes move: no entry changes and the kernel is not flipped (both layers are cross-correlations).
-    """
+    """Our conv weights as a Keras Conv2D kernel: w (F, C, KH, KW) -> k (KH, KW, C, F), float64, with which
+    Keras' layer computes what ours computes with w (both layers are cross-correlations)."""
     w = as_float64(w, "w", 4)
     return np.ascontiguousarray(w.transpose(2, 3, 1, 0))
 
@@ -34,13 +32,13 @@ def from_keras_conv_kernel(k: np.ndarray) -> np.ndarray:
 
 
 def nchw_to_nhwc(x: np.ndarray) -> np.ndarray:
-    """Images from our layout to Keras': x (N, C, H, W) -> (N, H, W, C), out[n, i, j, c] = x[n, c, i, j]."""
+    """Images from our layout to Keras': x (N, C, H, W) -> (N, H, W, C), float64, the same images."""
     x = as_float64(x, "x", 4)
     return np.ascontiguousarray(x.transpose(0, 2, 3, 1))
 
 
 def nhwc_to_nchw(x: np.ndarray) -> np.ndarray:
-    """Images from Keras' layout to ours: x (N, H, W, C) -> (N, C, H, W); the inverse of nchw_to_nhwc."""
+    """Images from Keras' layout to ours: x (N, H, W, C) -> (N, C, H, W), float64; the inverse of nchw_to_nhwc."""
     x = as_float64(x, "x", 4)
     return np.ascontiguousarray(x.transpose(0, 3, 1, 2))
 
@@ -48,9 +46,9 @@ def nhwc_to_nchw(x: np.ndarray) -> np.ndarray:
 def to_keras_dense_after_flatten(w: np.ndarray, chw: tuple[int, int, int]) -> np.ndarray:
     """The weights of a dense layer that follows a flatten, re-ordered from an NCHW flatten to Keras' NHWC flatten.
 
-    w (D, M) with D = C*H*W, its row c*H*W + i*W + j multiplying feature map entry (c, i, j) of the NCHW flatten;
-    chw = (C, H, W), the shape of one sample's maps before the flatten -> w_k (D, M) whose row i*W*C + j*C + c is
-    that same row: then flatten(nhwc maps) @ w_k == flatten(nchw maps) @ w for every input.
+    w (D, M) with D = C*H*W, the weights of a dense layer after numpy's C-order flatten of NCHW maps;
+    chw = (C, H, W), the shape of one sample's maps before the flatten -> w_k (D, M), float64, such that
+    flatten(nhwc maps) @ w_k == flatten(nchw maps) @ w for every input (Keras' Flatten of NHWC maps, C order).
     """
     w = as_float64(w, "w", 2)
     C, H, W = (int(v) for v in chw)

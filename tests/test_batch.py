@@ -155,7 +155,7 @@ def test_a_result_file_changed_after_the_grader_wrote_it_is_not_trusted(tmp_path
     write_manifest(tmp_path, rows)
     assert sorted(s for s, _ in trusted_results(tmp_path)) == ["ann", "bob", "cid"]
     forged = json.loads((tmp_path / "bob" / ASSIGNMENT.id / "results.json").read_text())
-    forged["kit"]["score"] = forged["score"] = 100
+    forged["extra_data"]["kit"]["score"] = forged["score"] = 100
     (tmp_path / "bob" / ASSIGNMENT.id / "results.json").write_text(json.dumps(forged))
     (tmp_path / "cid" / ASSIGNMENT.id / "results.json").unlink()
     assert sorted(s for s, _ in trusted_results(tmp_path)) == ["ann"]

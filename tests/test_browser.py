@@ -13,6 +13,7 @@ Every process started here is stopped (the server's whole process group; the bro
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -21,6 +22,7 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
@@ -80,10 +82,18 @@ def lab(tmp_path_factory):
            f"--LabApp.workspaces_dir={root / 'workspaces'}"]
     for ext in STUDENT_SERVER_DISABLED:
         cmd += ["--ServerApp.jpserver_extensions", f"{ext}=False"]
+    with serve(cmd, work, env, root / "server.log", port) as base:
+        yield base, work, root / "server.log"
+
+
+@contextlib.contextmanager
+def serve(cmd: list[str], cwd: Path, env: dict[str, str], log_path: Path, port: int) -> Iterator[str]:
+    """Run a Jupyter server command (listening on `port`) until the block ends; yields its base URL. The server's
+    output goes to `log_path`; its whole process group is stopped afterwards."""
     if os.geteuid() == 0:
-        cmd.append("--allow-root")
-    log = open(root / "server.log", "wb")  # closed below
-    server = subprocess.Popen(cmd, cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cmd = [*cmd, "--allow-root"]
+    log = open(log_path, "wb")  # closed below
+    server = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     serving = threading.Event()
@@ -100,8 +110,8 @@ def lab(tmp_path_factory):
     copier.start()
     try:
         if not serving.wait(90) or server.poll() is not None:
-            pytest.fail("JupyterLab did not start:\n" + (root / "server.log").read_text()[-3000:])
-        yield base, work, root / "server.log"
+            pytest.fail("the Jupyter server did not start:\n" + log_path.read_text()[-3000:])
+        yield base
     finally:
         try:
             os.killpg(server.pid, signal.SIGTERM)
@@ -115,8 +125,9 @@ def lab(tmp_path_factory):
         log.close()
 
 
-@pytest.fixture(scope="module")
-def page(lab, chromium):
+@contextlib.contextmanager
+def browser_page(chromium: str) -> Iterator:
+    """A Playwright page of a headless Debian chromium (no browser download); closed afterwards."""
     from playwright import sync_api  # the dev extra of pyproject.toml, installed by `make venv`
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS, headless=True)
@@ -124,13 +135,19 @@ def page(lab, chromium):
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
             pg = context.new_page()
             pg.set_default_timeout(120_000)
-            base, _, _ = lab
-            pg.goto(f"{base}/lab?token={TOKEN}")  # sets the login cookie
-            pg.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell && window.jupyterapp.started")
-            pg.evaluate("() => window.jupyterapp.started")
             yield pg
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(lab, chromium):
+    with browser_page(chromium) as pg:
+        base, _, _ = lab
+        pg.goto(f"{base}/lab?token={TOKEN}")  # sets the login cookie
+        pg.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell && window.jupyterapp.started")
+        pg.evaluate("() => window.jupyterapp.started")
+        yield pg
 
 
 RUN_EVERY_CELL = """async (path) => {

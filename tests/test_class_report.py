@@ -80,7 +80,7 @@ def test_test_failures_and_hints_match_the_results(graded):
     ran = 0
     for folder in sorted(out.glob(f"*/{ASSIGNMENT.id}")):
         written = json.loads((folder / "results.json").read_text())
-        tests = written["kit"]["tests"]
+        tests = written["extra_data"]["kit"]["tests"]
         ran += bool(tests)
         for t, shown in zip(tests, written["tests"], strict=True):
             if not (t["passed"] and t["score"] >= t["points"]):

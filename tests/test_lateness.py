@@ -151,11 +151,11 @@ def test_the_kits_gradebook_results_and_feedback_show_the_lateness(kit):
     assert rows["extended"]["duedate"] == "2026-03-03 12:00:00" and float(rows["extended"]["seconds_late"]) == 1800
     assert float(rows["ontime"]["seconds_late"]) == 0 and rows["nostamp"]["duedate"] == "2026-03-02 12:00:00"
 
-    late = json.loads((kit / "autograded" / "late" / A.id / "results.json").read_text())["kit"]
+    late = json.loads((kit / "autograded" / "late" / A.id / "results.json").read_text())["extra_data"]["kit"]
     assert (late["timestamp"], late["seconds_late"], late["late_penalty"]) == (STAMPS["late"], 9000.0, 30.0)
     page = (kit / "autograded" / "late" / A.id / "feedback.html").read_text()
     assert "2 h 30 min late; late penalty 30 point(s), score 100 → 70" in page and "70 / 100" in page
-    missing = json.loads((kit / "autograded" / "nostamp" / A.id / "results.json").read_text())["kit"]
+    missing = json.loads((kit / "autograded" / "nostamp" / A.id / "results.json").read_text())["extra_data"]["kit"]
     assert NO_TIMESTAMP in missing["notes"] and missing["late_penalty"] == 0
     assert "Submission time unknown" in (kit / "autograded" / "nostamp" / A.id / "feedback.html").read_text()
     assert "on time" in (kit / "autograded" / "ontime" / A.id / "feedback.html").read_text()

@@ -387,3 +387,16 @@ def test_release_has_no_rubric_and_no_solution_comment():
     assert len(answers) == 3 and all(c.source == "YOUR ANSWER HERE" for c in answers)
     text = released.read_text()
     assert "Rubric" not in text and "mirrored position" not in text
+
+
+def test_entropy_of_a_certain_outcome_is_plus_zero():
+    for p in ([0.0, 1.0, 0.0], [1.0]):
+        assert ref.entropy(np.array(p)) == 0.0 and np.copysign(1.0, ref.entropy(np.array(p))) == 1.0
+
+
+def test_wrong_prior_data_is_one_system_for_every_seed():
+    """What the notebook's figure needs: a dense fit on one seed's data predicts another seed's (one system)."""
+    X, Y = ref.wrong_prior_data(200, 12, seed=0)
+    X_other, Y_other = ref.wrong_prior_data(200, 12, seed=5)
+    W = np.linalg.lstsq(X, Y, rcond=None)[0].T
+    assert np.mean((Y_other - X_other @ W.T) ** 2) < 1e-3 * np.mean(Y_other**2)

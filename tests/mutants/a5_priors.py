@@ -2,9 +2,9 @@
 and degenerate or shift-invariant data sets for the student-designed underfitting part.
 
 A weak test or a bad data set replaces the whole cell; EXPECTED pins the score the submission deserves (the
-reference earns 100, so a weak cell of part P earns 100 - points(P) + what it earns). Points per part: conv_matrix 10,
-conv2d_matrix 10, conv_structure 8, project_to_conv 8, posterior 6, entropy 4, gaussian_entropy 2,
-test_infinitely_strong_prior 12, fit_dense 6, fit_conv 8, fit_map 12, learning_curve 6, wrong_prior_data 8.
+reference earns 100, so a weak cell of part P earns 100 - points(P) + what it earns). Points per part: conv_matrix 7,
+conv2d_matrix 8, conv_structure 11, project_to_conv 10, posterior 4, entropy 4, gaussian_entropy 4,
+test_infinitely_strong_prior 12, fit_dense 5, fit_conv 8, fit_map 14, learning_curve 4, wrong_prior_data 9.
 """
 
 from course.mutation import Mutant
@@ -88,6 +88,11 @@ _NEARLY_SHIFT_INVARIANT = """    rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, n_in))
     Y = np.stack([np.correlate(x, [1.0, 0.5, -0.5], mode="valid") for x in X])
     return X, Y * (1 + 0.05 * np.linspace(-1, 1, n_in - 2))  # a gain that barely changes along the output
+"""
+_SEEDED_SYSTEM = """    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, n_in))
+    W = rng.standard_normal((n_in - 2, n_in))  # a dense system, drawn anew for every seed
+    return X, X @ W.T
 """
 
 MUTANTS = [
@@ -176,6 +181,7 @@ MUTANTS = [
     _data("underfitting data: not seeded", _NOT_SEEDED),
     _data("underfitting data: Y of the wrong shape", _WRONG_SHAPE),
     _data("underfitting data: nearly shift-invariant", _NEARLY_SHIFT_INVARIANT),
+    _data("underfitting data: the system drawn from the seed", _SEEDED_SYSTEM),
 ]
 
 EXPECTED: dict[str, tuple[float, float]] = {
@@ -187,11 +193,12 @@ EXPECTED: dict[str, tuple[float, float]] = {
     "prior proof: one weak prior, one inequality": (88.5, 92),  # sees only the grossest mistakes
     "prior proof: a likelihood that agrees with the prior": (97, 99.5),  # no one-hot prior
     "prior proof: no exactly one-hot prior": (97, 99.5),  # misses the one-hot prior taken for "no prior"
-    "underfitting data: zero targets": (92, 92),
-    "underfitting data: zero inputs": (92, 92),
-    "underfitting data: a shift-invariant system": (92, 92),
-    "underfitting data: targets independent of the inputs": (92, 92),
-    "underfitting data: not seeded": (92, 92),
-    "underfitting data: Y of the wrong shape": (92, 92),
-    "underfitting data: nearly shift-invariant": (92, 92),
+    "underfitting data: zero targets": (91, 91),
+    "underfitting data: zero inputs": (91, 91),
+    "underfitting data: a shift-invariant system": (91, 91),
+    "underfitting data: targets independent of the inputs": (91, 91),
+    "underfitting data: not seeded": (91, 91),
+    "underfitting data: Y of the wrong shape": (91, 91),
+    "underfitting data: nearly shift-invariant": (91, 91),
+    "underfitting data: the system drawn from the seed": (98, 98),  # underfits, but each seed is another system
 }

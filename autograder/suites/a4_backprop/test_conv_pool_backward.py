@@ -48,30 +48,30 @@ def test_conv_backward_shapes(student, rng):
                                + (f"{g.dtype} {g.shape}" if isinstance(g, np.ndarray) else type(g).__name__))
 
 
-@grade(points=3, part="conv_backward",
-       hint="Possible reason: dx uses the kernel as it is, scattered over the window each output read "
-            "(a full convolution with the flipped kernel); dw correlates x with dout.")
+@grade(points=5, part="conv_backward",
+       hint="Possible reason: kernel flipped, or dx / dw fed the wrong pair of arrays? Check each "
+            "gradient numerically on a tiny case.")
 def test_conv_backward_stride_1(student, rng):
     for config in STRIDE_1:
         check_conv(student, *conv_case(rng, *config))
 
 
-@grade(points=3, part="conv_backward",
-       hint="Possible reason: pad x for dw, and crop the padding from dx on both sides of both axes.")
+@grade(points=4, part="conv_backward",
+       hint="Possible reason: padding: dx has x's shape (no padding), on both sides of both axes?")
 def test_conv_backward_padding(student, rng):
     for config in PADDED:
         check_conv(student, *conv_case(rng, *config))
 
 
-@grade(points=4, part="conv_backward",
-       hint="Possible reason: stride ignored in the backward pass? Output (i, j) read the window at "
-            "(i*stride, j*stride); rows/columns the forward pass skipped get zero gradient.")
+@grade(points=6, part="conv_backward",
+       hint="Possible reason: stride ignored in the backward pass, or rows/columns the forward pass dropped "
+            "given a gradient?")
 def test_conv_backward_uneven_strides(student, rng):
     for config in STRIDED:
         check_conv(student, *conv_case(rng, *config))
 
 
-@grade(points=2, part="conv_backward",
+@grade(points=3, part="conv_backward",
        hint="Possible reason: dw and db are summed over the whole batch (not averaged, not from one sample).")
 def test_conv_backward_weight_gradients_summed_over_the_batch(student, rng):
     for config in [(3, 2, 6, 7, 3, 3, 2, 1, 1), (4, 1, 8, 7, 2, 2, 3, 2, 0)]:
@@ -122,7 +122,7 @@ def check_pool(student, name, dout, cache):
 
 
 @grade(points=2, part="maxpool_backward",
-       hint="Possible reason: dout of each window goes to the position of its maximum (and nowhere else).")
+       hint="Possible reason: the gradient reaches an input that was not its window's maximum?")
 def test_maxpool_backward_non_overlapping(student, rng):
     for config in [(2, 3, 6, 8, 2, 2, 2, 2), (1, 2, 9, 7, 3, 3, 3, 3)]:
         check_pool(student, "maxpool_backward", *pool_case(rng, *config))
@@ -137,13 +137,13 @@ def test_maxpool_backward_rectangular_and_uneven(student, rng):
 
 @grade(points=3, part="maxpool_backward",
        hint="Possible reason: with overlapping windows an input can be the maximum of several windows: "
-            "add their gradients (+=), do not overwrite (=).")
+            "is a later window overwriting an earlier one's contribution?")
 def test_maxpool_backward_overlapping_windows_add_up(student, rng):
     for config in [(2, 2, 7, 6, 3, 2, 1, 1), (1, 3, 8, 9, 2, 3, 1, 2), (2, 1, 9, 8, 3, 3, 2, 2)]:
         check_pool(student, "maxpool_backward", *pool_case(rng, *config))
 
 
-@grade(points=2, part="maxpool_backward",
+@grade(points=3, part="maxpool_backward",
        hint="Possible reason: with ties, only the FIRST maximum in row-major order of the window gets the gradient.")
 def test_maxpool_backward_ties(student, rng):
     for config in [(2, 2, 6, 8, 2, 2, 2, 2), (1, 2, 7, 9, 3, 2, 1, 2)]:
@@ -166,14 +166,15 @@ def test_maxpool_backward_integer_input_unchanged(student, rng):
 
 
 @grade(points=2, part="avgpool_backward",
-       hint="Possible reason: each input of a window gets dout / (kh * kw) of that window.")
+       hint="Possible reason: the share each input of a window gets (the mean's divisor)?")
 def test_avgpool_backward_non_overlapping(student, rng):
     for config in [(2, 3, 6, 8, 2, 2, 2, 2), (1, 2, 9, 7, 3, 2, 3, 2)]:
         check_pool(student, "avgpool_backward", *pool_case(rng, *config))
 
 
 @grade(points=3, part="avgpool_backward",
-       hint="Possible reason: overlapping windows add up (+=), and the stride may differ from the window size.")
+       hint="Possible reason: overlapping windows overwriting each other, or the stride taken equal to the "
+            "window size?")
 def test_avgpool_backward_overlapping_and_uneven(student, rng):
     for config in [(2, 2, 7, 6, 3, 2, 1, 1), (1, 3, 8, 9, 2, 3, 1, 2), (3, 1, 10, 7, 2, 2, 3, 3)]:
         check_pool(student, "avgpool_backward", *pool_case(rng, *config))

@@ -8,7 +8,8 @@ from autograder.testing import as_tuple, assert_close, assert_unchanged, grade
 # --- relu (6) -------------------------------------------------------------------------------------------------------
 
 
-@grade(points=1.5, part="relu", hint="Possible reason: relu_forward should return (out, cache) with out = max(x, 0).")
+@grade(points=0.5, part="relu",
+       hint="Possible reason: relu_forward should return (out, cache), out elementwise max(x, 0) as float64.")
 def test_relu_forward(student, rng):
     x = rng.standard_normal((3, 4, 5))
     out, cache = as_tuple(student.relu_forward(x), 2, "relu_forward(x)")
@@ -18,7 +19,7 @@ def test_relu_forward(student, rng):
     assert_close(out, ref.relu_forward(xi)[0], "relu_forward out for an integer x (2, 7) (float64 expected)")
 
 
-@grade(points=1.5, part="relu", hint="Possible reason: the upstream gradient dout not multiplied in?")
+@grade(points=1, part="relu", hint="Possible reason: the upstream gradient dout not multiplied in?")
 def test_relu_backward_random_upstream(student, rng):
     x = rng.standard_normal((2, 3, 4, 5))
     x[np.abs(x) < 0.05] = 0.5  # no input at the kink
@@ -27,7 +28,7 @@ def test_relu_backward_random_upstream(student, rng):
                  "relu_backward(dout, cache) for x (2, 3, 4, 5), random dout")
 
 
-@grade(points=2, part="relu", hint="Possible reason: the convention is ReLU'(0) = 0 (use x > 0, not x >= 0).")
+@grade(points=1, part="relu", hint="Possible reason: the convention is ReLU'(0) = 0 (at x == 0 the gradient is 0).")
 def test_relu_backward_at_zero(student, rng):
     x = rng.integers(-2, 3, size=(4, 6)).astype(np.float64)  # many exact zeros
     dout = rng.standard_normal(x.shape)
@@ -35,7 +36,7 @@ def test_relu_backward_at_zero(student, rng):
                  "relu_backward where some inputs are exactly 0")
 
 
-@grade(points=1, part="relu", hint="Possible reason: x or dout modified in place (e.g. dout[x <= 0] = 0)?")
+@grade(points=0.5, part="relu", hint="Possible reason: x or dout modified in place (e.g. dout[x <= 0] = 0)?")
 def test_relu_inputs_unchanged(student, rng):
     x = rng.standard_normal((3, 5))
     _, args, _ = student.relu_forward.with_inputs(x)
@@ -56,7 +57,7 @@ def dense_inputs(rng, N, D, M):
     return rng.standard_normal((N, D)), rng.standard_normal((D, M)), rng.standard_normal(M)
 
 
-@grade(points=2, part="dense", hint="Possible reason: out = x @ w + b with x (N, D), w (D, M); return (out, cache).")
+@grade(points=1, part="dense", hint="Possible reason: out = x @ w + b with x (N, D), w (D, M); return (out, cache).")
 def test_dense_forward(student, rng):
     for N, D, M in DENSE_SHAPES:
         x, w, b = dense_inputs(rng, N, D, M)
@@ -67,7 +68,8 @@ def test_dense_forward(student, rng):
     assert_close(out, ref.dense_forward(x, w, b)[0], "dense_forward on uint8 inputs (no overflow, float64)")
 
 
-@grade(points=2, part="dense", hint="Possible reason: dx = dout @ w.T (shape (N, D)).")
+@grade(points=2, part="dense",
+       hint="Possible reason: dx (N, D): which axis of w does its sum run over, and is dout used?")
 def test_dense_backward_dx(student, rng):
     for N, D, M in DENSE_SHAPES:
         x, w, b = dense_inputs(rng, N, D, M)

@@ -10,7 +10,7 @@ from autograder.testing import Mismatch, as_tuple, assert_close, assert_scalar_c
 MSE_SHAPES = [(7,), (3, 4), (2, 3, 2)]
 
 
-@grade(points=2, part="mse_loss", hint="Possible reason: the mean over ALL elements (not the sum, not per row)?")
+@grade(points=1, part="mse_loss", hint="Possible reason: the mean over ALL elements (not the sum, not per row)?")
 def test_mse_loss_value(student, rng):
     for shape in MSE_SHAPES:
         pred, target = rng.standard_normal(shape), rng.standard_normal(shape)
@@ -18,7 +18,8 @@ def test_mse_loss_value(student, rng):
         assert_scalar_close(loss, ref.mse_loss(pred, target)[0], f"mse_loss value for shape {shape}")
 
 
-@grade(points=2, part="mse_loss", hint="Possible reason: dpred = 2 (pred - target) / (number of elements)?")
+@grade(points=1.5, part="mse_loss",
+       hint="Possible reason: the gradient of a mean over ALL elements: a factor missing or per row?")
 def test_mse_loss_gradient(student, rng):
     for shape in MSE_SHAPES:
         pred, target = rng.standard_normal(shape), rng.standard_normal(shape)
@@ -26,7 +27,7 @@ def test_mse_loss_gradient(student, rng):
         assert_close(dpred, ref.mse_loss(pred, target)[1], f"mse_loss dpred for shape {shape}")
 
 
-@grade(points=1, part="mse_loss", hint="Possible reason: integer arithmetic, or an input modified in place?")
+@grade(points=0.5, part="mse_loss", hint="Possible reason: integer arithmetic, or an input modified in place?")
 def test_mse_loss_integers_and_inputs_unchanged(student, rng):
     pred, target = rng.integers(0, 256, (3, 5)).astype(np.uint8), rng.integers(0, 256, (3, 5)).astype(np.uint8)
     got, args, _ = student.mse_loss.with_inputs(pred, target)
@@ -52,8 +53,8 @@ def test_softmax_loss_value(student, rng):
         assert_scalar_close(loss, ref.softmax_cross_entropy(scores, y)[0], f"loss for scores ({N}, {M})")
 
 
-@grade(points=2, part="softmax_cross_entropy",
-       hint="Possible reason: dscores = (softmax - onehot(y)) / N; the 1/N of the mean?")
+@grade(points=3, part="softmax_cross_entropy",
+       hint="Possible reason: the gradient of the batch mean: the label's term, or the 1/N, missing?")
 def test_softmax_gradient(student, rng):
     for N, M in SOFTMAX_SHAPES:
         scores, y = 2 * rng.standard_normal((N, M)), rng.integers(0, M, N)
@@ -61,10 +62,9 @@ def test_softmax_gradient(student, rng):
         assert_close(dscores, ref.softmax_cross_entropy(scores, y)[1], f"dscores for scores ({N}, {M})")
 
 
-@grade(points=2, part="softmax_cross_entropy",
+@grade(points=3, part="softmax_cross_entropy",
        hint="Possible reason: exp of large scores overflows, and after subtracting each row's maximum a small "
-            "probability still underflows to 0, so np.log(p) gives -inf: compute log p with log-sum-exp, "
-            "log p = (s - max s) - log(sum(exp(s - max s))), never as the log of p.")
+            "probability still underflows to 0, so np.log(p) gives -inf: never take the log of p itself.")
 def test_softmax_large_scores_are_stable(student, rng):
     scores = np.array([[1000.0, 0.0, -1000.0], [-800.0, 900.0, 899.0], [50.0, 50.0, 700.0]])
     scores = scores + rng.uniform(-1, 1, scores.shape)
@@ -92,14 +92,15 @@ def test_softmax_edge_cases_and_inputs_unchanged(student, rng):
 # --- l2_penalty (3) -------------------------------------------------------------------------------------------------
 
 
-@grade(points=1, part="l2_penalty", hint="Possible reason: the loss is 0.5 * lam * sum(w**2) (mind the 1/2).")
+@grade(points=0.5, part="l2_penalty", hint="Possible reason: the loss is 0.5 * lam * sum(w**2) (mind the 1/2).")
 def test_l2_loss(student, rng):
     w = rng.standard_normal((3, 2, 4))
     loss, _ = as_tuple(student.l2_penalty(w, 0.37), 2, "l2_penalty(w, lam)")
     assert_scalar_close(loss, ref.l2_penalty(w, 0.37)[0], "l2_penalty loss, w (3, 2, 4), lam 0.37")
 
 
-@grade(points=1.5, part="l2_penalty", hint="Possible reason: the gradient of 0.5 * lam * sum(w**2) is lam * w.")
+@grade(points=1, part="l2_penalty",
+       hint="Possible reason: the gradient of the penalty (mind the 1/2; check it numerically).")
 def test_l2_gradient(student, rng):
     for shape, lam in [((3, 2, 4), 0.37), ((5,), 2.0)]:
         w = rng.standard_normal(shape)
@@ -134,7 +135,7 @@ def test_numerical_gradient_is_central(student, rng):
 
 
 @grade(points=2, part="numerical_gradient",
-       hint="Possible reason: x of any shape: loop over np.ndindex(x.shape), return an array of x's shape.")
+       hint="Possible reason: x of any shape (not only 1-D): the result has x's shape.")
 def test_numerical_gradient_any_shape(student, rng):
     x, c = rng.standard_normal((2, 3, 2)), rng.standard_normal((2, 3, 2))
 
@@ -198,7 +199,8 @@ def as_dict(got, what: str) -> dict:
     return got
 
 
-@grade(points=2, part="sgd_step", hint="Possible reason: p - lr * grad for every name (mind the sign).")
+@grade(points=1, part="sgd_step",
+       hint="Possible reason: a step against the gradient, scaled by lr, for every name (mind the sign)?")
 def test_sgd_step_values(student, rng):
     params, grads = sgd_inputs(rng)
     got = as_dict(student.sgd_step(params, grads, 0.3), "sgd_step(params, grads, lr)")
@@ -209,7 +211,7 @@ def test_sgd_step_values(student, rng):
         assert_close(got[name], want[name], f"sgd_step new {name!r}, lr 0.3")
 
 
-@grade(points=1, part="sgd_step",
+@grade(points=0.5, part="sgd_step",
        hint="Possible reason: params updated in place (p -= ...): return new arrays, leave the inputs alone.")
 def test_sgd_step_inputs_unchanged(student, rng):
     params, grads = sgd_inputs(rng)
@@ -223,7 +225,7 @@ def test_sgd_step_inputs_unchanged(student, rng):
         assert_unchanged(grads[name], args[1][name], f"grads[{name!r}]")
 
 
-@grade(points=1, part="sgd_step", hint="Possible reason: integer parameters must give float64 results.")
+@grade(points=0.5, part="sgd_step", hint="Possible reason: integer parameters must give float64 results.")
 def test_sgd_step_integer_params(student, rng):
     params = {"w": np.array([[1, 2], [3, 4]]), "b": np.array([5])}
     grads = {"w": rng.standard_normal((2, 2)), "b": rng.standard_normal(1)}

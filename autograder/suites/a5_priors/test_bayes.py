@@ -17,10 +17,10 @@ def expect_value_error(call, what: str) -> None:
     raise Mismatch(f"{what}: expected ValueError, nothing was raised")
 
 
-# --- posterior (6) --------------------------------------------------------------------------------------------------
+# --- posterior (4) --------------------------------------------------------------------------------------------------
 
 
-@grade(points=3, part="posterior",
+@grade(points=1.5, part="posterior",
        hint="Possible reason: the product prior * likelihood not normalised, or only one of the two normalised?")
 def test_posterior_values(student, rng):
     for K in (5, 2, 8):
@@ -46,7 +46,7 @@ def test_posterior_rejects_bad_arguments(student, rng):
     expect_value_error(lambda: student.posterior([0.5, 0.5], [0.2, 0.3, 0.5]), "prior and likelihood of other shapes")
 
 
-@grade(points=1, part="posterior", hint="Possible reason: prior or likelihood normalised in place (p /= p.sum())?")
+@grade(points=0.5, part="posterior", hint="Possible reason: prior or likelihood normalised in place (p /= p.sum())?")
 def test_posterior_inputs_unchanged(student, rng):
     prior, likelihood = rng.uniform(0.1, 2.0, 6), rng.uniform(0.1, 2.0, 6)
     got, args, _ = student.posterior.with_inputs(prior, likelihood)
@@ -58,7 +58,7 @@ def test_posterior_inputs_unchanged(student, rng):
 # --- entropy (4) ----------------------------------------------------------------------------------------------------
 
 
-@grade(points=2, part="entropy", hint="Possible reason: log base 2 or 10 instead of the natural log, or a sign?")
+@grade(points=1.5, part="entropy", hint="Possible reason: log base 2 or 10 instead of the natural log, or a sign?")
 def test_entropy_values(student, rng):
     for K in (2, 6, 11):
         p = rng.uniform(0.05, 1.0, K)
@@ -76,17 +76,27 @@ def test_entropy_with_zeros(student, rng):
     assert_scalar_close(student.entropy(np.array([0.0, 1.0, 0.0])), 0.0, "entropy of a one-hot distribution")
 
 
-@grade(points=1, part="entropy", hint="Possible reason: no ValueError when p is not a distribution?")
+@grade(points=1, part="entropy",
+       hint="Possible reason: the entropy of a certain outcome comes out as -0.0 (the sign of -sum of zeros)?")
+def test_entropy_of_a_certain_outcome_is_plus_zero(student, rng):
+    for p in (np.array([0.0, 1.0, 0.0]), np.array([1.0]), np.array([0.0, 0.0, 1.0, 0.0])):
+        got = student.entropy(p)
+        assert_scalar_close(got, 0.0, f"entropy of a one-hot distribution of {len(p)} classes")
+        if np.copysign(1.0, float(got)) != 1.0:
+            raise Mismatch(f"entropy of a one-hot distribution of {len(p)} classes: expected +0.0, got -0.0")
+
+
+@grade(points=0.5, part="entropy", hint="Possible reason: no ValueError when p is not a distribution?")
 def test_entropy_rejects_non_distributions(student, rng):
     expect_value_error(lambda: student.entropy(np.array([0.5, 0.5, 0.5])), "entropy of [0.5, 0.5, 0.5] (sum 1.5)")
     expect_value_error(lambda: student.entropy(np.array([1.2, -0.2])), "entropy of [1.2, -0.2]")
 
 
-# --- gaussian_entropy (2) -------------------------------------------------------------------------------------------
+# --- gaussian_entropy (4) -------------------------------------------------------------------------------------------
 
 
-@grade(points=1, part="gaussian_entropy",
-       hint="Possible reason: log of the standard deviation instead of the variance, or a missing 1/2 or e?")
+@grade(points=3, part="gaussian_entropy",
+       hint="Possible reason: a slip in the derivation of -integral p log p (compare with a numerical integral)?")
 def test_gaussian_entropy_values(student, rng):
     for var in (0.3, 1.0, 7.5, 1e-6):
         assert_scalar_close(student.gaussian_entropy(var), ref.gaussian_entropy(var), f"gaussian_entropy({var})")

@@ -5,10 +5,10 @@ import numpy as np
 import solutions.a5_priors as ref
 from autograder.testing import Mismatch, as_array, assert_close, assert_unchanged, grade
 
-# --- conv_matrix (10) -----------------------------------------------------------------------------------------------
+# --- conv_matrix (7) ------------------------------------------------------------------------------------------------
 
 
-@grade(points=3, part="conv_matrix",
+@grade(points=2, part="conv_matrix",
        hint="Possible reason: kernel flipped? The layer is a cross-correlation: row t holds w[0], w[1], ... from "
             "column t on.")
 def test_conv_matrix_stride_1(student, rng):
@@ -17,7 +17,7 @@ def test_conv_matrix_stride_1(student, rng):
         assert_close(student.conv_matrix(w, n_in), ref.conv_matrix(w, n_in), f"conv_matrix(w, {n_in}), len(w) = {k}")
 
 
-@grade(points=4, part="conv_matrix",
+@grade(points=3, part="conv_matrix",
        hint="Possible reason: stride ignored (row t starts at column t*stride - pad), or the padding columns kept? "
             "M has n_in columns: the padded zeros multiply nothing.")
 def test_conv_matrix_stride_and_pad(student, rng):
@@ -33,7 +33,7 @@ def test_conv_matrix_integer_kernel_gives_float64(student, rng):
     assert_close(student.conv_matrix(w, 7, 2, 1), ref.conv_matrix(w, 7, 2, 1), "conv_matrix of a uint8 kernel")
 
 
-@grade(points=2, part="conv_matrix", hint="Possible reason: the kernel changed in place (w[:] = w[::-1], w *= ...)?")
+@grade(points=1, part="conv_matrix", hint="Possible reason: the kernel changed in place (w[:] = w[::-1], w *= ...)?")
 def test_conv_matrix_kernel_unchanged(student, rng):
     w = rng.standard_normal(4)
     got, args, _ = student.conv_matrix.with_inputs(w, 9, 2, 1)
@@ -41,10 +41,10 @@ def test_conv_matrix_kernel_unchanged(student, rng):
     assert_close(got, ref.conv_matrix(w, 9, 2, 1), "conv_matrix(w, 9, 2, 1)")
 
 
-# --- conv2d_matrix (10) ---------------------------------------------------------------------------------------------
+# --- conv2d_matrix (8) ----------------------------------------------------------------------------------------------
 
 
-@grade(points=4, part="conv2d_matrix",
+@grade(points=3, part="conv2d_matrix",
        hint="Possible reason: ravel order (row-major: input pixel (i, j) is column i*W + j, output (r, c) is row "
             "r*OW + c), or the kernel transposed or flipped?")
 def test_conv2d_matrix_stride_1(student, rng):
@@ -54,7 +54,7 @@ def test_conv2d_matrix_stride_1(student, rng):
                      f"conv2d_matrix(w, ({H}, {W})), w {w.shape}")
 
 
-@grade(points=4, part="conv2d_matrix",
+@grade(points=3, part="conv2d_matrix",
        hint="Possible reason: stride or padding applied along one axis only, or H and W swapped?")
 def test_conv2d_matrix_stride_and_pad(student, rng):
     for (H, W), (KH, KW), stride, pad in [((7, 5), (3, 2), 2, 1), ((6, 9), (3, 4), 3, 2), ((5, 8), (2, 2), 2, 0),
@@ -74,7 +74,7 @@ def test_conv2d_matrix_integers_and_inputs_unchanged(student, rng):
     assert_unchanged(wf, args[0], "w")
 
 
-# --- conv_structure (8) ---------------------------------------------------------------------------------------------
+# --- conv_structure (11) --------------------------------------------------------------------------------------------
 
 
 def check_structure(got, want, what: str) -> None:
@@ -88,7 +88,7 @@ def check_structure(got, want, what: str) -> None:
                        f"(first at index {first})")
 
 
-@grade(points=3, part="conv_structure",
+@grade(points=4, part="conv_structure",
        hint="Possible reason: taps numbered from the wrong end (output t sees input t + a through tap a), or -1 "
             "missing outside the window?")
 def test_conv_structure_stride_1(student, rng):
@@ -96,7 +96,7 @@ def test_conv_structure_stride_1(student, rng):
         check_structure(student.conv_structure(n_in, k), ref.conv_structure(n_in, k), f"conv_structure({n_in}, {k})")
 
 
-@grade(points=4, part="conv_structure",
+@grade(points=5, part="conv_structure",
        hint="Possible reason: stride or pad ignored? Output t sees input j through tap j + pad - t*stride.")
 def test_conv_structure_stride_and_pad(student, rng):
     for n_in, k, stride, pad in [(11, 3, 2, 1), (10, 4, 3, 2), (12, 5, 2, 0), (8, 3, 3, 3)]:
@@ -104,16 +104,16 @@ def test_conv_structure_stride_and_pad(student, rng):
                         f"conv_structure({n_in}, {k}, stride={stride}, pad={pad})")
 
 
-@grade(points=1, part="conv_structure",
+@grade(points=2, part="conv_structure",
        hint="Possible reason: a pad larger than the kernel: whole rows see only zeros.")
 def test_conv_structure_large_pad(student, rng):
     check_structure(student.conv_structure(5, 2, 1, 3), ref.conv_structure(5, 2, 1, 3), "conv_structure(5, 2, 1, 3)")
 
 
-# --- project_to_conv (8) --------------------------------------------------------------------------------------------
+# --- project_to_conv (10) -------------------------------------------------------------------------------------------
 
 
-@grade(points=2, part="project_to_conv", hint="Possible reason: a convolution matrix must project onto its own kernel.")
+@grade(points=3, part="project_to_conv", hint="Possible reason: a convolution matrix must project onto its own kernel.")
 def test_projection_of_a_convolution_is_its_kernel(student, rng):
     for n_in, k, stride, pad in [(9, 3, 1, 0), (11, 4, 2, 1)]:
         w = rng.standard_normal(k)
@@ -122,7 +122,7 @@ def test_projection_of_a_convolution_is_its_kernel(student, rng):
                      f"project_to_conv(conv_matrix(w, {n_in}, {stride}, {pad}), {k}, {stride}, {pad})")
 
 
-@grade(points=4, part="project_to_conv",
+@grade(points=5, part="project_to_conv",
        hint="Possible reason: minimise the squared distance over each tap w[a] alone: which entries of M does it "
             "set, and how many are there? Entries outside the band, or diagonals of the wrong direction?")
 def test_projection_of_a_dense_matrix(student, rng):

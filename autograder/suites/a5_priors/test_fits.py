@@ -14,7 +14,7 @@ def n_out(n_in: int, k: int, stride: int = 1, pad: int = 0) -> int:
     return (n_in + 2 * pad - k) // stride + 1
 
 
-# --- fit_dense (6) --------------------------------------------------------------------------------------------------
+# --- fit_dense (5) --------------------------------------------------------------------------------------------------
 
 
 @grade(points=2, part="fit_dense",
@@ -25,7 +25,7 @@ def test_fit_dense_least_squares(student, rng):
         assert_close(student.fit_dense(X, Y), ref.fit_dense(X, Y), f"fit_dense(X {X.shape}, Y {Y.shape})")
 
 
-@grade(points=2, part="fit_dense",
+@grade(points=1, part="fit_dense",
        hint="Possible reason: the ridge added with the wrong factor (ridge, not ridge/2 or 2 ridge)?")
 def test_fit_dense_ridge(student, rng):
     for N, n_in, m, ridge in [(20, 7, 5, 0.5), (6, 9, 4, 2.0)]:
@@ -88,7 +88,7 @@ def test_fit_conv_inputs_unchanged(student, rng):
     assert_close(got, ref.fit_conv(X, Y, 3, 2, 1), "fit_conv(X, Y, 3, 2, 1)")
 
 
-# --- fit_map (12) ---------------------------------------------------------------------------------------------------
+# --- fit_map (14) ---------------------------------------------------------------------------------------------------
 
 
 @grade(points=2, part="fit_map", hint="Possible reason: with lam = 0 only the data term and the ridge remain.")
@@ -98,7 +98,7 @@ def test_fit_map_lam_0_is_dense(student, rng):
                  "fit_map(X, Y, 3, lam=0, ridge=0.1) vs the dense fit")
 
 
-@grade(points=4, part="fit_map",
+@grade(points=6, part="fit_map",
        hint="Possible reason: the prior term pulls W towards 0 instead of towards its projection, lam or ridge with "
             "the wrong factor, or the projection's tied groups wrong (stride, pad)?")
 def test_fit_map_between(student, rng):
@@ -143,7 +143,7 @@ def test_fit_map_inputs_unchanged(student, rng):
     assert_unchanged(Y, args[1], "Y")
 
 
-# --- learning_curve (6) ---------------------------------------------------------------------------------------------
+# --- learning_curve (4) ---------------------------------------------------------------------------------------------
 
 
 class Recorder:
@@ -172,7 +172,7 @@ class Recorder:
         return np.zeros((np.shape(Y)[1], np.shape(X)[1]))
 
 
-@grade(points=3, part="learning_curve",
+@grade(points=1, part="learning_curve",
        hint="Possible reason: the error not the mean over all test entries, or the test set not the last n_test "
             "samples?")
 def test_learning_curve_values(student, rng):

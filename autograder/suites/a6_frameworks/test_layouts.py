@@ -6,13 +6,13 @@ import numpy as np
 import solutions.a6_frameworks as ref
 from autograder.testing import Mismatch, as_array, assert_close, assert_unchanged, grade
 
-# --- conv kernels (15) ----------------------------------------------------------------------------------------------
+# --- conv kernels (10) ----------------------------------------------------------------------------------------------
 
-AXES_HINT = ("Possible reason: axes in the wrong order, or reshape instead of transpose? "
-             "k[p, q, c, f] == w[f, c, p, q]: only the axes move.")
+AXES_HINT = ("Possible reason: axes in the wrong order, or reshape instead of transpose? Each weight must keep "
+             "its filter, input channel, kernel row and column.")
 
 
-@grade(points=5, part="conv_kernel", hint=AXES_HINT)
+@grade(points=4, part="conv_kernel", hint=AXES_HINT)
 def test_to_keras_conv_kernel(student, rng):
     w = rng.standard_normal((4, 3, 5, 2))
     assert_close(student.to_keras_conv_kernel(w), ref.to_keras_conv_kernel(w),
@@ -22,7 +22,7 @@ def test_to_keras_conv_kernel(student, rng):
                  "to_keras_conv_kernel(w) for w (F, C, KH, KW) = (3, 3, 2, 2)")
 
 
-@grade(points=2, part="conv_kernel",
+@grade(points=1, part="conv_kernel",
        hint="Possible reason: the kernel flipped? Keras' Conv2D is a cross-correlation, like conv_forward: "
             "nothing is flipped in a port between them.")
 def test_kernel_is_not_flipped(student, rng):
@@ -31,7 +31,7 @@ def test_kernel_is_not_flipped(student, rng):
                  "to_keras_conv_kernel(w) for an asymmetric 3 x 3 kernel, w (2, 1, 3, 3)")
 
 
-@grade(points=4, part="conv_kernel",
+@grade(points=2, part="conv_kernel",
        hint="Possible reason: the inverse needs the inverse permutation of the axes (not the same one again).")
 def test_from_keras_conv_kernel(student, rng):
     k = rng.standard_normal((5, 2, 3, 4))
@@ -39,7 +39,7 @@ def test_from_keras_conv_kernel(student, rng):
                  "from_keras_conv_kernel(k) for k (KH, KW, C, F) = (5, 2, 3, 4)")
 
 
-@grade(points=2, part="conv_kernel", hint="Possible reason: the two conversions are not each other's inverse.")
+@grade(points=1, part="conv_kernel", hint="Possible reason: the two conversions are not each other's inverse.")
 def test_kernel_round_trips(student, rng):
     w = rng.standard_normal((2, 5, 3, 4))
     k = as_array(student.to_keras_conv_kernel(w), "to_keras_conv_kernel(w) for w (2, 5, 3, 4)", shape=(3, 4, 5, 2))
@@ -71,12 +71,11 @@ def test_kernels_unchanged(student, rng):
     assert_unchanged(k, args[0], "k")
 
 
-# --- image tensors (10) ---------------------------------------------------------------------------------------------
+# --- image tensors (8) ----------------------------------------------------------------------------------------------
 
 
-@grade(points=4, part="layout",
-       hint="Possible reason: axes in the wrong order (H and W swapped?), or reshape instead of transpose? "
-            "out[n, i, j, c] == x[n, c, i, j].")
+@grade(points=3, part="layout",
+       hint="Possible reason: axes in the wrong order (H and W swapped?), or reshape instead of transpose?")
 def test_nchw_to_nhwc(student, rng):
     x = rng.standard_normal((2, 3, 4, 5))
     assert_close(student.nchw_to_nhwc(x), ref.nchw_to_nhwc(x), "nchw_to_nhwc(x) for x (N, C, H, W) = (2, 3, 4, 5)")
@@ -84,7 +83,7 @@ def test_nchw_to_nhwc(student, rng):
     assert_close(student.nchw_to_nhwc(x), ref.nchw_to_nhwc(x), "nchw_to_nhwc(x) for x (3, 2, 2, 2)")
 
 
-@grade(points=4, part="layout",
+@grade(points=3, part="layout",
        hint="Possible reason: the inverse needs the inverse permutation of the axes (not the same one again).")
 def test_nhwc_to_nchw(student, rng):
     x = rng.standard_normal((2, 4, 5, 3))
@@ -106,17 +105,17 @@ def test_layout_integers_and_inputs(student, rng):
     assert_unchanged(x, args[0], "x")
 
 
-# --- the dense layer after a flatten (25) ---------------------------------------------------------------------------
+# --- the dense layer after a flatten (40) ---------------------------------------------------------------------------
 
-FLATTEN_HINT = ("Possible reason: the rows of w not re-ordered, or re-ordered for the wrong flatten? Row "
-                "c*H*W + i*W + j of w must become row i*W*C + j*C + c of w_k.")
+FLATTEN_HINT = ("Possible reason: the rows of w not re-ordered, or re-ordered the other way round (NHWC to NCHW "
+                "instead of NCHW to NHWC)?")
 
 
 def dense_case(rng, chw, m):
     return rng.standard_normal((3, *chw)), rng.standard_normal((int(np.prod(chw)), m))
 
 
-@grade(points=8, part="dense_after_flatten", hint=FLATTEN_HINT)
+@grade(points=14, part="dense_after_flatten", hint=FLATTEN_HINT)
 def test_same_outputs_after_the_nhwc_flatten(student, rng):
     maps, w = dense_case(rng, (2, 4, 5), 6)
     w_k = as_array(student.to_keras_dense_after_flatten(w, (2, 4, 5)),
@@ -126,14 +125,14 @@ def test_same_outputs_after_the_nhwc_flatten(student, rng):
                  "NHWC flatten of 3 samples of (C, H, W) = (2, 4, 5) maps @ w_k, against NCHW flatten @ w")
 
 
-@grade(points=7, part="dense_after_flatten", hint=FLATTEN_HINT)
+@grade(points=12, part="dense_after_flatten", hint=FLATTEN_HINT)
 def test_rows_are_permuted(student, rng):
     _, w = dense_case(rng, (3, 5, 2), 4)
     assert_close(student.to_keras_dense_after_flatten(w, (3, 5, 2)), ref.to_keras_dense_after_flatten(w, (3, 5, 2)),
                  "to_keras_dense_after_flatten(w, (C, H, W) = (3, 5, 2)) for w (30, 4)")
 
 
-@grade(points=2, part="dense_after_flatten",
+@grade(points=4, part="dense_after_flatten",
        hint="Possible reason: (C, H, W) = chw taken in another order, or sizes hard-coded?")
 def test_the_networks_own_shape(student, rng):
     _, w = dense_case(rng, (6, 4, 4), 4)  # assignment 4's network: 6 pooled maps of 4 x 4, 4 classes
@@ -148,7 +147,7 @@ def test_one_output(student, rng):
                  "to_keras_dense_after_flatten(w, (2, 3, 4)) for w (24, 1)")
 
 
-@grade(points=2, part="dense_after_flatten",
+@grade(points=3, part="dense_after_flatten",
        hint="Possible reason: with one channel the two flattens agree, so w_k must equal w.")
 def test_single_channel_is_the_identity(student, rng):
     _, w = dense_case(rng, (1, 3, 5), 2)
@@ -163,7 +162,7 @@ def test_integer_dense_weights(student, rng):
                  "to_keras_dense_after_flatten(w, (4, 3, 2)) for an integer w (24, 3) (float64 expected)")
 
 
-@grade(points=1, part="dense_after_flatten", hint="Possible reason: w modified in place, or chw given as a list?")
+@grade(points=2, part="dense_after_flatten", hint="Possible reason: w modified in place, or chw given as a list?")
 def test_dense_inputs_unchanged(student, rng):
     _, w = dense_case(rng, (2, 3, 2), 3)
     got, args, _ = student.to_keras_dense_after_flatten.with_inputs(w, [2, 3, 2])

@@ -66,7 +66,7 @@ def test_model_structure(student, rng):
         raise Mismatch(f"layers {classes}: expected a Conv2D, then a MaxPooling2D, then a Dense layer")
 
 
-@grade(points=12, part="build_keras_cnn",
+@grade(points=10, part="build_keras_cnn",
        hint="Possible reason: a conversion of part 1 missing or wrong (kernel axes, the dense rows after the "
             "flatten), padding not 'valid', or the wrong pooling?")
 def test_predictions_of_the_assignment_4_network(student, rng):
@@ -74,7 +74,7 @@ def test_predictions_of_the_assignment_4_network(student, rng):
     check_predictions(student, params, (1, 12, 12), x, "4 images (1, 12, 12), 6 filters 5 x 5, 4 classes")
 
 
-@grade(points=10, part="build_keras_cnn",
+@grade(points=9, part="build_keras_cnn",
        hint="Possible reason: with several channels and H != W, the kernel's axes and the dense rows after the "
             "flatten must both be converted (sizes taken from params and input_chw, not hard-coded)?")
 def test_predictions_with_channels_and_non_square_images(student, rng):
@@ -82,14 +82,14 @@ def test_predictions_with_channels_and_non_square_images(student, rng):
     check_predictions(student, params, (3, 9, 11), x, "4 images (3, 9, 11), 4 filters 3 x 3, 5 classes")
 
 
-@grade(points=8, part="build_keras_cnn",
+@grade(points=7, part="build_keras_cnn",
        hint="Possible reason: kernel rows and columns swapped (KH, KW), or the kernel size taken as square?")
 def test_predictions_with_a_rectangular_kernel(student, rng):
     params, x = network(rng, (2, 10, 7), 3, (4, 2), 3)
     check_predictions(student, params, (2, 10, 7), x, "4 images (2, 10, 7), 3 filters 4 x 2, 3 classes")
 
 
-@grade(points=10, part="build_keras_cnn",
+@grade(points=7, part="build_keras_cnn",
        hint="Possible reason: a forgotten bias (set_weights with the conv or the dense bias missing, or "
             "use_bias=False), or no ReLU after the convolution?")
 def test_biases_and_relu(student, rng):
@@ -100,7 +100,7 @@ def test_biases_and_relu(student, rng):
     check_predictions(student, params, (1, 12, 12), x, "4 images (1, 12, 12) with large biases")
 
 
-@grade(points=2, part="build_keras_cnn", hint="Possible reason: params modified in place while building the model?")
+@grade(points=1, part="build_keras_cnn", hint="Possible reason: params modified in place while building the model?")
 def test_params_unchanged(student, rng):
     params, x = network(rng, (1, 12, 12), 6, (5, 5), 4)
     got, args, _ = student.keras_predict.timeout(KERAS_TIMEOUT).with_inputs(params, [1, 12, 12], ref.nchw_to_nhwc(x))
