@@ -8,7 +8,7 @@ class StudentError(Exception):
     """The student's code raised an exception."""
 
     def __init__(self, name: str, type_: str, message: str, where: str = ""):
-        self.type, self.message = type_, message
+        self.type, self.message, self.where = type_, message, where
         at = f" ({where})" if where else ""
         super().__init__(f"{name} raised {type_}: {message}{at}")
 

@@ -11,10 +11,12 @@ from autograder.assignment import Assignment
 from autograder.backend import Backend, InProcess
 from autograder.config import Limits
 from autograder.load import LoadError, program, read_answers, read_submission
+from autograder.misconceptions import catalogue, named
 from autograder.plugin import Outcome
 from autograder.rules import Violation, tripwires, violations
 from autograder.runner import run_suite
 from autograder.sandbox import Sandbox, isolation
+from autograder.testing import FORBIDDEN
 
 
 @dataclass
@@ -39,6 +41,7 @@ class Result:
     duedate: str = ""  # the student's due date (extension included), UTC
     seconds_late: float | None = None
     late_penalty: float | None = None
+    misconception: str = ""  # the catalogued bug whose failures are exactly these, in words
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -77,6 +80,8 @@ def grade_answers(assignment: Assignment, answers: dict[str, str], *, student: s
         backend.release()
     result = summarise(student, assignment, outcomes, prog.notes, backend)
     enforce(result, violations(assignment.forbidden, prog.cells))
+    bug = named(result.tests, catalogue(assignment))
+    result.misconception = bug.says() if bug else ""
     if problems and not outcomes:
         result.status, result.reason = "error", "grader problem: " + problems[0][: limits.reason_kept]
     if not sandbox:
@@ -119,7 +124,7 @@ def enforce(result: Result, found: list[Violation]) -> None:
             result.parts[v.cell][0] = 0.0
         for t in result.tests:
             if t["part"] == v.cell:
-                t["score"], t["passed"] = 0.0, False
+                t["score"], t["passed"], t["cause"] = 0.0, False, FORBIDDEN
                 t["message"] = v.message() + (f"; the test itself: {t['message']}" if t["message"] else "")
     if found:
         result.score = round(sum(p[0] for p in result.parts.values()), 6)

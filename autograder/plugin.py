@@ -10,11 +10,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pytest
 
+from autograder import testing
 from autograder.backend import Backend
 from autograder.failures import CallTimeout, StudentError, SubmissionDied
 from autograder.testing import Mismatch
 
 SAFE_ERRORS = (Mismatch, StudentError, CallTimeout, SubmissionDied)
+# exceptions of the student's process that say more than "it raised" (ForbiddenCall: child.Tripwires)
+RAISED_AS = {"NotImplementedError": testing.NOT_IMPLEMENTED, "ForbiddenCall": testing.FORBIDDEN}
 
 
 class StudentFunction:
@@ -68,6 +71,26 @@ class Outcome:
     score: float = 0.0
     passed: bool = False
     message: str = ""
+    hint_for: list[str] = field(default_factory=lambda: list(testing.HINTED))  # the causes the hint was written for
+    cause: str = ""  # why it lost points (autograder.testing's causes); "" when it earned them all
+    error: str = ""  # the exception type the student's code raised (cause RAISED / NOT_IMPLEMENTED / FORBIDDEN)
+    where: str = ""  # the student's cell and line it was raised at, when known
+
+
+def classify(exc: BaseException | None) -> tuple[str, str, str]:
+    """(cause, exception type, where) of a failed test, from what the test raised: decided by the exception's class,
+    never by its message."""
+    if isinstance(exc, StudentError):
+        return RAISED_AS.get(exc.type, testing.RAISED), exc.type, exc.where
+    if isinstance(exc, CallTimeout):
+        return testing.TIMED_OUT, "", ""
+    if isinstance(exc, SubmissionDied):
+        return testing.DIED, "", ""
+    if isinstance(exc, testing.WrongShape):
+        return testing.WRONG_SHAPE, "", ""
+    if isinstance(exc, AssertionError):  # Mismatch, or a bare assert of the suite
+        return testing.WRONG_VALUES, "", ""
+    return testing.GRADER, "", ""
 
 
 @dataclass
@@ -104,7 +127,8 @@ class GradingPlugin:
                 self.problems.append(f"{item.nodeid}: no @grade marker")
                 continue
             kw = mark.kwargs
-            self.outcomes[item.nodeid] = Outcome(item.name, kw["part"], float(kw["points"]), kw.get("hint", ""))
+            self.outcomes[item.nodeid] = Outcome(item.name, kw["part"], float(kw["points"]), kw.get("hint", ""),
+                                                 hint_for=list(kw.get("hint_for", testing.HINTED)))
 
     def pytest_collectreport(self, report):
         if report.failed:
@@ -119,7 +143,7 @@ class GradingPlugin:
         if outcome is None or report.when == "teardown":
             return
         if report.when == "setup" and report.failed:
-            outcome.message = "grader error while setting up this test"
+            outcome.message, outcome.cause = "grader error while setting up this test", testing.GRADER
             kept = self.backend.limits.problem_kept
             self.problems.append(f"{item.nodeid}: setup failed: {report.longreprtext[-kept:]}")
         elif report.when == "call":
@@ -128,8 +152,10 @@ class GradingPlugin:
                 fraction = min(max(float(credit.fraction), 0.0), 1.0)
                 outcome.passed, outcome.score = True, outcome.points * fraction
                 outcome.message = str(credit.note)[: self.backend.limits.message_kept] if fraction < 1 else ""
+                outcome.cause = testing.PARTIAL if fraction < 1 else ""
             else:
                 exc = call.excinfo.value if call.excinfo else None
                 outcome.message = str(exc) if isinstance(exc, SAFE_ERRORS) else "incorrect result"
+                outcome.cause, outcome.error, outcome.where = classify(exc)
                 if exc is not None and not isinstance(exc, (AssertionError, *SAFE_ERRORS)):
                     self.problems.append(f"{item.nodeid}: suite raised {type(exc).__name__}: {exc}")

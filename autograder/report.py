@@ -9,6 +9,7 @@ import io
 import json
 from pathlib import Path
 
+from autograder import testing
 from autograder.files import write_atomic
 from autograder.grading import Result
 from autograder.names import shown, student_folder
@@ -19,14 +20,42 @@ BASE_COLUMNS = ["student", "assignment", "score", "max_score", "status", "reason
 LATENESS_COLUMNS = ["timestamp", "duedate", "seconds_late", "late_penalty", "final_score"]
 
 
+def hint_applies(test: dict) -> bool:
+    """A failed test's hint is for the cause it failed by (a result recorded before causes were: always)."""
+    cause = test.get("cause", "")
+    return not cause or cause in test.get("hint_for", testing.HINTED)
+
+
 def test_feedback(test: dict) -> str:
     if test["passed"] and test["score"] >= test["points"]:
         return "Passed."
     if test["passed"]:
         note = f" {test['message']}" if test["message"] else ""
-        return f"Partly right: {test['score']:g} of {test['points']:g} points.{note}"
-    hint = f"\n{test['hint']}" if test["hint"] else ""
-    return f"{test['message'] or 'incorrect result'}{hint}"
+        hint = f"\n{test['hint']}" if test["hint"] and hint_applies(test) else ""  # a weak student test's hint
+        return f"Partly right: {test['score']:g} of {test['points']:g} points.{note}{hint}"
+    message = test["message"] or "incorrect result"
+    if hint_applies(test):
+        return message + (f"\n{test['hint']}" if test["hint"] else "")
+    cause = test.get("cause", "")
+    if cause == testing.RAISED and test.get("error") == "NameError" and not test.get("where"):
+        return f"{message}\n{NOT_DEFINED}"
+    return f"{message}\n{CAUSE_SAYS.get(cause, '')}".rstrip()
+
+
+NOT_DEFINED = ("Your notebook does not define this function when it is graded: was it renamed, or did its cell raise "
+               "while loading (see the notes)? This test could not check your result.")
+# What a failure that is not a wrong result means, in words (instead of the test's hint, which is for wrong results).
+CAUSE_SAYS = {
+    testing.NOT_IMPLEMENTED: "Not implemented yet: the function still raises the released stub's NotImplementedError.",
+    testing.RAISED: "Your code raised an exception, so this test could not check your result: fix the error at the "
+                    "line named first.",
+    testing.TIMED_OUT: "Your function did not finish in time, so this test could not check your result: look for an "
+                       "endless loop, or a loop that does far more work than the task needs.",
+    testing.DIED: "Your notebook's process ended while this test ran (sys.exit, os._exit, a crash or a memory limit), "
+                  "so this test could not check your result.",
+    testing.FORBIDDEN: "Your code called a function this assignment forbids in its solutions.",
+    testing.GRADER: "The grader had a problem with this test, not with your code: please tell the course staff.",
+}
 
 
 def gradescope_json(result: Result) -> dict:
@@ -44,6 +73,7 @@ def gradescope_json(result: Result) -> dict:
         for t in result.tests
     ]
     overall = result.reason or ("; ".join(result.notes[:5]) if result.notes else "")
+    overall = "\n".join(x for x in (overall, result.misconception) if x)  # Gradescope shows no feedback page
     return {
         "score": result.score,
         "execution_time": round(result.seconds, 2),
@@ -164,6 +194,8 @@ def feedback_html(result: Result, written: str = "", total: tuple[float, float] 
     parts = "".join(f"<tr><td>{e(p)}</td><td>{s:g} / {m:g}</td></tr>" for p, (s, m) in result.parts.items())
     notes = "".join(f"<li>{e(n)}</li>" for n in result.notes)
     status = f"<p class=fail><b>{e(result.status)}</b>: {e(result.reason)}</p>" if result.reason else ""
+    if result.misconception:
+        status += f"<h2>What your failures suggest</h2><p class=fail>{e(result.misconception)}</p>"
     output = (f"<h2>What your code printed while the notebook loaded</h2><pre>{e(result.output)}</pre>"
               if result.output.strip() else "")
     title = f"{e(result.assignment)} — {e(result.student)}"

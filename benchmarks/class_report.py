@@ -4,7 +4,7 @@ The class is made, not graded (that is the grading table's job): every student's
 cell by cell, from three correct implementations (the reference and the example class's two written ones), one in
 five students also carries one catalogued bug, and every cell gets a comment of its own so that no two notebooks
 share a cell's text. The rows are the in-process results of the reference and of the bugs. The mutants' failure
-patterns are computed (or read from the cache) before the clock starts: the cold cost is paid once per catalogue.
+patterns are read (from misconceptions.json) before the clock starts.
 """
 
 from __future__ import annotations

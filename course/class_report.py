@@ -25,6 +25,7 @@ from autograder.batch import trusted_results
 from autograder.files import write_atomic
 from autograder.grading import Result
 from autograder.names import CLASS_REPORT
+from autograder.report import hint_applies
 from course import diagnosis as dx
 from course import similarity as sim
 
@@ -93,7 +94,7 @@ def summarise(a: Assignment, results: list[Result]) -> Summary:
                                                "failed": 0, "hint": t["hint"]})
             if _failed(t):
                 row["failed"] += 1
-                if t["hint"]:
+                if t["hint"] and hint_applies(t):  # the hints students were shown
                     h = hints.setdefault(t["hint"], {"hint": t["hint"], "students": 0, "tests": []})
                     if t["name"] not in h["tests"]:
                         h["tests"].append(t["name"])
@@ -258,12 +259,15 @@ def _similarity_section(a: Assignment, submitted: Path | None) -> tuple[str, dic
     return "".join(body), data
 
 
-def _diagnosis_section(a: Assignment, results: list[Result], workers: int) -> tuple[str, dict]:
+def _diagnosis_section(a: Assignment, results: list[Result]) -> tuple[str, dict]:
     from course.mutation import catalogue
 
     if not catalogue(a):
         return "<p class=muted>This assignment has no mutant catalogue yet.</p>", {"students": {}}
-    pats = dx.patterns(a, workers=workers)
+    pats = dx.patterns(a)
+    if not pats.mutants:
+        return ("<p class=muted>No patterns of the catalogue's bugs yet: run <code>python -m course misconceptions "
+                f"{_e(a.id)}</code>.</p>"), {"students": {}}
     found = [d for r in results if (d := dx.diagnose(r, pats)) is not None]
     counts = dx.explained_counts(found, pats)
     by_student = {r.student: r for r in results}
@@ -272,17 +276,23 @@ def _diagnosis_section(a: Assignment, results: list[Result], workers: int) -> tu
         bug = _e(" + ".join(d.bugs)) if d.bugs else "—"
         if d.ties:
             bug += f" <span class=muted>(equally: {_e('; '.join(d.ties))})</span>"
-        verdict = f"<span class=bad>{_e(d.verdict)}</span>" if d.verdict == "unexplained" else _e(d.verdict)
+        if d.errors:  # failures no catalogued bug explains: said as what they are
+            said = "; ".join(f"{sig}: {', '.join(tests)}" for sig, tests in d.errors.items())
+            bug = (f"{bug}<br>" if d.bugs else "") + f"<span class=bad>{_e(said)}</span>"
+        verdict = (f"<span class=bad>{_e(d.verdict)}</span>" if d.verdict not in ("explained", "nothing done")
+                   else _e(d.verdict))
         loading = [n for n in by_student[d.student].notes if "while loading" in n]
         if loading:  # a cell that did not load fails every test of its functions: say so beside the match
             bug += f"<br><span class=muted>{_e(loading[0][:160])}</span>"
         rows.append([_e(d.student), f"{d.score:g}", len(d.failed), verdict, bug, f"{d.similarity:.2f}"])
     unexplained = [d for d in found if d.verdict == "unexplained"]
     body = [
-        f"<p>Each failing submission's set of failed tests against each catalogued bug's (the tests the mutant fails, "
-        f"graded in-process), by Jaccard similarity; below "
-        f"{dx.THRESHOLD:g} a submission is unexplained. {len(found)} of {len(results)} submissions failed some test; "
-        f"catalogue: {len(pats.mutants)} bugs.</p>",
+        f"<p>Each failing submission's failed tests, with how each failed (wrong values or shape, the exception "
+        f"raised, a timeout, a dead process, a stub), against each catalogued bug's (the mutant graded in the sandbox: "
+        f"<code>misconceptions.json</code>), by Jaccard similarity; below {dx.THRESHOLD:g} a submission is "
+        f"unexplained. An exception, timeout, dead process or stub that no matched bug shares is never explained by a "
+        f"logic bug: the verdict names it. {len(found)} of {len(results)} submissions failed some test; catalogue: "
+        f"{len(pats.mutants)} bugs.</p>",
         _table(["student", "score", "failed tests", "verdict", "best-matching catalogued bug", "similarity"], rows,
                {1, 2, 5}),
         "<h3>How many submissions each catalogued bug explains</h3>",
@@ -290,21 +300,22 @@ def _diagnosis_section(a: Assignment, results: list[Result], workers: int) -> tu
                {1}),
         "<h3>Unexplained: candidates for new mutants</h3>",
         ("<ul>" + "".join(f"<li>{_e(d.student)} ({d.score:g} points; failed "
-                          f"{_e(', '.join(sorted(d.failed)))})</li>" for d in unexplained) + "</ul>")
-        if unexplained else "<p>None: every failing submission matches a catalogued bug or the stubs.</p>",
+                          f"{_e(', '.join(sorted(name for name, _ in d.failed)))})</li>" for d in unexplained)
+         + "</ul>")
+        if unexplained else ("<p>None: every failing submission matches a catalogued bug or the stubs, or failed by "
+                             "a cause its verdict names.</p>"),
     ]
     data = {"students": {d.student: {"verdict": d.verdict, "bugs": d.bugs, "ties": d.ties,
-                                     "similarity": round(d.similarity, 4)} for d in found},
+                                     "similarity": round(d.similarity, 4), "errors": d.errors} for d in found},
             "explained": counts}
     return "".join(body), data
 
 
-def report(a: Assignment, results: list[Result], graded: Path, submitted: Path | None = None, *,
-           workers: int = 2) -> tuple[str, dict]:
+def report(a: Assignment, results: list[Result], graded: Path, submitted: Path | None = None) -> tuple[str, dict]:
     """The HTML report of assignment `a` from its graded rows `results` (read from `graded`), and its numbers."""
     s = summarise(a, results)
     figs = _figures(s, results)
-    diag_html, diag = _diagnosis_section(a, results, workers)
+    diag_html, diag = _diagnosis_section(a, results)
     sim_html, simdata = _similarity_section(a, submitted)
     status_rows = [[_e(r.student), _e(r.status), _e(r.reason), _e(r.isolation)]
                    for r in results if r.status != "ok" or r.reason]
@@ -355,7 +366,7 @@ part's full points.</p>
 
 
 def write_reports(graded: Path, submitted: Path | None = None, out: Path | None = None,
-                  assignments: list[Assignment] | None = None, *, workers: int = 2) -> list[Path]:
+                  assignments: list[Assignment] | None = None) -> list[Path]:
     """One report per assignment graded into `graded`: `out` (a file, for one assignment) or the folder `out`
     (default: `graded`) gets `class_report_<id>.html`. Returns the paths written."""
     rows = graded_results(graded)
@@ -370,7 +381,7 @@ def write_reports(graded: Path, submitted: Path | None = None, out: Path | None 
             print(f"class report of {a.id}: skipped, no graded submission under {graded}")
             continue
         start = time.monotonic()
-        page, _ = report(a, rows[a.id], graded, submitted, workers=workers)
+        page, _ = report(a, rows[a.id], graded, submitted)
         if out is not None and out.suffix == ".html" and len(chosen) == 1:
             path = out
         else:

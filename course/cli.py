@@ -190,7 +190,7 @@ def cmd_report(args) -> int:
         submitted = None
     chosen = [layout.get(n) for n in args.assignment] or None
     try:
-        write_reports(graded, submitted, Path(args.out) if args.out else None, chosen, workers=args.workers)
+        write_reports(graded, submitted, Path(args.out) if args.out else None, chosen)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -201,6 +201,14 @@ def cmd_watch(args) -> int:
     from course.watch import main_loop
 
     return main_loop(args)
+
+
+def cmd_misconceptions(args) -> int:
+    from course.misconceptions import write
+
+    for a in [layout.get(n) for n in args.assignment] or list(layout.find()):
+        print(f"wrote {write(a, workers=args.workers).relative_to(a.root)}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -267,7 +275,6 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--submitted", help="the submitted notebooks (nbgrader layout), for the similarity check")
     rep.add_argument("--out", help="a file (one assignment) or a folder; default: GRADED/class_report_<id>.html")
     rep.add_argument("--assignment", action="append", default=[], choices=ids, help="default: every one graded")
-    rep.add_argument("--workers", type=int, default=2, help="processes grading the mutants when not cached")
     rep.set_defaults(func=cmd_report)
 
     w = sub.add_parser("watch", help="grade submissions as they arrive in nbgrader's exchange; feedback through "
@@ -280,6 +287,12 @@ def main(argv: list[str] | None = None) -> int:
     w.add_argument("--scheduler", help="a Dask scheduler's address: grade on its cluster")
     w.add_argument("--interval", type=float, help="seconds between scans (default: c.Watch.interval)")
     w.set_defaults(func=cmd_watch)
+
+    m = sub.add_parser("misconceptions", help="grade every mutant and the stubs in the sandbox into "
+                       "autograder/suites/<id>/misconceptions.json (what the feedback names; make test checks it)")
+    m.add_argument("assignment", nargs="*", help="default: every assignment")
+    m.add_argument("--workers", type=int, default=2)
+    m.set_defaults(func=cmd_misconceptions)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -18,7 +18,7 @@ from gradebook import gradebook
 
 from autograder import assignment as layout
 from autograder.batch import grade_class
-from autograder.grading import Result
+from autograder.grading import Result, grade_answers
 from course import diagnosis as dx
 from course import similarity as sim
 from course.class_report import write_reports
@@ -79,12 +79,13 @@ def test_test_failures_and_hints_match_the_results(graded):
     hinted: dict[str, set[str]] = {}
     ran = 0
     for folder in sorted(out.glob(f"*/{ASSIGNMENT.id}")):
-        tests = json.loads((folder / "results.json").read_text())["extra_data"]["kit"]["tests"]
+        written = json.loads((folder / "results.json").read_text())
+        tests = written["extra_data"]["kit"]["tests"]
         ran += bool(tests)
-        for t in tests:
+        for t, shown in zip(tests, written["tests"], strict=True):
             if not (t["passed"] and t["score"] >= t["points"]):
                 failed[t["name"]] = failed.get(t["name"], 0) + 1
-                if t["hint"]:
+                if t["hint"] and t["hint"] in shown["output"]:  # the hints the students were shown
                     hinted.setdefault(t["hint"], set()).add(folder.parent.name)
     s = data["summary"]
     assert s["ran"] == ran
@@ -108,6 +109,9 @@ def test_diagnosis_names_each_example_bug(graded):
         assert d["verdict"] == "explained" and mutant in d["bugs"] + d["ties"], (s.name, d)
         assert data["diagnosis"]["explained"][mutant] >= 1
     assert students["nothing_done"]["verdict"] == "nothing done"
+    syntax = students["syntax_error"]  # its cell does not load: its functions are not defined, no logic bug
+    assert syntax["verdict"] == "raised" and syntax["bugs"] == [] and list(syntax["errors"]) == ["raised NameError"]
+    assert students["hostile_endless_loop"]["verdict"] == "timed out"
     for name in ("perfect", "correct_loops", "correct_copy_of_loops", "correct_vectorised"):
         assert name not in students, "a submission with full marks is not diagnosed"
 
@@ -224,16 +228,26 @@ def test_code_that_does_not_parse_is_still_compared():
     assert sim.fingerprints({"c": broken})
 
 
-def _result(name: str, failed: set[str], every: list[str]) -> Result:
-    tests = [{"name": t, "part": "p", "points": 1.0, "hint": "", "score": 0.0 if t in failed else 1.0,
-              "passed": t not in failed, "message": ""} for t in every]
-    return Result(name, "x", "ok", "", float(len(every) - len(failed)), float(len(every)), {}, tests)
+def _result(name: str, failed: dict[str, str] | set[str], every: list[str]) -> Result:
+    """A result whose tests `failed` lost their points (with the cause given, by default wrong values)."""
+    causes = failed if isinstance(failed, dict) else dict.fromkeys(failed, "wrong values")
+    tests = []
+    for t in every:
+        sig = causes.get(t, "")
+        cause, error = ("raised", sig.removeprefix("raised ")) if sig.startswith("raised ") else (sig, "")
+        tests.append({"name": t, "part": "p", "points": 1.0, "hint": "", "score": 0.0 if t in causes else 1.0,
+                      "passed": t not in causes, "message": "", "cause": cause, "error": error})
+    return Result(name, "x", "ok", "", float(len(every) - len(causes)), float(len(every)), {}, tests)
+
+
+def _pattern(*names: str, cause: str = "wrong values") -> frozenset[tuple[str, str]]:
+    return frozenset((n, cause) for n in names)
 
 
 def test_diagnosis_by_failed_tests():
     every = [f"t{i}" for i in range(10)]
-    pats = dx.Patterns({"bug A": frozenset({"t0", "t1"}), "bug B": frozenset({"t2", "t3", "t4"}),
-                        "bug C": frozenset({"t0", "t1"})}, frozenset(every))
+    pats = dx.Patterns({"bug A": _pattern("t0", "t1"), "bug B": _pattern("t2", "t3", "t4"),
+                        "bug C": _pattern("t0", "t1")}, _pattern(*every, cause="not implemented"))
     a = dx.diagnose(_result("s1", {"t0", "t1"}, every), pats)
     assert a.verdict == "explained" and a.bugs == ["bug A"] and a.ties == ["bug C"] and a.similarity == 1
     near = dx.diagnose(_result("s2", {"t2", "t3"}, every), pats)
@@ -242,6 +256,59 @@ def test_diagnosis_by_failed_tests():
     assert two.verdict == "explained" and set(two.bugs) in ({"bug A", "bug B"}, {"bug C", "bug B"})
     new = dx.diagnose(_result("s4", {"t8"}, every), pats)
     assert new.verdict == "unexplained"
-    assert dx.diagnose(_result("s5", set(every) - {"t9"}, every), pats).verdict == "nothing done"
+    stubs = dx.diagnose(_result("s5", dict.fromkeys(set(every) - {"t9"}, "not implemented"), every), pats)
+    assert stubs.verdict == "nothing done"
     assert dx.diagnose(_result("s6", set(), every), pats) is None
     assert dx.explained_counts([a, near, new], pats) == {"bug A": 1, "bug B": 1, "bug C": 1}
+
+
+def test_diagnosis_never_explains_an_exception_timeout_or_stub_by_a_logic_bug():
+    every = [f"t{i}" for i in range(10)]
+    pats = dx.Patterns({"bug A": _pattern("t0", "t1"), "bug B": _pattern("t2", "t3"),
+                        "bug R": _pattern("t5", cause="raised ValueError")}, _pattern(*every, cause="not implemented"))
+    raised = dx.diagnose(_result("typeerror", {"t0": "raised TypeError", "t1": "raised TypeError"}, every), pats)
+    assert raised.verdict == "raised" and raised.bugs == [] and raised.errors == {"raised TypeError": ["t0", "t1"]}
+    both = dx.diagnose(_result("both", {"t0": "raised NameError", "t1": "raised NameError", "t2": "wrong values",
+                                         "t3": "wrong values"}, every), pats)
+    assert both.verdict == "raised" and both.bugs == ["bug B"] and both.errors == {"raised NameError": ["t0", "t1"]}
+    slow = dx.diagnose(_result("slow", {"t2": "timed out", "t3": "timed out"}, every), pats)
+    assert slow.verdict == "timed out" and slow.bugs == []
+    died = dx.diagnose(_result("died", {"t0": "process died", "t1": "wrong values"}, every), pats)
+    assert died.verdict == "process died" and died.errors == {"process died": ["t0"]}
+    stub = dx.diagnose(_result("one stub", {"t4": "not implemented"}, every), pats)
+    assert stub.verdict == "nothing done"
+    half = dx.diagnose(_result("half", {"t0": "not implemented", "t2": "wrong values", "t3": "wrong values"}, every),
+                       pats)
+    assert half.verdict == "not implemented" and half.bugs == ["bug B"]
+    same_raise = dx.diagnose(_result("raises like bug R", {"t5": "raised ValueError"}, every), pats)
+    assert same_raise.verdict == "explained" and same_raise.bugs == ["bug R"], "a bug that raises the same is a match"
+    assert dx.explained_counts([raised, both, slow, died, stub, half, same_raise], pats) == {
+        "bug A": 0, "bug B": 0, "bug R": 1}
+
+
+RENAMED_KEYWORD = """import numpy as np
+
+
+def dense_param_count(in_shape, out_shape, use_bias=True):
+    n_in, n_out = int(np.prod(in_shape)), int(np.prod(out_shape))
+    return n_in * n_out + (n_out if use_bias else 0)
+
+
+def conv_param_count(c_in, c_out, kh, kw, use_bias=True):
+    return c_in * c_out * kh * kw + (c_out if use_bias else 0)
+"""
+
+
+@pytest.mark.parametrize(("cell", "code", "error"), [
+    ("param_counts", RENAMED_KEYWORD, "raised TypeError"),  # bias= renamed: each param count test raises
+    ("conv1d", "def conv1d(x, w, mode='full'):\n    return np.convolve(x, w, mode\n", "raised NameError"),  # syntax
+])
+def test_a_notebook_that_raises_is_diagnosed_as_raising_not_as_logic_bugs(cell, code, error, slot):
+    """Graded in the sandbox, diagnosed with the catalogue's own patterns: the failures are the exception's (the
+    issue's two param counts were 'explained' at 1.00 as two logic bugs; a syntax error as a numerical bug)."""
+    result = grade_answers(ASSIGNMENT, {**ASSIGNMENT.reference_answers(), cell: code}, slot=slot)
+    failed = {t["name"] for t in result.tests if not t["passed"]}
+    assert failed and failed == {t["name"] for t in result.tests if t["part"] == cell}
+    d = dx.diagnose(result, dx.patterns(ASSIGNMENT))
+    assert d.verdict == "raised" and d.bugs == [] and d.errors == {error: sorted(failed)}, d
+    assert dx.explained_counts([d], dx.patterns(ASSIGNMENT)) == dict.fromkeys(dx.patterns(ASSIGNMENT).mutants, 0)

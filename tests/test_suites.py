@@ -14,6 +14,7 @@ from autograder.backend import InProcess
 from autograder.config import ROOT, Limits
 from autograder.grading import grade_answers
 from autograder.load import program
+from autograder.misconceptions import failures, read
 from autograder.runner import run_suite
 from autograder.sandbox import Sandbox
 from autograder.testing import CallTimeout, StudentError
@@ -22,6 +23,7 @@ from course.release import stub_answers
 
 ASSIGNMENTS = layout.find()
 MUTANTS = [(a, m) for a in ASSIGNMENTS for m in catalogue(a)]
+STALE = "autograder/suites/{}/misconceptions.json is stale: run `python -m course misconceptions {}`"
 
 
 def ids(assignments) -> list[str]:
@@ -66,6 +68,15 @@ def test_released_stubs_score_zero_without_crashing(assignment, slot):
     result = grade_answers(assignment, stub_answers(assignment), slot=slot)
     assert result.status == "ok" and result.score == 0
     assert all(t["message"] for t in result.tests), "every failed test says why"
+    assert failures(result.tests) == read(assignment).get("stubs"), STALE.format(assignment.id, assignment.id)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS, ids=ids(ASSIGNMENTS))
+def test_misconceptions_list_the_catalogue(assignment):
+    """The grader's copy of the catalogue names every mutant, in order (each one's pattern is checked where it is
+    graded, in test_mutant_loses_points)."""
+    listed = [(b["bug"], b["part"]) for b in read(assignment).get("bugs", [])]
+    assert listed == [(m.name, m.cell) for m in catalogue(assignment)], STALE.format(assignment.id, assignment.id)
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS, ids=ids(ASSIGNMENTS))
@@ -87,6 +98,11 @@ def test_mutant_loses_points(assignment, mutant, slot):
     assert result.status == "ok"
     low, high = expected_ranges(assignment).get(mutant.name, (0, result.max_score - 1e-9))
     assert low <= result.score <= high, f"{mutant.name}: {result.score}/{result.max_score}"
+    recorded = dict(enumerate(read(assignment).get("bugs", []))).get(catalogue(assignment).index(mutant), {})
+    assert recorded.get("bug") == mutant.name and failures(result.tests) == recorded.get("fails"), \
+        STALE.format(assignment.id, assignment.id)
+    alike = [b["bug"] for b in read(assignment)["bugs"] if b["fails"] == recorded["fails"]]
+    assert (mutant.name in result.misconception) == (alike == [mutant.name]), "named when its failures tell it alone"
     own = {mutant.cell} | {part for part, cells in assignment.depends.items() if mutant.cell in cells}
     elsewhere = {part: points - score for part, (score, points) in result.parts.items()
                  if score < points and part not in own}
