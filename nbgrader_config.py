@@ -28,14 +28,13 @@ c.Execute.interrupt_on_timeout = True
 c.Validator.ignore_checksums = False
 # Feedback shows visible checks only; the hidden suites are never inside the notebook.
 # The autograded notebooks carry each written answer's rubric for graders, in a cell tagged kit-grader-only
-# (course/autograded_notebook.py): `nbgrader generate_feedback` drops it.
+# (course/autograded_notebook.py): `nbgrader generate_feedback` drops it. (Not TagRemovePreprocessor's own settings:
+# formgrader renders its pages with that preprocessor, and the graders would lose the rubric.)
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "nbconvert.preprocessors.TagRemovePreprocessor",
+    "course.autograded_notebook.DropGraderOnly",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
-c.TagRemovePreprocessor.enabled = True
-c.TagRemovePreprocessor.remove_cell_tags = ["kit-grader-only"]
 
 # Late submissions. `make autograde` (python -m course record) applies this through nbgrader's own
 # AssignLatePenalties, exactly as `nbgrader autograde` would. Due dates live in the gradebook

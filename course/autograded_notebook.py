@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 import nbformat
+from nbconvert.preprocessors import TagRemovePreprocessor
 
 from autograder.assignment import CHECK_PREFIX, Assignment, nbgrader_meta
 from autograder.batch import find_notebook
@@ -22,6 +23,15 @@ from autograder.load import LoadError, read_submission
 from autograder.report import test_feedback, write_atomic
 
 GRADER_ONLY = "kit-grader-only"  # the tag of the rubric cells (never shown to students)
+
+
+class DropGraderOnly(TagRemovePreprocessor):
+    """`nbgrader generate_feedback`'s filter (nbgrader_config.py): removes the cells tagged GRADER_ONLY. A class of
+    its own, so that TagRemovePreprocessor's settings, which formgrader's pages also use, stay untouched."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.enabled, self.remove_cell_tags = True, {GRADER_ONLY}
 NOT_READ = "*The submitted notebook could not be used here ({}): the cells below are the release's.*"
 
 

@@ -97,6 +97,24 @@ def test_the_autograded_notebook_has_the_students_cells_the_scores_and_the_rubri
     assert all(a.source.splitlines()[0] not in released for a in ANSWERS), "a rubric is in the release"
 
 
+def test_feedback_drops_the_rubric_and_formgrader_keeps_it():
+    """nbgrader generate_feedback's preprocessors (nbgrader_config.py) remove the rubric cells; formgrader's renderer
+    (nbconvert's HTMLExporter under the same configuration) keeps them for the graders."""
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config, PyFileConfigLoader
+
+    from course.autograded_notebook import DropGraderOnly
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
+    assert "course.autograded_notebook.DropGraderOnly" in config.GenerateFeedback.preprocessors
+    rubric = nbformat.v4.new_markdown_cell("RUBRIC-TEXT", metadata={"tags": [GRADER_ONLY]})
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("question"), rubric])
+    kept, _ = DropGraderOnly(config=config).preprocess(nbformat.from_dict(nb), {})
+    assert [c.source for c in kept.cells] == ["question"]
+    html, _ = HTMLExporter(config=Config(config)).from_notebook_node(nbformat.from_dict(nb))
+    assert "RUBRIC-TEXT" in html
+
+
 def test_needs_manual_grade_exactly_while_a_written_answer_is_ungraded(course, tmp_path):
     from nbgrader.api import Gradebook
 
