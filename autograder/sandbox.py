@@ -34,15 +34,15 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-from autograder import wire
+from autograder import confinement, wire
 from autograder.backend import outcome
 from autograder.config import LIMITS, NO_PRELOAD, ROOT, SANDBOX_UID_BASE, Limits, Preload
 from autograder.failures import CallTimeout, SubmissionDied
 
 KIT_FILES = (Path(__file__).with_name("child.py"), Path(__file__).with_name("wire.py"))
 FORK_SERVER = Path(__file__).with_name("forkserver.py")
+FORK_SERVER_FILES = (*KIT_FILES, Path(__file__).with_name("confinement.py"), FORK_SERVER)
 MARKER_WAIT = 2.0  # seconds to wait for the end-of-load marker when a submission redirected its own output
-SYSTEM_DIRS = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc")  # all a child sees of the machine
 MODES = ("auto", "namespaces", "bwrap", "unshare", "fallback")  # KIT_ISOLATION
 START_TIMEOUT = 120.0  # seconds for a fork server to import what it preloads and say it is ready
 
@@ -73,7 +73,7 @@ def _tool_works(tool: str, euid: int) -> bool:
             return False
         mode, uid = ("root", SANDBOX_UID_BASE) if tool == "root" else ("user", 0)
         try:
-            request = {**_spawn_request(mode, uid, LIMITS, [], "/", NO_PRELOAD), "op": "probe"}
+            request = {**_spawn_request(mode, uid, LIMITS, (), "/", NO_PRELOAD), "op": "probe"}
             return fork_server(NO_PRELOAD).ask(request).get("code") == 0
         except SubmissionDied:
             return False
@@ -84,11 +84,12 @@ def _tool_works(tool: str, euid: int) -> bool:
     return False
 
 
-def _spawn_request(mode: str, uid: int | None, limits: Limits, masks: list[str], cwd: str, preload: Preload) -> dict:
+def _spawn_request(mode: str, uid: int | None, limits: Limits, hide: tuple[str, ...], cwd: str,
+                   preload: Preload) -> dict:
     """What the fork server needs to confine one child (autograder/forkserver.py)."""
     return {"op": "spawn", "mode": mode, "uid": uid, "env": _child_env(preload), "cwd": cwd,
             "limits": _rlimits(limits, nproc=mode != "user"), "nproc": limits.processes,
-            "tmpfs_size": limits.tmpfs_size, "system": list(SYSTEM_DIRS), "expose": _expose(), "masks": masks}
+            "plan": confinement.plan(limits.tmpfs_size, hide).to_json()}
 
 
 @cache
@@ -98,6 +99,11 @@ def _bwrap_knows(option: str) -> bool:
         return option in subprocess.run(["bwrap", "--help"], capture_output=True, text=True, timeout=20).stdout
     except (OSError, subprocess.TimeoutExpired):
         return False
+
+
+def _bwrap_options() -> frozenset[str]:
+    """The options of the installed bubblewrap that a plan may need and older ones lack."""
+    return frozenset(o for o in ("--size", "--perms", "--disable-userns", "--cap-drop") if _bwrap_knows(o))
 
 
 def sandbox_tool() -> str | None:
@@ -159,13 +165,6 @@ def _child_env(preload: Preload = NO_PRELOAD) -> dict[str, str]:
     }
 
 
-def _expose() -> list[str]:
-    """The Python installation(s) the child needs, where the system directories do not already hold them."""
-    paths = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), sys.prefix}
-    inside = tuple(f"/{d}/" for d in SYSTEM_DIRS)
-    return sorted(p for p in paths if not (p + "/").startswith(inside))
-
-
 def _rlimits(limits: Limits, nproc: bool = True) -> dict[str, int]:
     """The child's resource limits. In a user namespace the process limit is set inside it, where it counts only
     the submission's processes, not all the grading user's."""
@@ -203,7 +202,7 @@ class _ForkServer:
     def _start(self) -> str:
         """Start the server and wait until it is ready; '' when it is, else why not."""
         folder = tempfile.mkdtemp(prefix="kit-forkserver-")  # the server deletes it once it has imported it
-        for f in (*KIT_FILES, FORK_SERVER):
+        for f in FORK_SERVER_FILES:
             shutil.copy(f, folder)
         os.chmod(folder, 0o755)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -520,7 +519,7 @@ class Sandbox:
         python_shared = os.geteuid() == 0 and _world_executable(sys.executable)
         mode = {"root": "root", "unshare": "user", None: "fallback"}[self.tool]
         uid = {"root": self.uid, "user": 0, "fallback": self.uid if python_shared else None}[mode]
-        request = _spawn_request(mode, uid, self.limits, self._masks(), self._code_dir, self.preload)
+        request = _spawn_request(mode, uid, self.limits, self.hide, self._code_dir, self.preload)
         server = fork_server(self.preload)
         try:
             reply = server.ask(request, fds)
@@ -532,31 +531,11 @@ class Sandbox:
         return _Forked(int(reply["pid"]), server)
 
     def _bwrap_argv(self, child_args: list[str]) -> list[str]:
-        """The command line that starts `child_args` confined by bubblewrap: the file system that
-        forkserver.build_root makes, a user namespace in which the child keeps no capability."""
-        argv = ["bwrap", "--unshare-all", "--unshare-user", "--die-with-parent"]
-        argv += ["--disable-userns"] if _bwrap_knows("--disable-userns") else []
-        argv += ["--cap-drop", "ALL"] if _bwrap_knows("--cap-drop") else []  # the bounding set too
-        size = ["--size", str(_bytes(self.limits.tmpfs_size))] if _bwrap_knows("--size") else []
-        for d in SYSTEM_DIRS:
-            if os.path.islink(f"/{d}"):
-                argv += ["--symlink", os.readlink(f"/{d}"), f"/{d}"]
-            elif os.path.isdir(f"/{d}"):
-                argv += ["--ro-bind", f"/{d}", f"/{d}"]
-        argv += ["--proc", "/proc", "--dev", "/dev", *size, "--tmpfs", "/dev/shm",
-                 *size, "--tmpfs", "/tmp", "--ro-bind", self._code_dir, "/tmp/kit", "--dir", "/tmp/work"]
-        for p in _expose():  # after /tmp: a venv may live there
-            argv += ["--ro-bind", p, p]
-        for p in self._masks():
-            argv += ["--tmpfs", p]
-        argv += ["--chdir", "/tmp/work", "--remount-ro", "/",
-                 "prlimit", f"--nproc={self.limits.processes}:{self.limits.processes}", "--"]
-        return argv + child_args
-
-    def _masks(self) -> list[str]:
-        """The hidden paths that lie inside what the child sees (the kit installed into a venv, say): covered."""
-        seen = [*_expose(), *(f"/{d}" for d in SYSTEM_DIRS)]
-        return [h for h in self.hide if h != "/" and any(h == e or h.startswith(e + "/") for e in seen)]
+        """The command line that starts `child_args` confined by bubblewrap: the plan the fork server makes too
+        (autograder.confinement), in a user namespace in which the child keeps no capability."""
+        fs = confinement.plan(self.limits.tmpfs_size, self.hide, code=self._code_dir)
+        return [*confinement.bwrap_argv(fs, _bwrap_options()),
+                "prlimit", f"--nproc={self.limits.processes}:{self.limits.processes}", "--", *child_args]
 
     def close(self) -> None:
         """Kill every process of the submission and release its resources."""
@@ -671,12 +650,6 @@ class Sandbox:
         except Exception as exc:  # the parent's implementation raised: tell the student's test, plainly
             return {"op": "callback_raise", "type": type(exc).__name__,
                     "message": str(exc)[: self.limits.message_kept]}
-
-
-def _bytes(size: str) -> int:
-    """'64m' -> 67108864 (the tmpfs size syntax of mount(8))."""
-    units = {"k": 1024, "m": 1024**2, "g": 1024**3}
-    return int(size[:-1]) * units[size[-1].lower()] if size[-1].lower() in units else int(size)
 
 
 def _world_executable(path: str) -> bool:
