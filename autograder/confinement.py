@@ -24,7 +24,7 @@ CLONE_NEWUSER = 0x10000000
 class Step:
     """One piece of the child's file system, made in order. `op`: ro-bind (`source` at `path`, read-only), dev-bind
     (the device `source` at `path`), symlink (`path` pointing to `source`), proc (a fresh /proc), tmpfs (`size`,
-    `mode`), dir (`mode`)."""
+    `mode`), dir (`mode`), remount-ro (the mount at `path` made read-only)."""
 
     op: str
     path: str
@@ -107,7 +107,7 @@ def plan(tmpfs_size: str, hidden: tuple[str, ...] = (), code: str | None = None)
     steps += [Step("symlink", link, target) for target, link in DEV_LINKS]
     steps += [Step("tmpfs", "/dev/shm", size=tmpfs_size, mode=0o1777), Step("tmpfs", "/tmp", size=tmpfs_size,
                                                                            mode=0o1777)]
-    steps.append(Step("ro-bind", KIT, code) if code else Step("dir", KIT))
+    steps += [Step("ro-bind", KIT, code)] if code else [Step("tmpfs", KIT, size="4k"), Step("remount-ro", KIT)]
     steps.append(Step("dir", WORK))
     steps += [Step("ro-bind", p, p) for p in python_paths()]  # after /tmp: a venv may live there
     steps += [Step("tmpfs", p, size="4k") for p in masks(hidden)]
@@ -137,7 +137,7 @@ def bwrap_argv(fs: Plan, knows: frozenset[str], confinement: Confinement = CONFI
             argv += ["--perms", f"{s.mode:04o}"]
         argv += {"ro-bind": ["--ro-bind", s.source, s.path], "dev-bind": ["--dev-bind", s.source, s.path],
                  "symlink": ["--symlink", s.source, s.path], "proc": ["--proc", s.path],
-                 "tmpfs": ["--tmpfs", s.path], "dir": ["--dir", s.path]}[s.op]
+                 "tmpfs": ["--tmpfs", s.path], "dir": ["--dir", s.path], "remount-ro": ["--remount-ro", s.path]}[s.op]
     return argv + ["--chdir", fs.workdir, "--remount-ro", "/"]
 
 

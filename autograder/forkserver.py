@@ -30,7 +30,6 @@ import select
 import shutil
 import signal
 import socket
-import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -43,10 +42,6 @@ MS_NOATIME, MS_NODIRATIME, MS_BIND, MS_REC, MS_PRIVATE, MS_RELATIME = 1024, 2048
 NAMESPACES = {"mount": 0x20000, "uts": 0x4000000, "ipc": 0x8000000, "user": 0x10000000, "pid": 0x20000000,
               "net": 0x40000000}  # their CLONE_NEW* flags
 PR_SET_PDEATHSIG, PR_CAPBSET_READ, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 1, 23, 24, 38, 47
-PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
-# per machine: (AUDIT_ARCH, unshare, clone, clone3); clone's flags are its first argument on both
-SECCOMP_ARCH = {"x86_64": (0xC000003E, 272, 56, 435), "aarch64": (0xC00000B7, 97, 220, 435)}
-X32_BIT = 0x40000000  # x86_64's x32 system calls: the same calls under other numbers
 MNT_DETACH = 2
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
 
@@ -131,6 +126,8 @@ def make(step: confinement.Step, target: str) -> None:
     elif step.op == "dir":
         os.makedirs(target, exist_ok=True)
         os.chmod(target, step.mode)
+    elif step.op == "remount-ro":
+        mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
     else:
         raise ValueError(f"unknown step {step.op!r}")
 
@@ -150,50 +147,27 @@ def drop_capabilities(last_cap: int) -> None:
     prctl(PR_SET_NO_NEW_PRIVS, 1)
 
 
-class _SockFprog(ctypes.Structure):
-    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+SECCOMP = []  # the filter libseccomp compiled from autograder.confinement's rules, once per server (main)
 
 
-def _bpf(code: int, k: int, jt: int = 0, jf: int = 0) -> bytes:
-    return struct.pack("=HBBI", code, jt, jf, k)
-
-
-def user_namespace_filter(machine: str) -> bytes | None:
-    """A seccomp program that refuses unshare and clone with CLONE_NEWUSER, system calls of another ABI, and clone3
-    (whose flags it cannot read: ENOSYS makes the C library fall back to clone); None on a machine it does not know."""
-    if machine not in SECCOMP_ARCH:
-        return None
-    arch, unshare, clone, clone3 = SECCOMP_ARCH[machine]
-    ld, ja, jeq, jge, jset, ret = 0x20, 0x05, 0x15, 0x35, 0x45, 0x06
-    allow, eperm, enosys = 0x7FFF0000, 0x00050000 | errno.EPERM, 0x00050000 | errno.ENOSYS
-    return b"".join([
-        _bpf(ld, 4),  # 0: the ABI of the call
-        _bpf(jeq, arch, 1, 0),
-        _bpf(ret, eperm),
-        _bpf(ld, 0),  # 3: its number
-        _bpf(jge, X32_BIT, 0, 1) if machine == "x86_64" else _bpf(ja, 1),
-        _bpf(ret, eperm),
-        _bpf(jeq, clone3, 0, 1),
-        _bpf(ret, enosys),
-        _bpf(jeq, unshare, 1, 0),
-        _bpf(jeq, clone, 0, 3),
-        _bpf(ld, 16),  # 10: its first argument's low 32 bits: the flags
-        _bpf(jset, confinement.CLONE_NEWUSER, 0, 1),
-        _bpf(ret, eperm),
-        _bpf(ret, allow),
-    ])
+def compile_seccomp() -> str:
+    """Compile the seccomp rules in this server ('' when done, else why not): pyseccomp finds libseccomp with
+    ldconfig, which a confined child could not run, and every child loads the same filter."""
+    try:
+        SECCOMP[:] = [confinement.seccomp_filter()]
+    except (ImportError, OSError, RuntimeError) as exc:
+        return f"the seccomp rules could not be compiled by libseccomp: {exc}"
+    return ""
 
 
 def forbid_user_namespaces() -> None:
     """No user namespace from here on, in any mode (as root the child could otherwise make one: capabilities in it,
-    and the kernel's attack surface that comes with them). Needs no_new_privs, which it sets."""
-    program = user_namespace_filter(platform.machine())
-    if program is None:
-        return
-    buffer = ctypes.create_string_buffer(program, len(program))
-    fprog = _SockFprog(len(program) // 8, ctypes.cast(buffer, ctypes.c_void_p))
+    and the kernel's attack surface that comes with them), nor clone3 or another ABI's calls
+    (confinement.CONFINEMENT.seccomp). Sets no_new_privs."""
     prctl(PR_SET_NO_NEW_PRIVS, 1)
-    _ok(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(fprog), 0, 0), "seccomp")
+    if not SECCOMP:
+        raise OSError(errno.ENOSYS, "no seccomp filter was compiled")
+    SECCOMP[0].load()
 
 
 def set_limits(limits: dict) -> None:
@@ -434,7 +408,8 @@ def main() -> None:
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     sock = socket.socket(fileno=int(sys.argv[1]))
     folder = os.path.dirname(os.path.abspath(__file__))
-    hello = preload(sys.argv[2:], folder)
+    why = compile_seccomp()
+    hello = {"error": why} if why else preload(sys.argv[2:], folder)
     if os.path.basename(folder).startswith("kit-forkserver-"):  # the sandbox's copy: all of it is imported now
         shutil.rmtree(folder, ignore_errors=True)
     sock.send(json.dumps(hello).encode())
