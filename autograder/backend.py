@@ -7,10 +7,11 @@ an exception with `outcome`, so a submission behaves the same in both — only t
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from autograder import child, wire
+from autograder import callbacks, child, wire
 from autograder.config import LIMITS, Limits
 from autograder.failures import StudentError, SubmissionDied
 
@@ -86,7 +87,8 @@ def _crossing(fn):
         payload = wire.decode(wire.encode([list(args), kwargs]))
         try:
             return wire.decode(wire.encode(fn(*payload[0], **payload[1])))
-        except Exception as exc:
-            raise (exc if type(exc).__module__ == "builtins" else RuntimeError(str(exc))) from None
+        except Exception as exc:  # what the sandbox's child raises: a built-in type, a neutral message
+            said = callbacks.neutral(exc)
+            raise getattr(builtins, said["type"])(said["message"]) from None
 
     return call

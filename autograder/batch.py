@@ -196,10 +196,11 @@ def grade_class(assignment: Assignment, submitted: Path, out: Path, *, workers: 
         finished = grade_on_cluster(scheduler, assignment, todo, limits)
     else:
         finished = _grade_here(assignment, todo, hide, limits, workers, first_slot)
-    for job, result in finished:
+    for job, result in finished:  # each row reaches disk as it is graded: an interrupted batch keeps them all
         _finish(out, job, result, *reasons[job.student])
         rows[(job.student, assignment.id)] = (result, write_results(out, result))
         write_manifest(out, rows)
+        write_gradebook(out, [r for r, _ in rows.values()])
         results.append(result)
         bar.update(1)
         bar.set_postfix_str(shown(f"{job.student}: {result.score:g}/{result.max_score:g} {result.status}"))

@@ -191,6 +191,12 @@ def _confine_and_serve(req: dict, fds: list[int], server: int, last_cap: int) ->
     the credentials, and become the child. Never returns."""
     fd_in, fd_out, fd_log = fds
     os.setsid()
+    if req.get("cgroup"):  # its CPU share (autograder/cgroup.py) first: every process it starts is counted there
+        try:
+            with open(req["cgroup"], "w") as fh:
+                fh.write("0")
+        except OSError:  # fail-soft, as cgroup.join: its rlimits and the call limits in its own time still hold
+            pass
     _stdio(fd_log)  # from here on, a failure is reported where the parent reads the submission's output
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the server (so the worker) went away: so does the submission
     if os.getppid() != server:

@@ -101,8 +101,9 @@ def summarise(student: str, assignment: Assignment, outcomes: list[Outcome], not
     status, reason = "ok", ""
     if backend.timed_out:
         status, reason = "timeout", "the submission used up its total time limit; later tests got no points"
-    elif backend.dead:
-        status, reason = "error", backend.dead
+    elif backend.dead:  # loading failed: ran out of time (an endless loop, a stalled pipe) or raised
+        status = "timeout" if any(kind == "timeout" for kind, _ in backend.incidents) else "error"
+        reason = backend.dead
     elif backend.incidents:
         status, reason = incident_summary(backend.incidents, limits.reason_kept)
     tests = [asdict(o) for o in outcomes]

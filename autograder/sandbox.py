@@ -22,6 +22,7 @@ import json
 import os
 import resource
 import secrets
+import select
 import shutil
 import signal
 import socket
@@ -34,7 +35,7 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-from autograder import confinement, wire
+from autograder import callbacks, cgroup, confinement, cputime, wire
 from autograder.backend import outcome
 from autograder.config import LIMITS, NO_PRELOAD, ROOT, SANDBOX_UID_BASE, Limits, Preload
 from autograder.failures import CallTimeout, SubmissionDied
@@ -138,14 +139,14 @@ FALLBACK_LIMITS = ("no namespaces: the submission runs as the grading user and c
 
 def isolation() -> str:
     """What confines a submission on this machine, for the gradebook."""
-    tool = sandbox_tool()
+    tool, base = sandbox_tool(), f"{BASE}, {cgroup.in_force()}"
     if tool == "root":
-        return f"namespaces (mount, net, pid, ipc, uts; unshare), own uid, {BASE}"
+        return f"namespaces (mount, net, pid, ipc, uts; unshare), own uid, {base}"
     if tool is not None:
-        return f"user namespaces (mount, net, pid, ipc, uts; {tool}), {BASE}"
+        return f"user namespaces (mount, net, pid, ipc, uts; {tool}), {base}"
     if os.geteuid() == 0 and _world_executable(sys.executable):
-        return f"fallback, own uid, {BASE}; no namespaces: files readable by all users are visible"
-    return f"fallback, {BASE}; {FALLBACK_LIMITS}"
+        return f"fallback, own uid, {base}; no namespaces: files readable by all users are visible"
+    return f"fallback, {base}; {FALLBACK_LIMITS}"
 
 
 def _child_env(preload: Preload = NO_PRELOAD) -> dict[str, str]:
@@ -424,7 +425,9 @@ class Sandbox:
         self.tool = sandbox_tool()
         self._uid_lock: int | None = None
         self.uid = self._claim_uid(SANDBOX_UID_BASE + slot) if os.geteuid() == 0 else os.geteuid()
-        self.deadline = time.monotonic() + limits.submission_timeout
+        self.deadline = time.monotonic() + limits.submission_timeout  # moved by the time spent waiting for a CPU
+        self._hard = time.monotonic() + cputime.WALL_FACTOR * limits.submission_timeout
+        self._waited = 0.0  # what the submission's earlier processes waited for a CPU (autograder.cputime)
         self.starts = 0
         self.load_errors: list[dict] = []
         self.output = ""
@@ -434,6 +437,8 @@ class Sandbox:
         self.incidents: list[tuple[str, str]] = []  # ("timeout" | "crash", message) of every lost process
         self.broken: dict[str, Exception] = {}  # function -> what happened when it timed out or killed the process
         self.proc: subprocess.Popen | None = None
+        self._serving: int | None = None
+        self._share: cgroup.Share | None = None
         self._code_dir: str | None = None
 
     def _claim_uid(self, first: int) -> int:
@@ -462,10 +467,12 @@ class Sandbox:
     def _spawn(self) -> None:
         if self.dead:
             raise SubmissionDied(self.dead)
-        if time.monotonic() > self.deadline:
+        if time.monotonic() > self._own_deadline(0.0):
             self.timed_out = True
             raise CallTimeout("the submission used up its total time limit")
         self.starts += 1
+        # a CPU share of its own where the machine has cgroup v2 (autograder/cgroup.py), joined before anything runs
+        self._share = cgroup.Share.make(f"kit-{os.getpid()}-{self.uid}-{self.starts}", self.limits)
         # a folder for bwrap's copy of the child's code, or the fallback's working directory (the fork server's
         # namespaces need none: the child's code is already loaded, its /tmp is its own)
         self._code_dir = tempfile.mkdtemp(prefix="kit-code-") if self.tool in ("bwrap", None) else None
@@ -481,11 +488,13 @@ class Sandbox:
             for fd in (to_child_w, from_child_r, out_r):
                 os.close(fd)
             self._remove_code_dir()
+            self._close_share()
             raise
         finally:
             for fd in theirs:
                 os.close(fd)
         self._to, self._from = to_child_w, from_child_r
+        self._serving = None  # the process that answers calls (found when a call's time has to be measured)
         marker = f"<end of load {secrets.token_hex(16)}>"
         self._drain = _Drain(out_r, self.limits.output_kept, marker.encode())
         self._drain.start()
@@ -495,6 +504,7 @@ class Sandbox:
         if reply.get("op") != "loaded":
             raise SubmissionDied("unexpected answer while loading the notebook")
         self.loaded = True
+        self._find_serving()  # from now on every call measures its own time from its start
         # the child wrote the marker after what loading printed; without it (fd 1 redirected) keep what arrived
         self._drain.marked.wait(MARKER_WAIT)
         self._drain.freeze()
@@ -509,9 +519,14 @@ class Sandbox:
         child_args = [python, "-I", "/tmp/kit/child.py", str(fds[0]), str(fds[1])]
         return subprocess.Popen(
             self._bwrap_argv(child_args), stdin=subprocess.DEVNULL, stdout=fds[2], stderr=fds[2], cwd="/",
-            env=_child_env(self.preload), pass_fds=fds[:2], preexec_fn=lambda: _set_limits(self.limits, False),
+            env=_child_env(self.preload), pass_fds=fds[:2], preexec_fn=self._preexec,
             close_fds=True,
         )
+
+    def _preexec(self) -> None:
+        """bwrap's process, between fork and exec: its CPU share, session and limits."""
+        cgroup.join(self._share.procs if self._share else None)
+        _set_limits(self.limits, False)
 
     def _fork(self, fds: tuple[int, int, int]) -> _Forked:
         """Fork the child from the fork server, which confines it (as root: namespaces and the sandbox uid; otherwise
@@ -520,6 +535,7 @@ class Sandbox:
         mode = {"root": "root", "unshare": "user", None: "fallback"}[self.tool]
         uid = {"root": self.uid, "user": 0, "fallback": self.uid if python_shared else None}[mode]
         request = _spawn_request(mode, uid, self.limits, self.hide, self._code_dir, self.preload)
+        request["cgroup"] = self._share.procs if self._share else None
         server = fork_server(self.preload)
         try:
             reply = server.ask(request, fds)
@@ -541,6 +557,7 @@ class Sandbox:
         """Kill every process of the submission and release its resources."""
         if self.proc is None:
             return
+        self._waited += cputime.waited(self._serving)  # (read while it is there)
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except OSError:
@@ -561,7 +578,13 @@ class Sandbox:
         self._drain.join(timeout=2)
         self.output += self._drain.text()
         self._remove_code_dir()
+        self._close_share()
         self.proc = None
+
+    def _close_share(self) -> None:
+        if self._share is not None:
+            self._share.close()
+            self._share = None
 
     def _remove_code_dir(self) -> None:
         if self._code_dir:
@@ -608,18 +631,21 @@ class Sandbox:
         return outcome(reply, name, echo)
 
     def _request(self, request: dict, timeout: float, what: str, handles: dict | None = None) -> dict:
-        deadline = min(time.monotonic() + timeout, self.deadline)
-        try:
-            wire.send(self._to, request, handles)
+        waited = cputime.waited(self._serving)
+        clock = cputime.CallClock(timeout, self._own_deadline(waited), self._hard, self._serving, waited)
+        try:  # every write has a deadline too: a child that never reads its replies costs this call
+            wire.send(self._to, request, handles, deadline=self._grace(clock))
             while True:
-                reply = wire.receive(self._from, deadline=deadline)
+                self._await_answer(clock)
+                reply = wire.receive(self._from, deadline=self._grace(clock))
                 if not isinstance(reply, dict):
                     raise wire.WireError("not a message")
                 if reply.get("op") != "callback":
                     return reply
-                wire.send(self._to, self._run_callback(reply, handles or {}))
+                answer = self._run_callback(reply, handles or {}, clock.deadline)
+                wire.send(self._to, answer, deadline=self._grace(clock))
         except TimeoutError:
-            total = time.monotonic() >= self.deadline
+            total = time.monotonic() >= clock.ceiling
             self.timed_out = self.timed_out or total
             self.close()
             limit = "its total time limit" if total else f"the {timeout:g} s limit"
@@ -641,15 +667,37 @@ class Sandbox:
             self.incidents.append(("crash", message))
             raise SubmissionDied(message) from None
 
-    def _run_callback(self, request: dict, handles: dict) -> dict:
-        fn = handles.get(request.get("handle"))
-        if fn is None:
-            return {"op": "callback_raise", "type": "RuntimeError", "message": "unknown function"}
-        try:
-            return {"op": "callback_return", "value": fn(*request.get("args", []), **request.get("kwargs", {}))}
-        except Exception as exc:  # the parent's implementation raised: tell the student's test, plainly
-            return {"op": "callback_raise", "type": type(exc).__name__,
-                    "message": str(exc)[: self.limits.message_kept]}
+    def _own_deadline(self, waited: float) -> float:
+        """The submission's deadline in its own time: moved by what its processes waited for a CPU (`waited`: the
+        live one's), never past its wall-clock ceiling."""
+        return min(self.deadline + self._waited + waited, self._hard)
+
+    def _await_answer(self, clock: cputime.CallClock) -> None:
+        """Wait until the child starts answering; TimeoutError when the call's time (autograder.cputime: not the
+        time its process waited for a CPU) runs out."""
+        while not select.select([self._from], [], [], max(clock.deadline - time.monotonic(), 0))[0]:
+            self._find_serving()
+            if not clock.extend(self._serving):
+                raise TimeoutError("no answer in time")
+
+    def _find_serving(self) -> None:
+        """The process that answers calls: the fork server's child in the fallback, the first process of its PID
+        namespace otherwise, the Python under bwrap's processes (one scan of /proc, once per process)."""
+        if self._serving is None and self.proc is not None:
+            self._serving = cputime.serving_pid(self.proc.pid, 0 if self.tool is None else 1,
+                                                python=self.tool == "bwrap", owner=self.uid)
+
+    def _grace(self, clock: cputime.CallClock) -> float:
+        """The deadline of one message's transfer: what is left of the call, and at least a call's time more (the
+        child may be kept waiting for a CPU in the middle of it), never past the submission's deadline."""
+        return min(max(clock.deadline, time.monotonic() + clock.timeout), clock.ceiling)
+
+    def _run_callback(self, request: dict, handles: dict, deadline: float) -> dict:
+        """The grader's function behind a handle, run for the child within the call's deadline (its time counts
+        against the call), on arguments of bounded size, answering errors neutrally (autograder.callbacks)."""
+        hid = request.get("handle")
+        return callbacks.run(handles.get(hid) if type(hid) is int else None, request, callbacks.size_of(request),
+                             deadline)
 
 
 def _world_executable(path: str) -> bool:

@@ -170,12 +170,28 @@ def echo_inputs(args, kwargs) -> list:
     return [[None if callable(a) else a for a in args], {k: None if callable(v) else v for k, v in kwargs.items()}]
 
 
-def send(fd: int, obj, handles: dict | None = None) -> None:
-    """Write one length-prefixed message to a file descriptor."""
+def send(fd: int, obj, handles: dict | None = None, deadline: float | None = None) -> None:
+    """Write one length-prefixed message to a file descriptor; with a `time.monotonic()` deadline, raise TimeoutError
+    when it passes before the other side has taken the whole message (it may never read it)."""
     data = encode(obj, handles)
     view = memoryview(struct.pack("<Q", len(data)) + data)
-    while view:
-        view = view[os.write(fd, view) :]
+    if deadline is None:
+        while view:
+            view = view[os.write(fd, view) :]
+        return
+    blocking = os.get_blocking(fd)
+    os.set_blocking(fd, False)
+    try:
+        while view:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([], [fd], [], left)[1]:
+                raise TimeoutError("the message was not taken in time")
+            try:
+                view = view[os.write(fd, view) :]
+            except BlockingIOError:  # writable, yet not room enough for this write: wait again
+                continue
+    finally:
+        os.set_blocking(fd, blocking)
 
 
 def read_exact(fd: int, n: int, deadline: float | None = None) -> bytes:

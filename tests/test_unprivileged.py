@@ -100,11 +100,15 @@ class Kit:
         return submitted, roster
 
     def grade(self, submitted: Path, out: Path, isolation: str) -> dict:
+        return self.run(GRADE, str(submitted), str(out), isolation=isolation)
+
+    def run(self, script: str, *args: str, isolation: str = "namespaces") -> dict:
+        """The JSON last printed by `script`, run as the user in its clone of the kit."""
         env = {"PATH": "/usr/bin:/bin", "HOME": self.user.pw_dir, "LANG": "C.UTF-8", "PYTHONPATH": str(self.kit),
                "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg", "KIT_ISOLATION": isolation}
         run = subprocess.run(
             ["setpriv", f"--reuid={self.user.pw_uid}", f"--regid={self.user.pw_gid}", "--init-groups", "--",
-             str(self.venv / "bin" / "python"), "-c", GRADE, str(submitted), str(out)],
+             str(self.venv / "bin" / "python"), "-c", script, *args],
             cwd=self.kit, env=env, capture_output=True, text=True, timeout=1200,
         )
         assert run.returncode == 0, run.stderr[-3000:]
@@ -246,3 +250,13 @@ def test_unprivileged_user_hostile_folders(kit):
     report = kit.grade(submitted, out, "namespaces")
     assert problems(expected, rows_of(out), out) == [], report["summary"]
     assert live_processes([kit.user.pw_uid]) == []
+
+
+def test_unprivileged_user_holds_against_a_stall_and_busy_processes(kit):
+    """The stall (a child that never reads its replies) costs one timeout, and a classmate graded beside thirty
+    busy processes keeps its points, as under root (tests/test_stall.py, tests/test_cpu_share.py)."""
+    import test_cpu_share
+    import test_stall
+
+    test_stall.check_stall(kit.run(test_stall.STALL, "0"))
+    test_cpu_share.check_classmate(kit.run(test_cpu_share.SCENARIO, "0"))

@@ -107,3 +107,43 @@ def test_callables_become_handles_and_back():
     assert handles == {1: len}
     back = wire.decode(data, make_handle=lambda hid: ("handle", hid))
     assert back == {"f": ("handle", 1)}
+
+
+def test_send_with_a_deadline_gives_up_on_a_reader_that_never_reads():
+    """A child that never reads its replies: the write stops at the deadline instead of blocking for good."""
+    import os
+    import threading
+    import time
+
+    r, w = os.pipe()
+    done: list = []
+
+    def write() -> None:
+        try:
+            wire.send(w, np.zeros(1 << 20), deadline=time.monotonic() + 0.5)  # 8 MiB: far more than a pipe holds
+        except TimeoutError:
+            done.append("timeout")
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    writer.join(120)  # a watchdog only: the outcome is asserted, not the time (the old send blocks forever)
+    os.close(r)  # (frees a writer still blocked, on the old code)
+    os.close(w)
+    assert done == ["timeout"]
+
+
+def test_send_with_a_deadline_delivers_what_is_read():
+    import os
+    import threading
+    import time
+
+    r, w = os.pipe()
+    big = np.arange(300_000.0)  # several pipe buffers: the writer waits for room, the reader makes it
+    got: list = []
+    reader = threading.Thread(target=lambda: got.append(wire.receive(r)), daemon=True)
+    reader.start()
+    wire.send(w, big, deadline=time.monotonic() + 600)
+    reader.join(120)
+    assert np.array_equal(got[0], big) and os.get_blocking(w)
+    os.close(r)
+    os.close(w)
