@@ -1,6 +1,6 @@
 """Fork server: a Python that has imported numpy once and forks every sandboxed child into fresh namespaces.
 
-Usage: python -I forkserver.py SOCKET_FD [MODULE ...]   (started by `autograder.sandbox`, with child.py and wire.py
+Usage: python -I forkserver.py SOCKET_FD [MODULE ...]   (started by `autograder.fork_servers`, with child.py and wire.py
 beside it; the MODULEs an assignment preloads, with the environment it declares already set)
 
 Starting a child with exec costs about 0.15 s of CPU per submission: an interpreter, numpy, and the namespace set-up
