@@ -204,13 +204,16 @@ def _confine_and_serve(req: dict, fds: list[int], server: int, last_cap: int) ->
     set_limits(req["limits"])
     mode = req["mode"]
     if mode == "fallback":
+        import_dirs: dict[str, int] = {}
         if req["uid"] is not None:
+            import_dirs = open_import_dirs()
             os.setgroups([])
             os.setresgid(req["uid"], req["uid"], req["uid"])
             os.setresuid(req["uid"], req["uid"], req["uid"])
+            import_dirs = reach_import_dirs(import_dirs)
         os.chdir(req["cwd"])
         forbid_user_namespaces()
-        _close_other_fds(fd_in, fd_out)
+        _close_other_fds(fd_in, fd_out, *import_dirs.values())
         become_child(req, fd_in, fd_out)
         return
     outer_uid, outer_gid = os.getuid(), os.getgid()
@@ -247,6 +250,42 @@ def _confine_and_serve(req: dict, fds: list[int], server: int, last_cap: int) ->
     forbid_user_namespaces()
     _close_other_fds(fd_in, fd_out)
     become_child(req, fd_in, fd_out)
+
+
+def open_import_dirs() -> dict[str, int]:
+    """A descriptor of every directory on the import path, opened while this process may still read them all."""
+    dirs: dict[str, int] = {}
+    for path in sys.path:
+        if path and path not in dirs and os.path.isdir(path):
+            dirs[path] = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    return dirs
+
+
+def reach_import_dirs(dirs: dict[str, int]) -> dict[str, int]:
+    """After the switch to the sandbox uid: import through the descriptors from those directories it cannot read
+    itself (a Python installed under /root, mode 0700: the child would otherwise import only what this server
+    preloaded, and `np.random`, `secrets` or `zlib` would fail in the fallback alone), on sys.path and in the
+    `__path__` of every package already imported. Returns the descriptors kept (the others are closed)."""
+    kept = {p: fd for p, fd in dirs.items() if not os.access(p, os.R_OK | os.X_OK)}
+    for fd in set(dirs.values()) - set(kept.values()):
+        os.close(fd)
+    if not kept:
+        return kept
+    moved = {p: f"/proc/self/fd/{fd}" for p, fd in kept.items()}
+
+    def via(entry: str) -> str:
+        for old in sorted(moved, key=len, reverse=True):  # the deepest directory first (lib-dynload in lib)
+            if entry == old or entry.startswith(old + "/"):
+                return moved[old] + entry[len(old):]
+        return entry
+
+    sys.path[:] = [via(p) if isinstance(p, str) else p for p in sys.path]
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__path__", None)
+        if isinstance(path, list):
+            path[:] = [via(p) if isinstance(p, str) else p for p in path]
+    sys.path_importer_cache.clear()
+    return kept
 
 
 def _stdio(fd_log: int) -> None:

@@ -4,18 +4,21 @@ Two checks, one rule:
 - a static check of the submitted code (here, in the trusted parent): a cell that names a forbidden function —
   `np.convolve(...)`, `numpy.correlate`, `from numpy import convolve as c`, `getattr(np, "convolve")` — costs the
   points of its part, and the feedback names the call;
-- a tripwire in the sandbox (`child.Tripwires`): while a function of such a cell runs, the forbidden
-  functions raise `ForbiddenCall` naming themselves, so an indirect call (through a helper, an alias made at load
-  time, or a numpy function built on them such as `np.polymul`) fails the tests it is used in.
+- a tripwire in the sandbox (`child.Tripwires`): while a function of such a cell runs, every numpy entry point of
+  the forbidden operation (the C module's included) raises `ForbiddenCall`, and so does an import of a forbidden
+  package however it is spelled, so an indirect call (through a helper, a computed name, an alias made at load time,
+  or a numpy function built on them such as `np.polymul`) fails the tests it is used in.
 
 Names are dotted module paths ("numpy.convolve"); the feedback shows them as the notebook does ("np.convolve"). A
-name ending in ".*" ("scipy.*") forbids a whole package, for the static check only (the stated rule "use numpy only").
+name ending in ".*" ("scipy.*") forbids a whole package (the stated rule "use numpy only").
 """
 
 from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+
+from autograder.child import operation
 
 
 @dataclass(frozen=True)
@@ -72,16 +75,30 @@ def _dotted(node: ast.AST, aliases: dict[str, str]) -> str | None:
 
 
 def _matches(dotted: str, forbidden: list[str]) -> str | None:
+    """The forbidden name `dotted` uses: a package rule, the name itself, or numpy's other names for it (numpy.convolve
+    is also numpy._core.numeric.convolve, and numpy computes it with the C module's correlate2): the rule of the same
+    function first, then one of the same operation (`child.operation`)."""
     for name in forbidden:
-        if name.endswith(".*"):
-            if dotted == name[:-2] or dotted.startswith(name[:-1]):
-                return name
-            continue
-        # numpy re-exports: numpy.convolve is also numpy._core.numeric.convolve, numpy.core.numeric.convolve, ...
-        module, _, attr = name.rpartition(".")
-        if dotted == name or (dotted.startswith(module + ".") and dotted.endswith("." + attr)):
+        if name.endswith(".*") and (dotted == name[:-2] or dotted.startswith(name[:-1])):
+            return name
+    named = [n for n in forbidden if not n.endswith(".*") and dotted.startswith(n.split(".")[0] + ".")]
+    parts = [operation(part) for part in dotted.split(".")[1:]]
+    base = dotted.rpartition(".")[2].strip("_").rstrip("0123456789")
+    for name in sorted(named, key=lambda n: base != n.rpartition(".")[2]):
+        if dotted == name or operation(name) in parts:
             return name
     return None
+
+
+def _imported(node: ast.AST) -> str | None:
+    """The module a call imports by a constant name: `importlib.import_module("scipy")`, `__import__("scipy.signal")`
+    (computed names are the sandbox's to catch)."""
+    if not (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)):
+        return None
+    func = node.func
+    called = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+    return node.args[0].value if called in ("__import__", "import_module") else None
 
 
 def violations(forbidden: dict[str, list[str]], cells: list[tuple[str, str]]) -> list[Violation]:
@@ -107,6 +124,7 @@ def violations(forbidden: dict[str, list[str]], cells: list[tuple[str, str]]) ->
                 dotted = [a.name for a in node.names]
             else:
                 dotted = [_dotted(node, aliases)] if isinstance(node, (ast.Attribute, ast.Name, ast.Call)) else []
+                dotted.append(_imported(node))
             for d in filter(None, dotted):
                 hit = _matches(d, forbidden[cell])
                 if hit and hit not in seen:
@@ -117,7 +135,7 @@ def violations(forbidden: dict[str, list[str]], cells: list[tuple[str, str]]) ->
 
 def tripwires(forbidden: dict[str, list[str]], cells: list[tuple[str, str]]) -> dict[str, list[str]]:
     """Function name -> forbidden names, for the child: every function defined at the top level of a cell with a
-    rule (while it runs, those names raise)."""
+    rule, and the cell's own code as `<cell ID>` (while one runs, those names raise; `child.Tripwires`)."""
     guard: dict[str, list[str]] = {}
     for cell, code in cells:
         if cell not in forbidden:
@@ -126,6 +144,7 @@ def tripwires(forbidden: dict[str, list[str]], cells: list[tuple[str, str]]) -> 
             tree = ast.parse(code)
         except SyntaxError:
             continue
+        guard[f"<cell {cell}>"] = list(forbidden[cell])  # its code, wherever it runs (`child.run_cells` names it)
         for node in tree.body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 guard[node.name] = list(forbidden[cell])

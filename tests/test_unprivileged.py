@@ -27,7 +27,7 @@ from processes import live_processes
 from test_batch import tree_digest
 
 from autograder import assignment as layout
-from autograder.config import ROOT
+from autograder.config import ROOT, Limits
 from autograder.modes import world_executable
 from course.examples import materialise
 
@@ -37,14 +37,14 @@ pytestmark = [
     pytest.mark.xdist_group(name="batch"),
     pytest.mark.skipif(os.geteuid() != 0, reason="creates a user: run as root (CI does)"),
 ]
-GRADE = f"""
+GRADE = """
 import json, sys
 from pathlib import Path
 from autograder.assignment import get
 from autograder.batch import grade_class
 from autograder.config import Limits
 rs = grade_class(get("{ASSIGNMENT.id}"), Path(sys.argv[1]), Path(sys.argv[2]), workers=2, progress=False,
-                 limits={FAST!r})
+                 limits={limits!r})
 print(json.dumps({{"summary": rs.summary, "rows": [[r.student, r.score, r.status, r.isolation] for r in rs]}}))
 """
 
@@ -99,8 +99,9 @@ class Kit:
         subprocess.run(["chown", "-R", f"{self.user.pw_uid}:{self.user.pw_gid}", str(submitted)], check=True)
         return submitted, roster
 
-    def grade(self, submitted: Path, out: Path, isolation: str) -> dict:
-        return self.run(GRADE, str(submitted), str(out), isolation=isolation)
+    def grade(self, submitted: Path, out: Path, isolation: str, limits: Limits = FAST) -> dict:
+        return self.run(GRADE.format(ASSIGNMENT=ASSIGNMENT, limits=limits), str(submitted), str(out),
+                        isolation=isolation)
 
     def run(self, script: str, *args: str, isolation: str = "namespaces") -> dict:
         """The JSON last printed by `script`, run as the user in its clone of the kit."""
@@ -260,3 +261,19 @@ def test_unprivileged_user_holds_against_a_stall_and_busy_processes(kit):
 
     test_stall.check_stall(kit.run(test_stall.STALL, "0"))
     test_cpu_share.check_classmate(kit.run(test_cpu_share.SCENARIO, "0"))
+
+
+def test_every_mode_gives_an_ordinary_user_the_same_scores(kit):
+    """The isolation mode never changes a score: a correct notebook, typical bugs (one in the student's own stride
+    proof, which runs in the child) and a stub score the same for an ordinary user in its user namespace, with
+    bubblewrap and in the fallback (`tests/test_isolation_modes.py` compares root's modes)."""
+    only = ("perfect", "nothing_done", *[f"bug_{i}" for i in range(1, 4)])
+    submitted, roster = kit.materialise("submitted-modes", only)
+    modes = ["unshare", "fallback"] + (["bwrap"] if shutil.which("bwrap") else [])
+    scores = {}
+    for mode in modes:  # the default limits: under load, the short ones could time a call out in one mode only
+        kit.grade(submitted, kit.base / f"autograded-modes-{mode}", mode, Limits())
+        scores[mode] = {n: float(r["score"]) for n, r in rows_of(kit.base / f"autograded-modes-{mode}").items()}
+    assert set(scores[modes[0]]) == {s.name for s in roster}, "a row per student"
+    assert all(got["perfect"] == ASSIGNMENT.max_score for got in scores.values()), scores
+    assert all(got == scores[modes[0]] for got in scores.values()), scores
