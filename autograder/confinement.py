@@ -11,6 +11,7 @@ import errno
 import json
 import os
 import sys
+import tempfile
 from dataclasses import asdict, dataclass, field
 
 SYSTEM_DIRS = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc")  # all a child sees of the machine
@@ -120,10 +121,11 @@ def _bytes(size: str) -> int:
     return int(size[:-1]) * units[size[-1].lower()] if size[-1].lower() in units else int(size)
 
 
-def bwrap_argv(fs: Plan, knows: frozenset[str], confinement: Confinement = CONFINEMENT) -> list[str]:
-    """bubblewrap's options that make `fs` and `confinement` (up to the command to run); `knows`: the options of
-    the installed bubblewrap among --size, --perms, --disable-userns, --cap-drop (older ones lack some)."""
-    argv = ["bwrap", "--unshare-user", "--die-with-parent"]  # bwrap always sets no_new_privs
+def bwrap_argv(fs: Plan, knows: frozenset[str], seccomp: int, confinement: Confinement = CONFINEMENT) -> list[str]:
+    """bubblewrap's options that make `fs` and `confinement` (up to the command to run), the compiled seccomp
+    program (`seccomp_program`) read from descriptor `seccomp`; `knows`: the options of the installed bubblewrap
+    among --size, --perms, --disable-userns, --cap-drop (older ones lack some)."""
+    argv = ["bwrap", "--unshare-user", "--die-with-parent", "--seccomp", str(seccomp)]  # and always no_new_privs
     argv += [f"--unshare-{ns}" for ns in confinement.namespaces if ns != "mount"]  # (bwrap always makes one)
     if not confinement.nested_user_namespaces and "--disable-userns" in knows:
         argv.append("--disable-userns")
@@ -151,6 +153,14 @@ def seccomp_filter(confinement: Confinement = CONFINEMENT):
         args = [pyseccomp.Arg(0, pyseccomp.MASKED_EQ, r.flags, r.flags)] if r.flags else []
         rules.add_rule(pyseccomp.ERRNO(r.errno), r.syscall, *args)
     return rules
+
+
+def seccomp_program(confinement: Confinement = CONFINEMENT) -> bytes:
+    """The seccomp rules as the BPF program libseccomp compiles for this machine (bwrap's --seccomp)."""
+    with tempfile.TemporaryFile() as fh:
+        seccomp_filter(confinement).export_bpf(fh)
+        fh.seek(0)
+        return fh.read()
 
 
 if __name__ == "__main__":  # the plan of this machine, for a reader

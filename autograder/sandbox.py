@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 from autograder import callbacks, cgroup, confinement, cputime, reaping, wire
@@ -54,6 +55,7 @@ __all__ = ["Sandbox", "isolation", "namespaces_available", "requested_mode", "sa
            "adopt_orphans", "kill_uid"]  # what the grader and the tests import from here
 
 MARKER_WAIT = 2.0  # seconds to wait for the end-of-load marker when a submission redirected its own output
+_seccomp_program = cache(confinement.seccomp_program)  # compiled once per process, for bwrap
 
 
 class Sandbox:
@@ -168,11 +170,17 @@ class Sandbox:
             shutil.copy(f, self._code_dir)
         python = sys.executable
         child_args = [python, "-I", "/tmp/kit/child.py", str(fds[0]), str(fds[1])]
-        return subprocess.Popen(
-            self._bwrap_argv(child_args), stdin=subprocess.DEVNULL, stdout=fds[2], stderr=fds[2], cwd="/",
-            env=child_env(self.preload), pass_fds=fds[:2], preexec_fn=self._preexec,
-            close_fds=True,
-        )
+        rules = os.memfd_create("kit-seccomp")  # bwrap reads the compiled seccomp program from it
+        try:
+            os.write(rules, _seccomp_program())
+            os.lseek(rules, 0, os.SEEK_SET)
+            return subprocess.Popen(
+                self._bwrap_argv(child_args, rules), stdin=subprocess.DEVNULL, stdout=fds[2], stderr=fds[2], cwd="/",
+                env=child_env(self.preload), pass_fds=(*fds[:2], rules), preexec_fn=self._preexec,
+                close_fds=True,
+            )
+        finally:
+            os.close(rules)
 
     def _preexec(self) -> None:
         """bwrap's process, between fork and exec: its CPU share, session and limits."""
@@ -197,11 +205,12 @@ class Sandbox:
             raise SubmissionDied(f"the sandbox could not be started: {reply.get('error', 'no answer')}")
         return Forked(int(reply["pid"]), server)
 
-    def _bwrap_argv(self, child_args: list[str]) -> list[str]:
+    def _bwrap_argv(self, child_args: list[str], seccomp: int) -> list[str]:
         """The command line that starts `child_args` confined by bubblewrap: the plan the fork server makes too
-        (autograder.confinement), in a user namespace in which the child keeps no capability."""
+        (autograder.confinement), in a user namespace in which the child keeps no capability, with the seccomp
+        program read from descriptor `seccomp`."""
         fs = confinement.plan(self.limits.tmpfs_size, self.hide, code=self._code_dir)
-        return [*confinement.bwrap_argv(fs, bwrap_options()),
+        return [*confinement.bwrap_argv(fs, bwrap_options(), seccomp),
                 "prlimit", f"--nproc={self.limits.processes}:{self.limits.processes}", "--", *child_args]
 
     def close(self) -> None:
