@@ -1,6 +1,6 @@
 """Fork server: a Python that has imported numpy once and forks every sandboxed child into fresh namespaces.
 
-Usage: python -I forkserver.py SOCKET_FD [MODULE ...]   (started by `autograder.sandbox`, with child.py and wire.py
+Usage: python -I forkserver.py SOCKET_FD [MODULE ...]   (started by `autograder.fork_servers`, with child.py and wire.py
 beside it; the MODULEs an assignment preloads, with the environment it declares already set)
 
 Starting a child with exec costs about 0.15 s of CPU per submission: an interpreter, numpy, and the namespace set-up
@@ -30,25 +30,20 @@ import select
 import shutil
 import signal
 import socket
-import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import child  # noqa: E402 — beside this file
+import confinement  # noqa: E402 — beside this file
 import numpy  # noqa: E402, F401 — the point: every child starts with numpy imported
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 1, 2, 4, 8, 32
 MS_NOATIME, MS_NODIRATIME, MS_BIND, MS_REC, MS_PRIVATE, MS_RELATIME = 1024, 2048, 4096, 16384, 1 << 18, 1 << 21
-CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x20000, 0x4000000, 0x8000000
-CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
+NAMESPACES = {"mount": 0x20000, "uts": 0x4000000, "ipc": 0x8000000, "user": 0x10000000, "pid": 0x20000000,
+              "net": 0x40000000}  # their CLONE_NEW* flags
 PR_SET_PDEATHSIG, PR_CAPBSET_READ, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 1, 23, 24, 38, 47
-PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
-# per machine: (AUDIT_ARCH, unshare, clone, clone3); clone's flags are its first argument on both
-SECCOMP_ARCH = {"x86_64": (0xC000003E, 272, 56, 435), "aarch64": (0xC00000B7, 97, 220, 435)}
-X32_BIT = 0x40000000  # x86_64's x32 system calls: the same calls under other numbers
 MNT_DETACH = 2
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
-DEVICES = ("null", "zero", "full", "random", "urandom")
 
 libc = ctypes.CDLL(None, use_errno=True)
 libc.mount.argtypes = (ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p)
@@ -95,44 +90,46 @@ def bind_ro(source: str, target: str) -> None:
     mount(None, target, None, flags)
 
 
-def build_root(req: dict) -> None:
-    """The child's whole file system: the system directories and the Python installation read-only, a fresh /proc,
-    a minimal /dev, a private /tmp (an empty kit/ and the working directory work/), masks over hidden paths; then
-    pivot into it and drop the old root. (bwrap's command line in autograder.sandbox makes the same.)"""
-    r, size = "/mnt", req["tmpfs_size"]
+def build_root(fs: confinement.Plan, uid: int) -> None:
+    """Make the child's file system `fs` on an empty root (the working directory owned by `uid`), pivot into it and
+    drop the old root."""
+    r = "/mnt"
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     mount("kit-root", r, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
-    for d in req["system"]:
-        if os.path.islink(f"/{d}"):
-            os.symlink(os.readlink(f"/{d}"), f"{r}/{d}")
-        elif os.path.isdir(f"/{d}"):
-            bind_ro(f"/{d}", f"{r}/{d}")
-    for d in ("proc", "dev", "tmp", ".old"):
-        os.mkdir(f"{r}/{d}")
-    mount("proc", f"{r}/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    mount("kit-dev", f"{r}/dev", "tmpfs", MS_NOSUID, "size=64k,mode=0755")
-    for d in DEVICES:
-        open(f"{r}/dev/{d}", "w").close()
-        mount(f"/dev/{d}", f"{r}/dev/{d}", None, MS_BIND)
-    for name, target in (("fd", "/proc/self/fd"), ("stdin", "fd/0"), ("stdout", "fd/1"), ("stderr", "fd/2")):
-        os.symlink(target, f"{r}/dev/{name}")
-    os.mkdir(f"{r}/dev/shm")
-    mount("kit-shm", f"{r}/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
-    mount("kit-tmp", f"{r}/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
-    os.mkdir(f"{r}/tmp/kit", 0o755)
-    os.mkdir(f"{r}/tmp/work", 0o755)
-    for p in req["expose"]:  # after /tmp: a venv may live there
-        bind_ro(p, r + p)
-    for p in req["masks"]:
-        if os.path.isdir(r + p):
-            mount("kit-hidden", r + p, "tmpfs", MS_NOSUID | MS_NODEV, "size=4k,mode=0755")
-    os.chown(f"{r}/tmp/work", req["uid"], req["uid"])
+    for step in fs.steps:
+        make(step, r + step.path)
+    os.chown(r + fs.workdir, uid, uid)
+    os.mkdir(f"{r}/.old")
     os.chdir(r)
     _ok(libc.syscall(SYS_PIVOT_ROOT[platform.machine()], b".", b".old"), "pivot_root")
     _ok(libc.umount2(b"/.old", MNT_DETACH), "umount /.old")
     os.rmdir("/.old")
     mount(None, "/", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
-    os.chdir("/tmp/work")
+    os.chdir(fs.workdir)
+
+
+def make(step: confinement.Step, target: str) -> None:
+    """One step of the plan, at `target` (its path under the new root)."""
+    if step.op == "symlink":
+        os.symlink(step.source, target)
+    elif step.op == "ro-bind":
+        bind_ro(step.source, target)
+    elif step.op == "dev-bind":
+        open(target, "w").close()
+        mount(step.source, target, None, MS_BIND)
+    elif step.op == "proc":
+        os.makedirs(target, exist_ok=True)
+        mount("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    elif step.op == "tmpfs":
+        os.makedirs(target, exist_ok=True)
+        mount("kit-tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, f"size={step.size},mode={step.mode:o}")
+    elif step.op == "dir":
+        os.makedirs(target, exist_ok=True)
+        os.chmod(target, step.mode)
+    elif step.op == "remount-ro":
+        mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    else:
+        raise ValueError(f"unknown step {step.op!r}")
 
 
 def drop_bounding(last_cap: int) -> None:
@@ -150,50 +147,27 @@ def drop_capabilities(last_cap: int) -> None:
     prctl(PR_SET_NO_NEW_PRIVS, 1)
 
 
-class _SockFprog(ctypes.Structure):
-    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+SECCOMP = []  # the filter libseccomp compiled from autograder.confinement's rules, once per server (main)
 
 
-def _bpf(code: int, k: int, jt: int = 0, jf: int = 0) -> bytes:
-    return struct.pack("=HBBI", code, jt, jf, k)
-
-
-def user_namespace_filter(machine: str) -> bytes | None:
-    """A seccomp program that refuses unshare and clone with CLONE_NEWUSER, system calls of another ABI, and clone3
-    (whose flags it cannot read: ENOSYS makes the C library fall back to clone); None on a machine it does not know."""
-    if machine not in SECCOMP_ARCH:
-        return None
-    arch, unshare, clone, clone3 = SECCOMP_ARCH[machine]
-    ld, ja, jeq, jge, jset, ret = 0x20, 0x05, 0x15, 0x35, 0x45, 0x06
-    allow, eperm, enosys = 0x7FFF0000, 0x00050000 | errno.EPERM, 0x00050000 | errno.ENOSYS
-    return b"".join([
-        _bpf(ld, 4),  # 0: the ABI of the call
-        _bpf(jeq, arch, 1, 0),
-        _bpf(ret, eperm),
-        _bpf(ld, 0),  # 3: its number
-        _bpf(jge, X32_BIT, 0, 1) if machine == "x86_64" else _bpf(ja, 1),
-        _bpf(ret, eperm),
-        _bpf(jeq, clone3, 0, 1),
-        _bpf(ret, enosys),
-        _bpf(jeq, unshare, 1, 0),
-        _bpf(jeq, clone, 0, 3),
-        _bpf(ld, 16),  # 10: its first argument's low 32 bits: the flags
-        _bpf(jset, CLONE_NEWUSER, 0, 1),
-        _bpf(ret, eperm),
-        _bpf(ret, allow),
-    ])
+def compile_seccomp() -> str:
+    """Compile the seccomp rules in this server ('' when done, else why not): pyseccomp finds libseccomp with
+    ldconfig, which a confined child could not run, and every child loads the same filter."""
+    try:
+        SECCOMP[:] = [confinement.seccomp_filter()]
+    except (ImportError, OSError, RuntimeError) as exc:
+        return f"the seccomp rules could not be compiled by libseccomp: {exc}"
+    return ""
 
 
 def forbid_user_namespaces() -> None:
     """No user namespace from here on, in any mode (as root the child could otherwise make one: capabilities in it,
-    and the kernel's attack surface that comes with them). Needs no_new_privs, which it sets."""
-    program = user_namespace_filter(platform.machine())
-    if program is None:
-        return
-    buffer = ctypes.create_string_buffer(program, len(program))
-    fprog = _SockFprog(len(program) // 8, ctypes.cast(buffer, ctypes.c_void_p))
+    and the kernel's attack surface that comes with them), nor clone3 or another ABI's calls
+    (confinement.CONFINEMENT.seccomp). Sets no_new_privs."""
     prctl(PR_SET_NO_NEW_PRIVS, 1)
-    _ok(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(fprog), 0, 0), "seccomp")
+    if not SECCOMP:
+        raise OSError(errno.ENOSYS, "no seccomp filter was compiled")
+    SECCOMP[0].load()
 
 
 def set_limits(limits: dict) -> None:
@@ -243,8 +217,8 @@ def _confine_and_serve(req: dict, fds: list[int], server: int, last_cap: int) ->
         become_child(req, fd_in, fd_out)
         return
     outer_uid, outer_gid = os.getuid(), os.getgid()
-    flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS
-    _ok(libc.unshare(flags | (CLONE_NEWUSER if mode == "user" else 0)), "unshare")
+    namespaces = (*confinement.CONFINEMENT.namespaces, *(["user"] if mode == "user" else []))
+    _ok(libc.unshare(sum(NAMESPACES[n] for n in set(namespaces))), "unshare")
     if mode == "user":
         for name, text in (("setgroups", "deny"), ("uid_map", f"0 {outer_uid} 1"), ("gid_map", f"0 {outer_gid} 1")):
             with open(f"/proc/self/{name}", "w") as fh:
@@ -261,7 +235,7 @@ def _confine_and_serve(req: dict, fds: list[int], server: int, last_cap: int) ->
             os.kill(os.getpid(), sig)
         os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1)
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # (its parent is outside the namespace: getppid() says 0)
-    build_root(req)
+    build_root(confinement.Plan.from_json(req["plan"]), req["uid"])
     uid = req["uid"]
     if mode == "root":
         drop_bounding(last_cap)
@@ -479,7 +453,8 @@ def main() -> None:
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     sock = socket.socket(fileno=int(sys.argv[1]))
     folder = os.path.dirname(os.path.abspath(__file__))
-    hello = preload(sys.argv[2:], folder)
+    why = compile_seccomp()
+    hello = {"error": why} if why else preload(sys.argv[2:], folder)
     if os.path.basename(folder).startswith("kit-forkserver-"):  # the sandbox's copy: all of it is imported now
         shutil.rmtree(folder, ignore_errors=True)
     sock.send(json.dumps(hello).encode())

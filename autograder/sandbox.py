@@ -13,397 +13,49 @@ only bubblewrap may make user namespaces, `bwrap` starts a new interpreter inste
 KIT_ISOLATION forces a mode (`requested_mode`). Everywhere, the child gets rlimits (memory, CPU, file size, open
 files, processes), a scrubbed environment, `python -I`'s flags, and wall-clock timeouts that kill its process group.
 `isolation()` says which of these are in force; the gradebook records it.
+
+This module is the call protocol (`Sandbox`); beside it: `modes` (which isolation holds, probed once),
+`fork_servers` (the fork-server client), `confinement` (what the child gets), `reaping` (what a submission leaves
+behind), `drain` (its output).
 """
 
 from __future__ import annotations
 
 import fcntl
-import json
 import os
-import resource
 import secrets
 import select
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-from autograder import callbacks, cgroup, cputime, wire
+from autograder import callbacks, cgroup, confinement, cputime, reaping, wire
 from autograder.backend import outcome
 from autograder.config import LIMITS, NO_PRELOAD, ROOT, SANDBOX_UID_BASE, Limits, Preload
+from autograder.drain import Drain
 from autograder.failures import CallTimeout, SubmissionDied
+from autograder.fork_servers import KIT_FILES, Forked, PreloadFailed, child_env, fork_server, set_limits, spawn_request
+from autograder.modes import (
+    bwrap_options,
+    isolation,
+    namespaces_available,
+    requested_mode,
+    sandbox_tool,
+    world_executable,
+)
+from autograder.reaping import adopt_orphans, kill_children, kill_uid
 
-KIT_FILES = (Path(__file__).with_name("child.py"), Path(__file__).with_name("wire.py"))
-FORK_SERVER = Path(__file__).with_name("forkserver.py")
+__all__ = ["Sandbox", "isolation", "namespaces_available", "requested_mode", "sandbox_tool", "fork_server",
+           "adopt_orphans", "kill_uid"]  # what the grader and the tests import from here
+
 MARKER_WAIT = 2.0  # seconds to wait for the end-of-load marker when a submission redirected its own output
-SYSTEM_DIRS = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc")  # all a child sees of the machine
-MODES = ("auto", "namespaces", "bwrap", "unshare", "fallback")  # KIT_ISOLATION
-START_TIMEOUT = 120.0  # seconds for a fork server to import what it preloads and say it is ready
-
-
-def requested_mode() -> str:
-    """KIT_ISOLATION: auto (default: the best this machine allows), namespaces (refuse to grade without them),
-    bwrap or unshare (that tool only), fallback (no namespaces: rlimits, process group, results from memory)."""
-    mode = os.environ.get("KIT_ISOLATION", "auto").strip().lower() or "auto"
-    if mode not in MODES:
-        raise RuntimeError(f"KIT_ISOLATION={mode!r}: expected one of {', '.join(MODES)}")
-    return mode
-
-
-def _runs(argv: list[str]) -> bool:
-    try:
-        probe = subprocess.run(argv, capture_output=True, text=True, timeout=20, stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return probe.returncode == 0 and probe.stdout.strip().endswith("ok")
-
-
-@cache
-def _tool_works(tool: str, euid: int) -> bool:
-    """Can `tool` make the namespaces here, as this user? (asked once per process: the fork server makes that
-    sandbox once, with nothing in it)"""
-    if tool in ("root", "unshare"):
-        if tool == "root" and euid != 0:
-            return False
-        mode, uid = ("root", SANDBOX_UID_BASE) if tool == "root" else ("user", 0)
-        try:
-            request = {**_spawn_request(mode, uid, LIMITS, [], "/", NO_PRELOAD), "op": "probe"}
-            return fork_server(NO_PRELOAD).ask(request).get("code") == 0
-        except SubmissionDied:
-            return False
-    if tool == "bwrap":
-        return (bool(shutil.which("bwrap") and shutil.which("prlimit"))
-                and _runs(["bwrap", "--unshare-all", "--unshare-user", "--die-with-parent", "--ro-bind", "/", "/",
-                           "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "sh", "-c", "echo ok"]))
-    return False
-
-
-def _spawn_request(mode: str, uid: int | None, limits: Limits, masks: list[str], cwd: str, preload: Preload) -> dict:
-    """What the fork server needs to confine one child (autograder/forkserver.py)."""
-    return {"op": "spawn", "mode": mode, "uid": uid, "env": _child_env(preload), "cwd": cwd,
-            "limits": _rlimits(limits, nproc=mode != "user"), "nproc": limits.processes,
-            "tmpfs_size": limits.tmpfs_size, "system": list(SYSTEM_DIRS), "expose": _expose(), "masks": masks}
-
-
-@cache
-def _bwrap_knows(option: str) -> bool:
-    """Older bubblewraps (Ubuntu 22.04 has 0.6) lack --disable-userns (0.8) and --size (0.7.1)."""
-    try:
-        return option in subprocess.run(["bwrap", "--help"], capture_output=True, text=True, timeout=20).stdout
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-
-
-def sandbox_tool() -> str | None:
-    """How the child is confined here: 'root' (unshare as root, own uid), 'bwrap' or 'unshare' (a user namespace,
-    without root), or None (the fallback: no namespaces)."""
-    mode, euid = requested_mode(), os.geteuid()
-    if mode == "fallback":
-        return None
-    if mode in ("bwrap", "unshare"):
-        candidates = [mode]
-    else:
-        candidates = ["root"] if euid == 0 else []
-        candidates += ["unshare", "bwrap"]
-    for tool in candidates:
-        if _tool_works(tool, euid):
-            return tool
-    if mode != "auto":
-        raise RuntimeError(f"KIT_ISOLATION={mode}: no namespaces can be made here ({', '.join(candidates)} failed)")
-    return None
-
-
-def namespaces_available() -> bool:
-    """True when the child gets mount, network and PID namespaces here (as root, or in a user namespace)."""
-    return sandbox_tool() is not None
-
-
-BASE = "rlimits, process group, scrubbed env, python -I, timeouts"
-FALLBACK_LIMITS = ("no namespaces: the submission runs as the grading user and can read and change that user's "
-                   "files (the kit included) and leave processes behind; the gradebook and results come only from "
-                   "the grader's memory")
-
-
-def isolation() -> str:
-    """What confines a submission on this machine, for the gradebook."""
-    tool, base = sandbox_tool(), f"{BASE}, {cgroup.in_force()}"
-    if tool == "root":
-        return f"namespaces (mount, net, pid, ipc, uts; unshare), own uid, {base}"
-    if tool is not None:
-        return f"user namespaces (mount, net, pid, ipc, uts; {tool}), {base}"
-    if os.geteuid() == 0 and _world_executable(sys.executable):
-        return f"fallback, own uid, {base}; no namespaces: files readable by all users are visible"
-    return f"fallback, {base}; {FALLBACK_LIMITS}"
-
-
-def _child_env(preload: Preload = NO_PRELOAD) -> dict[str, str]:
-    """The child's whole environment (and its fork server's): the assignment's preload may add variables, never
-    change these."""
-    return preload.environ | {
-        "PATH": "/usr/bin:/bin",
-        "LANG": "C.UTF-8",
-        "HOME": "/tmp/work",
-        "TMPDIR": "/tmp",
-        "MPLBACKEND": "Agg",
-        "OPENBLAS_NUM_THREADS": "1",
-        "OMP_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONHASHSEED": "0",
-    }
-
-
-def _expose() -> list[str]:
-    """The Python installation(s) the child needs, where the system directories do not already hold them."""
-    paths = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), sys.prefix}
-    inside = tuple(f"/{d}/" for d in SYSTEM_DIRS)
-    return sorted(p for p in paths if not (p + "/").startswith(inside))
-
-
-def _rlimits(limits: Limits, nproc: bool = True) -> dict[str, int]:
-    """The child's resource limits. In a user namespace the process limit is set inside it, where it counts only
-    the submission's processes, not all the grading user's."""
-    values = {"RLIMIT_AS": limits.memory, "RLIMIT_CPU": limits.cpu_seconds, "RLIMIT_FSIZE": limits.file_size,
-              "RLIMIT_NOFILE": limits.open_files, "RLIMIT_NPROC": limits.processes if nproc else None,
-              "RLIMIT_CORE": 0}
-    return {name: value for name, value in values.items() if value is not None}
-
-
-def _set_limits(limits: Limits, nproc: bool = True) -> None:
-    """In an exec'd child between fork and exec: own session, and the resource limits."""
-    os.setsid()
-    for name, value in _rlimits(limits, nproc).items():
-        resource.setrlimit(getattr(resource, name), (value, value))
-
-
-class PreloadFailed(Exception):
-    """A fork server could not import what its assignment preloads (or it was not safe to fork after): its
-    children are forked from the plain server instead, and import those modules themselves."""
-
-
-class _ForkServer:
-    """One of this process's fork servers (autograder/forkserver.py), for children that find `preload` imported:
-    started on first use, restarted when it died. Children of the root and unshare modes and of the fallback are
-    forked from one; bwrap execs."""
-
-    def __init__(self, preload: Preload = NO_PRELOAD):
-        self.preload = preload
-        self.lock = threading.Lock()
-        self.proc: subprocess.Popen | None = None
-        self.sock: socket.socket | None = None
-        self.failed = ""  # why it could not preload: it is not started again
-        self.hello: dict = {}  # what it said when it was ready (modules, threads)
-
-    def _start(self) -> str:
-        """Start the server and wait until it is ready; '' when it is, else why not."""
-        folder = tempfile.mkdtemp(prefix="kit-forkserver-")  # the server deletes it once it has imported it
-        for f in (*KIT_FILES, FORK_SERVER):
-            shutil.copy(f, folder)
-        os.chmod(folder, 0o755)
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-I", os.path.join(folder, FORK_SERVER.name), str(theirs.fileno()),
-             *self.preload.modules],
-            pass_fds=(theirs.fileno(),), env=_child_env(self.preload), cwd=folder, stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, close_fds=True)
-        theirs.close()
-        self.sock = ours
-        try:
-            ours.settimeout(START_TIMEOUT)
-            hello = json.loads(ours.recv(1 << 16) or b"{}")
-            ours.settimeout(None)
-        except (OSError, ValueError) as exc:
-            hello = {"error": f"no answer ({type(exc).__name__})"}
-        if not isinstance(hello, dict) or not hello.get("ready"):
-            self.stop()
-            return str(hello.get("error") if isinstance(hello, dict) else "") or "it ended without saying why"
-        self.hello = hello
-        return ""
-
-    def stop(self) -> None:
-        if self.sock is not None:
-            self.sock.close()
-            self.sock = None
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait()
-            self.proc = None
-
-    def ask(self, request: dict, fds: tuple[int, ...] = ()) -> dict:
-        """Send `request` (with `fds`) and return the reply; PreloadFailed when this server cannot preload."""
-        why = "its fork server died"
-        with self.lock:
-            if self.failed:
-                raise PreloadFailed(self.failed)
-            for _ in range(2):
-                if self.proc is None or self.proc.poll() is not None:
-                    if request["op"] == "wait":
-                        return {}  # its children died with it
-                    self.stop()
-                    error = self._start()
-                    if error and self.preload.modules:
-                        self.failed = f"preloading {', '.join(self.preload.modules)} failed: {error}"
-                        print(f"autograder: {self.failed}; sandboxed children import them themselves (slower, the "
-                              "same grades)", file=sys.__stderr__, flush=True)  # (the suites' output is captured)
-                        raise PreloadFailed(self.failed)
-                    if error:
-                        why = f"its fork server did not start: {error}"
-                        continue
-                try:
-                    socket.send_fds(self.sock, [json.dumps(request).encode()], list(fds))
-                    reply = self.sock.recv(1 << 16)
-                    if reply:
-                        return json.loads(reply)
-                except OSError:
-                    pass
-                self.stop()
-        raise SubmissionDied(f"the sandbox could not be started ({why})")
-
-    def pid(self) -> int | None:
-        return self.proc.pid if self.proc is not None else None
-
-
-_FORK_SERVERS: dict[Preload, _ForkServer] = {}
-_FORK_SERVERS_LOCK = threading.Lock()
-
-
-def fork_server(preload: Preload) -> _ForkServer:
-    """This process's fork server for children that find `preload` imported (made, not started: `ask` starts it)."""
-    with _FORK_SERVERS_LOCK:
-        return _FORK_SERVERS.setdefault(preload, _ForkServer(preload))
-
-
-class _Forked:
-    """A child forked by a fork server, seen as much like a subprocess.Popen as the sandbox needs."""
-
-    def __init__(self, pid: int, server: _ForkServer):
-        self.pid, self.server, self.returncode = pid, server, None
-
-    def wait(self, timeout: float) -> int | None:
-        if self.returncode is None:
-            reply = self.server.ask({"op": "wait", "pid": self.pid, "timeout": timeout})
-            if not reply:
-                return None  # the fork server died, and its children with it: nobody knows how they ended
-            code = reply.get("code")
-            if code is None:
-                raise subprocess.TimeoutExpired("sandbox", timeout)
-            self.returncode = code
-        return self.returncode
-
-
-_ADOPTING = False  # this process adopts the orphans of its sandboxes (a batch worker: its only children are them)
-
-
-def adopt_orphans() -> bool:
-    """Make this process the reaper of every orphan among its descendants (Linux's PR_SET_CHILD_SUBREAPER), so that
-    a process a submission detached with setsid comes back to it and is killed with the sandbox. Only for a process
-    whose children are all sandboxes (a batch worker): `Sandbox.close` then kills every child left."""
-    global _ADOPTING
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        _ADOPTING = libc.prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
-    except (OSError, AttributeError):
-        _ADOPTING = False
-    return _ADOPTING
-
-
-def kill_children() -> None:
-    """SIGKILL every child of this process but its fork servers (in a batch worker: what a submission left behind),
-    then reap them."""
-    me = str(os.getpid())
-    with _FORK_SERVERS_LOCK:
-        spare = {str(s.pid()) for s in _FORK_SERVERS.values()}
-    for _ in range(50):
-        found = False
-        for pid in filter(str.isdigit, os.listdir("/proc")):
-            try:
-                with open(f"/proc/{pid}/stat") as fh:
-                    fields = fh.read().rsplit(")", 1)[1].split()
-                if fields[1] == me and fields[0] != "Z" and pid not in spare:
-                    found = True
-                    os.kill(int(pid), signal.SIGKILL)
-            except (OSError, IndexError):
-                continue
-        while True:
-            try:
-                if os.waitpid(-1, os.WNOHANG)[0] == 0:
-                    break
-            except ChildProcessError:
-                break
-        if not found:
-            return
-        time.sleep(0.02)
-
-
-def kill_uid(uid: int) -> None:
-    """SIGKILL every live process of a sandbox user (it may have left its process group with setsid)."""
-    if uid == 0:
-        return
-    for _ in range(20):
-        found = False
-        for pid in filter(str.isdigit, os.listdir("/proc")):
-            try:
-                with open(f"/proc/{pid}/status") as fh:
-                    status = dict(line.split(":", 1) for line in fh if ":" in line)
-                if int(status["Uid"].split()[0]) != uid or status["State"].strip().startswith("Z"):
-                    continue
-                found = True
-                os.kill(int(pid), signal.SIGKILL)
-            except (OSError, KeyError, ValueError):
-                continue
-        if not found:
-            return
-        time.sleep(0.02)
-
-
-class _Drain(threading.Thread):
-    """Reads a pipe to its end, keeping the first `keep` bytes of what was printed before `marker` (the child's
-    end-of-load handshake: what is printed during hidden tests could reveal them, so it is never kept)."""
-
-    def __init__(self, fd: int, keep: int, marker: bytes):
-        super().__init__(daemon=True)
-        self.fd, self.keep, self.marker = fd, keep, marker
-        self.kept, self.size, self.end, self.tail = bytearray(), 0, None, b""
-        self.marked = threading.Event()
-
-    def run(self) -> None:
-        try:
-            while chunk := os.read(self.fd, 65536):
-                if self.end is None:
-                    self._take(chunk)
-        except OSError:
-            pass
-        finally:
-            os.close(self.fd)
-
-    def _take(self, chunk: bytes) -> None:
-        window, start = self.tail + chunk, self.size - len(self.tail)  # `start`: where `window` begins
-        self.kept += chunk[: max(self.keep - len(self.kept), 0)]
-        self.size += len(chunk)
-        self.tail = window[-(len(self.marker) - 1):] if len(self.marker) > 1 else b""
-        at = window.find(self.marker)
-        if at >= 0:
-            self.freeze(start + at)
-            self.marked.set()
-
-    def freeze(self, end: int | None = None) -> None:
-        """Keep nothing printed after byte `end` (default: what was read so far)."""
-        if self.end is None:
-            self.end = self.size if end is None else end
-            del self.kept[min(self.end, self.keep):]
-
-    def text(self) -> str:
-        out = bytes(self.kept).decode("utf-8", "replace")
-        return out + ("\n[… output cut]" if (self.end if self.end is not None else self.size) > self.keep else "")
+_seccomp_program = cache(confinement.seccomp_program)  # compiled once per process, for bwrap
 
 
 class Sandbox:
@@ -497,7 +149,7 @@ class Sandbox:
         self._to, self._from = to_child_w, from_child_r
         self._serving = None  # the process that answers calls (found when a call's time has to be measured)
         marker = f"<end of load {secrets.token_hex(16)}>"
-        self._drain = _Drain(out_r, self.limits.output_kept, marker.encode())
+        self._drain = Drain(out_r, self.limits.output_kept, marker.encode())
         self._drain.start()
         request = {"op": "load", "cells": self.cells, "marker": marker, "keep": self.limits.message_kept,
                    "guard": self.guard}
@@ -518,24 +170,30 @@ class Sandbox:
             shutil.copy(f, self._code_dir)
         python = sys.executable
         child_args = [python, "-I", "/tmp/kit/child.py", str(fds[0]), str(fds[1])]
-        return subprocess.Popen(
-            self._bwrap_argv(child_args), stdin=subprocess.DEVNULL, stdout=fds[2], stderr=fds[2], cwd="/",
-            env=_child_env(self.preload), pass_fds=fds[:2], preexec_fn=self._preexec,
-            close_fds=True,
-        )
+        rules = os.memfd_create("kit-seccomp")  # bwrap reads the compiled seccomp program from it
+        try:
+            os.write(rules, _seccomp_program())
+            os.lseek(rules, 0, os.SEEK_SET)
+            return subprocess.Popen(
+                self._bwrap_argv(child_args, rules), stdin=subprocess.DEVNULL, stdout=fds[2], stderr=fds[2], cwd="/",
+                env=child_env(self.preload), pass_fds=(*fds[:2], rules), preexec_fn=self._preexec,
+                close_fds=True,
+            )
+        finally:
+            os.close(rules)
 
     def _preexec(self) -> None:
         """bwrap's process, between fork and exec: its CPU share, session and limits."""
         cgroup.join(self._share.procs if self._share else None)
-        _set_limits(self.limits, False)
+        set_limits(self.limits, False)
 
-    def _fork(self, fds: tuple[int, int, int]) -> _Forked:
+    def _fork(self, fds: tuple[int, int, int]) -> Forked:
         """Fork the child from the fork server, which confines it (as root: namespaces and the sandbox uid; otherwise
         a user namespace; in the fallback only rlimits, a session and, as root, the sandbox uid)."""
-        python_shared = os.geteuid() == 0 and _world_executable(sys.executable)
+        python_shared = os.geteuid() == 0 and world_executable(sys.executable)
         mode = {"root": "root", "unshare": "user", None: "fallback"}[self.tool]
         uid = {"root": self.uid, "user": 0, "fallback": self.uid if python_shared else None}[mode]
-        request = _spawn_request(mode, uid, self.limits, self._masks(), self._code_dir, self.preload)
+        request = spawn_request(mode, uid, self.limits, self.hide, self._code_dir, self.preload)
         request["cgroup"] = self._share.procs if self._share else None
         server = fork_server(self.preload)
         try:
@@ -545,34 +203,15 @@ class Sandbox:
             reply = server.ask(request, fds)
         if "pid" not in reply:
             raise SubmissionDied(f"the sandbox could not be started: {reply.get('error', 'no answer')}")
-        return _Forked(int(reply["pid"]), server)
+        return Forked(int(reply["pid"]), server)
 
-    def _bwrap_argv(self, child_args: list[str]) -> list[str]:
-        """The command line that starts `child_args` confined by bubblewrap: the file system that
-        forkserver.build_root makes, a user namespace in which the child keeps no capability."""
-        argv = ["bwrap", "--unshare-all", "--unshare-user", "--die-with-parent"]
-        argv += ["--disable-userns"] if _bwrap_knows("--disable-userns") else []
-        argv += ["--cap-drop", "ALL"] if _bwrap_knows("--cap-drop") else []  # the bounding set too
-        size = ["--size", str(_bytes(self.limits.tmpfs_size))] if _bwrap_knows("--size") else []
-        for d in SYSTEM_DIRS:
-            if os.path.islink(f"/{d}"):
-                argv += ["--symlink", os.readlink(f"/{d}"), f"/{d}"]
-            elif os.path.isdir(f"/{d}"):
-                argv += ["--ro-bind", f"/{d}", f"/{d}"]
-        argv += ["--proc", "/proc", "--dev", "/dev", *size, "--tmpfs", "/dev/shm",
-                 *size, "--tmpfs", "/tmp", "--ro-bind", self._code_dir, "/tmp/kit", "--dir", "/tmp/work"]
-        for p in _expose():  # after /tmp: a venv may live there
-            argv += ["--ro-bind", p, p]
-        for p in self._masks():
-            argv += ["--tmpfs", p]
-        argv += ["--chdir", "/tmp/work", "--remount-ro", "/",
-                 "prlimit", f"--nproc={self.limits.processes}:{self.limits.processes}", "--"]
-        return argv + child_args
-
-    def _masks(self) -> list[str]:
-        """The hidden paths that lie inside what the child sees (the kit installed into a venv, say): covered."""
-        seen = [*_expose(), *(f"/{d}" for d in SYSTEM_DIRS)]
-        return [h for h in self.hide if h != "/" and any(h == e or h.startswith(e + "/") for e in seen)]
+    def _bwrap_argv(self, child_args: list[str], seccomp: int) -> list[str]:
+        """The command line that starts `child_args` confined by bubblewrap: the plan the fork server makes too
+        (autograder.confinement), in a user namespace in which the child keeps no capability, with the seccomp
+        program read from descriptor `seccomp`."""
+        fs = confinement.plan(self.limits.tmpfs_size, self.hide, code=self._code_dir)
+        return [*confinement.bwrap_argv(fs, bwrap_options(), seccomp),
+                "prlimit", f"--nproc={self.limits.processes}:{self.limits.processes}", "--", *child_args]
 
     def close(self) -> None:
         """Kill every process of the submission and release its resources."""
@@ -589,7 +228,7 @@ class Sandbox:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
-        if _ADOPTING and self.tool is None:  # the fallback, same user: what left the process group came back here
+        if reaping.ADOPTING and self.tool is None:  # the fallback, same user: what left its process group is ours
             kill_children()
         for fd in (self._to, self._from):
             try:
@@ -719,25 +358,6 @@ class Sandbox:
         hid = request.get("handle")
         return callbacks.run(handles.get(hid) if type(hid) is int else None, request, callbacks.size_of(request),
                              deadline)
-
-
-def _bytes(size: str) -> int:
-    """'64m' -> 67108864 (the tmpfs size syntax of mount(8))."""
-    units = {"k": 1024, "m": 1024**2, "g": 1024**3}
-    return int(size[:-1]) * units[size[-1].lower()] if size[-1].lower() in units else int(size)
-
-
-def _world_executable(path: str) -> bool:
-    p = Path(path)
-    while True:
-        try:
-            if not p.stat().st_mode & 0o001:
-                return False
-        except OSError:
-            return False
-        if p.parent == p:
-            return True
-        p = p.parent
 
 
 def _exit_reason(code: int | None) -> str:

@@ -18,11 +18,13 @@ SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once when the autograder image is built.
 set -euo pipefail
 apt-get update -qq
-apt-get install -y -qq python3 python3-pip python3-venv util-linux >/dev/null
+apt-get install -y -qq python3 python3-pip python3-venv util-linux libseccomp2 >/dev/null
 python3 -m venv /autograder/venv
 /autograder/venv/bin/pip install -q {requirements}
 """
-GRADER_NEEDS = ("numpy", "scipy", "pytest", "nbformat", "tqdm", "ipython", "pydantic")  # no Jupyter, no nbgrader inside
+GRADER_NEEDS = (  # no Jupyter, no nbgrader inside
+    "numpy", "scipy", "pytest", "nbformat", "tqdm", "ipython", "pydantic", "pyseccomp",
+)
 
 
 def grader_requirements(assignment: Assignment | None = None) -> list[str]:

@@ -164,6 +164,62 @@ def test_no_mode_lets_the_child_make_a_user_namespace(slot, tool, monkeypatch):
     assert works == [True, 0]
 
 
+OTHER_RULES = (
+    "import ctypes, errno, platform\n"
+    "libc = ctypes.CDLL(None, use_errno=True)\n"
+    "def attempt(number):\n"
+    "    ctypes.set_errno(0)\n"
+    "    return [libc.syscall(number, 0, 0), errno.errorcode.get(ctypes.get_errno(), '')]\n"
+    "def other_rules():\n"
+    "    clone3 = attempt(435)\n"  # no arguments: EINVAL from the kernel, ENOSYS from the filter
+    "    x32 = attempt(0x40000000 | 39) if platform.machine() == 'x86_64' else [-1, 'EPERM']\n"  # x32's getpid
+    "    return clone3, x32\n"
+)
+
+
+@pytest.mark.parametrize("tool", ["auto", "unshare", "bwrap", "fallback"])
+def test_every_mode_refuses_clone3_and_another_abis_calls(slot, tool, monkeypatch):
+    """The seccomp filter's other rules: clone3 answers ENOSYS (its flags are out of the filter's reach) and a call
+    of another ABI (x86_64's x32) is refused with EPERM, whatever the kernel would have said — bubblewrap's child
+    included (the same program, compiled by libseccomp, through --seccomp)."""
+    if tool == "bwrap":
+        require(shutil.which("bwrap") is not None, "bwrap", "bubblewrap is not installed (make test-tools installs it)")
+    elif tool != "fallback":
+        require(namespaces_available(), "unshare", "namespaces need root or user namespaces")
+    monkeypatch.setenv("KIT_ISOLATION", tool)
+    with sandbox(OTHER_RULES, slot) as sb:
+        (clone3, x32), _ = sb.call("other_rules", (), {})
+    assert clone3 == [-1, "ENOSYS"] and x32 == [-1, "EPERM"], (clone3, x32)
+
+
+FILE_SYSTEM = (
+    "import os\n"
+    "def file_system():\n"
+    "    seen = {d: sorted(os.listdir(d)) for d in ('/', '/dev', '/tmp', '/tmp/work')}\n"
+    "    flags = {d: [os.statvfs(d).f_flag & (os.ST_RDONLY | os.ST_NOSUID | os.ST_NODEV), os.access(d, os.W_OK)]\n"
+    "             for d in ('/', '/usr', '/etc', '/proc', '/dev', '/dev/shm', '/tmp', '/tmp/kit', '/tmp/work')}\n"
+    "    links = {d: os.readlink(d) for d in ('/dev/fd', '/dev/stdin', '/dev/stdout', '/dev/stderr')}\n"
+    "    return seen, flags, links, os.getcwd()\n"
+)
+
+
+@needs_namespaces
+def test_bwrap_and_the_fork_server_make_the_same_file_system(slot, monkeypatch):
+    """One plan (autograder.confinement), two ways to make it: the child finds the same directories, devices,
+    links, read-only and writable places whether the fork server or bubblewrap confined it."""
+    require(shutil.which("bwrap") is not None, "bwrap", "bubblewrap is not installed (make test-tools installs it)")
+    seen = {}
+    for tool in ("unshare", "bwrap"):
+        monkeypatch.setenv("KIT_ISOLATION", tool)
+        with sandbox(FILE_SYSTEM, slot) as sb:
+            assert sb.tool == tool
+            seen[tool], _ = sb.call("file_system", (), {})
+    assert seen["unshare"] == seen["bwrap"]
+    listing, flags, _, cwd = seen["bwrap"]
+    assert {"null", "zero", "urandom", "shm", "fd"} <= set(listing["/dev"]) and cwd == "/tmp/work"
+    assert flags["/"][1] is False and flags["/tmp/work"][1] is True
+
+
 @needs_namespaces
 def test_no_network(slot):
     """A port the grader listens on (reachable from any other process here) cannot be reached from the sandbox."""

@@ -28,7 +28,7 @@ from test_batch import tree_digest
 
 from autograder import assignment as layout
 from autograder.config import ROOT, Limits
-from autograder.sandbox import _world_executable
+from autograder.modes import world_executable
 from course.examples import materialise
 
 USER = "kit-grader"
@@ -61,7 +61,7 @@ def user_python() -> str:
     """A Python of this venv's version that any user can run."""
     name = f"python{sys.version_info.major}.{sys.version_info.minor}"
     for candidate in (os.path.join(sys.base_prefix, "bin", name), f"/usr/bin/{name}", f"/usr/local/bin/{name}"):
-        if os.path.exists(candidate) and _world_executable(os.path.realpath(candidate)):
+        if os.path.exists(candidate) and world_executable(os.path.realpath(candidate)):
             return candidate
     pytest.fail(f"no {name} that an unprivileged user can run (the venv's own is under {sys.base_prefix})")
 
