@@ -38,6 +38,7 @@ from scipy import sparse
 from autograder.assignment import Assignment
 from autograder.batch import discover
 from autograder.load import LoadError, read_answers, read_submission
+from course import canonical
 
 K = 12  # tokens per k-gram: shorter common phrases ("x = np.asarray(x, dtype=float)") are noise
 WINDOW = 6  # winnowing window: a shared run of K + WINDOW - 1 = 17 tokens is always detected
@@ -164,25 +165,37 @@ def winnow(hashes: np.ndarray, window: int = WINDOW) -> np.ndarray:
 
 
 def fingerprints(cells: dict[str, str]) -> dict[int, list[Span]]:
-    """Winnowed fingerprints of solution-cell code (grade_id -> code): hash -> where it occurs."""
+    """Winnowed fingerprints of one submission's solution-cell code (grade_id -> code): hash -> where it occurs.
+    Each function is read in canonical form (course.canonical: its calls to the submission's other functions
+    inlined), code that does not parse as normalised tokens."""
     found: dict[int, list[Span]] = defaultdict(list)
-    for gid, code in cells.items():
-        for h, first, last in _cell_prints(code):
+    parsed = {gid: _parsed(code) for gid, code in cells.items()}
+    own = [(gid, stmt) for gid, (stmts, _) in parsed.items() for stmt in stmts]
+    canon = canonical.canonical([stmt for _, stmt in own])
+    prints = [(gid, _unit_prints(canonical.tokens(stmt))) for (gid, _), stmt in zip(own, canon, strict=True)]
+    for gid, (_, broken) in parsed.items():
+        prints += [(gid, _unit_prints([(t, a + offset, b + offset) for t, a, b in unit]))
+                   for piece, offset in broken for unit in units(piece)]
+    for gid, unit_prints in prints:
+        for h, first, last in unit_prints:
             found[h].append((gid, first, last))
     return dict(found)
 
 
 @lru_cache(maxsize=4096)
-def _cell_prints(code: str) -> tuple[tuple[int, int, int], ...]:
-    """(hash, first line, last line) of each fingerprint of one cell (cells left as stubs recur in many
-    submissions: they are read once)."""
-    out = []
-    for unit in units(code):
-        if len(unit) < K:
-            continue
-        hashes = kgram_hashes(unit)
-        out += [(int(hashes[pos]), unit[pos][1], unit[pos + K - 1][2]) for pos in winnow(hashes).tolist()]
-    return tuple(out)
+def _parsed(code: str) -> tuple[list, list[tuple[str, int]]]:
+    """A cell's top-level statements and unparsed pieces (a cell left as its stub recurs in many submissions:
+    parsed once; canonical() copies before it rewrites)."""
+    return canonical.parse_units(code)
+
+
+def _unit_prints(unit: list[Tok]) -> list[tuple[int, int, int]]:
+    """(hash, first line, last line) of each winnowed fingerprint of one unit's tokens."""
+    if len(unit) < K:
+        return []
+    hashes = kgram_hashes(unit)
+    return [(int(hashes[pos]), min(t[1] for t in unit[pos:pos + K]), max(t[2] for t in unit[pos:pos + K]))
+            for pos in winnow(hashes).tolist()]
 
 
 def boilerplate(assignment: Assignment, stubs: dict[str, str]) -> set[int]:
