@@ -8,7 +8,7 @@ What a rewrite undoes (each one a disguise seen in copied homework):
   name the function never reads (repeated until none is left);
 - loop <-> comprehension: `t = []` (or `list()`) and a later loop whose body only appends to `t` become
   `t = [e for ...]` (nested loops and `if` filters included), likewise `t = {}` with `t[k] = v` (a dict
-  comprehension) and `s = 0` with `s += e` (a `sum`); a generator expression is a list comprehension;
+  comprehension) and `s = c` with `s += e` (`c + sum`); a generator expression is a list comprehension;
 - `x += e` is `x = x + e`;
 - extracting or inlining a helper: a call to a function of the same submission whose body ends in its only `return`
   is replaced by that body (one level), in a statement `y = h(...)`, `return h(...)` or `h(...)`, and inside any
@@ -120,14 +120,14 @@ def _located(node: ast.AST, where: ast.AST) -> ast.AST:
 
 
 def _empty_collection(value: ast.expr) -> str | None:
-    """'list' / 'dict' / 'sum' for `[]` or `list()`, `{}` or `dict()`, `0` / `0.0`."""
+    """'list' / 'dict' / 'sum' for `[]` or `list()`, `{}` or `dict()`, a number (a sum's start)."""
     if isinstance(value, ast.List) and not value.elts:
         return "list"
     if isinstance(value, ast.Dict) and not value.keys:
         return "dict"
     if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and not value.args and not value.keywords:
         return {"list": "list", "dict": "dict"}.get(value.func.id)
-    if isinstance(value, ast.Constant) and type(value.value) in (int, float) and value.value == 0:
+    if isinstance(value, ast.Constant) and type(value.value) in (int, float):
         return "sum"
     return None
 
@@ -155,10 +155,41 @@ def _collect(loop: ast.stmt, target: str, kind: str) -> tuple[list[ast.comprehen
             and isinstance(sub := node.targets[0], ast.Subscript) and isinstance(sub.value, ast.Name) \
             and sub.value.id == target:
         return gens, (sub.slice, node.value)
-    if kind == "sum" and isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add) \
-            and isinstance(node.target, ast.Name) and node.target.id == target:
-        return gens, node.value
+    if kind == "sum" and isinstance(node, ast.Assign) and len(node.targets) == 1 \
+            and isinstance(node.targets[0], ast.Name) and node.targets[0].id == target \
+            and isinstance(add := node.value, ast.BinOp) and isinstance(add.op, ast.Add) \
+            and isinstance(add.left, ast.Name) and add.left.id == target:  # `s += e`, already `s = s + e`
+        return gens, add.right
     return None
+
+
+_FILLED = ("zeros", "empty", "zeros_like", "empty_like")
+
+
+def _fill(loop: ast.stmt, target: str) -> ast.expr | None:
+    """`for i ...: for j ...: t[i, j] = e` (t made by np.zeros/np.empty) -> the nested list `[[e for j] for i]`."""
+    loops: list[ast.For] = []
+    node = loop
+    while isinstance(node, ast.For) and not node.orelse and len(node.body) == 1 and isinstance(node.target, ast.Name):
+        loops.append(node)
+        node = node.body[0]
+    if not loops or not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+        return None
+    sub = node.targets[0]
+    if not (isinstance(sub, ast.Subscript) and isinstance(sub.value, ast.Name) and sub.value.id == target):
+        return None
+    index = sub.slice.elts if isinstance(sub.slice, ast.Tuple) else [sub.slice]
+    if [getattr(i, "id", None) for i in index] != [lp.target.id for lp in loops]:
+        return None
+    value = node.value
+    for lp in reversed(loops):
+        value = ast.ListComp(elt=value, generators=[ast.comprehension(target=lp.target, iter=lp.iter, ifs=[],
+                                                                       is_async=0)])
+    return value
+
+
+def _made_empty(value: ast.expr) -> bool:
+    return isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in _FILLED
 
 
 def _comprehensions(block: list[ast.stmt]) -> list[ast.stmt]:
@@ -168,11 +199,16 @@ def _comprehensions(block: list[ast.stmt]) -> list[ast.stmt]:
     while i < len(out):
         stmt = out[i]
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
-                and (kind := _empty_collection(stmt.value)):
+                and ((kind := _empty_collection(stmt.value)) or _made_empty(stmt.value)):
             name = stmt.targets[0].id
             j = next((j for j in range(i + 1, len(out))
                       if any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(out[j]))), None)
-            found = _collect(out[j], name, kind) if j is not None else None
+            if j is not None and not kind and (filled := _fill(out[j], name)) is not None:
+                array = ast.Attribute(value=stmt.value.func.value, attr="array", ctx=ast.Load())
+                out[i] = _located(ast.Assign(targets=stmt.targets, value=ast.Call(
+                    func=array, args=[filled], keywords=[])), out[j])
+                del out[j]
+            found = _collect(out[j], name, kind) if j is not None and kind else None
             if found is not None:
                 gens, added = found
                 if kind == "list":
@@ -182,6 +218,8 @@ def _comprehensions(block: list[ast.stmt]) -> list[ast.stmt]:
                 else:
                     value = ast.Call(func=ast.Name("sum", ast.Load()), args=[ast.ListComp(elt=added, generators=gens)],
                                      keywords=[])
+                    if stmt.value.value:  # `s = 1` before the loop: `s = 1 + sum(...)`
+                        value = ast.BinOp(stmt.value, ast.Add(), value)
                 out[i] = _located(ast.Assign(targets=stmt.targets, value=value), out[j])
                 del out[j]
         i += 1
@@ -267,21 +305,62 @@ def _inlinable(fn: ast.stmt) -> bool:
     return returns == 1 and not any(isinstance(n, (ast.Yield, ast.YieldFrom, ast.Nonlocal, ast.Global)) for n in inner)
 
 
+def _inline_temps(fn: ast.AST) -> None:
+    """`t = e` followed by the one statement that reads t, its only read and t's only assignment -> e in its place."""
+    stores: dict[str, int] = {}
+    loads: dict[str, int] = {}
+    for n in ast.walk(fn):
+        if isinstance(n, ast.Name):
+            counts = loads if isinstance(n.ctx, ast.Load) else stores
+            counts[n.id] = counts.get(n.id, 0) + 1
+        elif isinstance(n, ast.arg):
+            stores[n.arg] = stores.get(n.arg, 0) + 2  # a parameter is never a temporary
+    for node in list(ast.walk(fn)):
+        for name, block in list(_blocks(node)):
+            out: list[ast.stmt] = []
+            for stmt in block:
+                prev = out[-1] if out else None
+                if isinstance(prev, ast.Assign) and len(prev.targets) == 1 \
+                        and isinstance(t := prev.targets[0], ast.Name) and stores.get(t.id) == 1 \
+                        and loads.get(t.id) == 1 and t.id in _reads(stmt):
+                    stmt = _substitute(stmt, t.id, prev.value)
+                    out[-1] = stmt
+                    continue
+                out.append(stmt)
+            setattr(node, name, out)
+
+
+def _substitute(tree: ast.AST, name: str, value: ast.expr) -> ast.AST:
+    class Sub(ast.NodeTransformer):
+        def visit_Name(self, node: ast.Name) -> ast.AST:
+            return copy.deepcopy(value) if node.id == name and isinstance(node.ctx, ast.Load) else node
+
+    return Sub().visit(tree)
+
+
+def _tidy(u: ast.stmt) -> ast.stmt:
+    """`u` without assignments to names it never reads (an unused one may be all that read another)."""
+    if isinstance(u, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        while _drop_unused(u):
+            pass
+    return u
+
+
 def canonical(units: list[ast.stmt]) -> list[ast.stmt]:
     """The top-level statements `units` (every cell's of one submission) in canonical form: dead code and
     disguises undone, each function's calls to the others' helpers inlined."""
-    units = [copy.deepcopy(u) for u in units]
-    for u in units:
-        if isinstance(u, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            while _drop_unused(u):
-                pass
     plain = _Canon({})
-    helpers = {u.name: plain.visit(copy.deepcopy(u)) for u in units if isinstance(u, ast.FunctionDef)}
-    helpers = {name: fn for name, fn in helpers.items() if _inlinable(fn)}
+    units = [_tidy(plain.visit(copy.deepcopy(u))) for u in units]
+    helpers = {u.name: u for u in units if isinstance(u, ast.FunctionDef) and _inlinable(u)}
     out = []
     for u in units:
         others = {name: fn for name, fn in helpers.items() if name != getattr(u, "name", None)}
-        out.append(_Canon(others).visit(u))
+        u = _Canon(others).visit(copy.deepcopy(u))
+        if isinstance(u, ast.FunctionDef):
+            for _ in range(2):  # a loop that only fills an array once its temporaries are inlined, and its own
+                _inline_temps(u)
+                u = _tidy(plain.visit(u))
+        out.append(u)
     return out
 
 
