@@ -70,6 +70,12 @@ def _clean_block(body: list[ast.stmt]) -> list[ast.stmt]:
     for stmt in body:
         if isinstance(stmt, ast.Pass) or (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
             continue
+        if isinstance(stmt, ast.Assign) and (split := _split(stmt)) is not None:
+            out += _clean_block(split)
+            continue
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
+                and isinstance(stmt.value, ast.Name) and stmt.value.id == stmt.targets[0].id:
+            continue  # `x = x`
         if isinstance(stmt, ast.If) and (dead := _falsy_constant(stmt.test)) is not None:
             out += _clean_block(stmt.orelse if dead else stmt.body)
             continue
@@ -79,6 +85,23 @@ def _clean_block(body: list[ast.stmt]) -> list[ast.stmt]:
         if isinstance(stmt, _TERMINAL):
             break
     return out
+
+
+def _split(stmt: ast.Assign) -> list[ast.stmt] | None:
+    """`a, b = e1, e2` as `a = e1` then `b = e2` (what a helper returning a tuple leaves once inlined), when the
+    order cannot matter: no later element reads an earlier name, unless that name keeps its value (`a, b = a, f(a)`)."""
+    if len(stmt.targets) != 1 or not isinstance(target := stmt.targets[0], ast.Tuple) \
+            or not isinstance(stmt.value, ast.Tuple) or len(target.elts) != len(stmt.value.elts):
+        return None
+    names = [getattr(t, "id", None) for t in target.elts]
+    if None in names or any(isinstance(v, ast.Starred) for v in stmt.value.elts):
+        return None
+    for i, (name, value) in enumerate(zip(names, stmt.value.elts, strict=True)):
+        unchanged = isinstance(value, ast.Name) and value.id == name
+        if not unchanged and any(name in _reads(later) for later in stmt.value.elts[i + 1:]):
+            return None
+    return [_located(ast.Assign(targets=[t], value=v), stmt) for t, v in zip(target.elts, stmt.value.elts,
+                                                                                strict=True)]
 
 
 def _blocks(node: ast.AST):
@@ -346,21 +369,27 @@ def _tidy(u: ast.stmt) -> ast.stmt:
     return u
 
 
+def _settle(u: ast.stmt, plain: _Canon) -> ast.stmt:
+    """`u` tidied, its temporaries inlined and rewritten again: a loop that only fills an array once its temporaries
+    are gone, and then its own."""
+    u = _tidy(u)
+    if isinstance(u, ast.FunctionDef):
+        for _ in range(2):
+            _inline_temps(u)
+            u = _tidy(plain.visit(u))
+    return u
+
+
 def canonical(units: list[ast.stmt]) -> list[ast.stmt]:
     """The top-level statements `units` (every cell's of one submission) in canonical form: dead code and
     disguises undone, each function's calls to the others' helpers inlined."""
     plain = _Canon({})
-    units = [_tidy(plain.visit(copy.deepcopy(u))) for u in units]
-    helpers = {u.name: u for u in units if isinstance(u, ast.FunctionDef) and _inlinable(u)}
+    alone = [_settle(plain.visit(copy.deepcopy(u)), plain) for u in units]
+    helpers = {u.name: u for u in alone if isinstance(u, ast.FunctionDef) and _inlinable(u)}
     out = []
-    for u in units:
+    for u in alone:
         others = {name: fn for name, fn in helpers.items() if name != getattr(u, "name", None)}
-        u = _Canon(others).visit(copy.deepcopy(u))
-        if isinstance(u, ast.FunctionDef):
-            for _ in range(2):  # a loop that only fills an array once its temporaries are inlined, and its own
-                _inline_temps(u)
-                u = _tidy(plain.visit(u))
-        out.append(u)
+        out.append(_settle(_Canon(others).visit(copy.deepcopy(u)), plain))
     return out
 
 

@@ -18,8 +18,8 @@ from course.release import stub_answers
 
 HOSTILE = Path(__file__).resolve().parent.parent / "examples" / "hostile"
 # Correct submissions written as text, one `# %% <grade_id>` section per solution cell:
-# examples/independent/<id>_<name>.py becomes student `correct_<name>`; `<id>_copy_of_<other>.py` is a disguised
-# copy of `<id>_<other>.py`.
+# examples/independent/<id>_<name>.py becomes student `correct_<name>`; `<id>_copy_of_<other>.py` and
+# `<id>_copy_of_<other>__<disguise>.py` are disguised copies of `<id>_<other>.py`.
 INDEPENDENT = HOSTILE.parent / "independent"
 COPY_OF = "copy_of_"
 TYPICAL_BUGS = 3  # students with one catalogued bug each, per assignment
@@ -84,7 +84,7 @@ def similarity_expectations(assignment: Assignment) -> tuple[list[tuple[str, str
     (independently written correct submissions, and each of them with the reference of `perfect`)."""
     names = list(written(assignment))
     copies = [n for n in names if n.startswith(f"correct_{COPY_OF}")]
-    flagged = [(f"correct_{n.removeprefix(f'correct_{COPY_OF}')}", n) for n in copies]
+    flagged = [(f"correct_{n.removeprefix(f'correct_{COPY_OF}').split('__')[0]}", n) for n in copies]
     own = [n for n in names if n not in copies] + ["perfect"]
     return flagged, [(x, y) for i, x in enumerate(own) for y in own[i + 1:]]
 
