@@ -36,8 +36,10 @@ import numpy as np
 from scipy import sparse
 
 from autograder.assignment import Assignment
-from autograder.batch import discover
+from autograder.batch import Job, discover
+from autograder.files import Refused, check_folder
 from autograder.load import LoadError, read_answers, read_submission
+from autograder.names import shown
 from course import canonical
 
 K = 12  # tokens per k-gram: shorter common phrases ("x = np.asarray(x, dtype=float)") are noise
@@ -211,6 +213,10 @@ class Document:
     student: str
     cells: dict[str, str]  # grade_id -> the student's code
     prints: dict[int, list[Span]] = field(default_factory=dict)  # less boilerplate
+    label: str = ""  # as shown: the student, and the notebook when the folder held several
+
+    def __post_init__(self) -> None:
+        self.label = self.label or self.student
 
 
 @dataclass
@@ -228,19 +234,36 @@ class Pair:
         return self.shared / max(len(self.a.prints), 1), self.shared / max(len(self.b.prints), 1)
 
 
+MAX_NOTEBOOKS = 5  # read from one folder the grader refused (several notebooks, none named for the assignment)
+
+
 def read_documents(assignment: Assignment, submitted: Path) -> list[Document]:
-    """The solution cells of every readable submission of `assignment` under nbgrader's `submitted/` layout."""
+    """The solution cells of every readable submission of `assignment` under nbgrader's `submitted/` layout; a
+    folder graded as an error because it held several notebooks gives each of them (its code may still be copied)."""
     docs = []
     for job in discover(submitted, assignment):  # the grader's discovery: no link followed, names as graded
-        if job.notebook is None:
-            continue
-        try:
-            data = read_submission(job.notebook, job.base, assignment.limits.notebook_bytes)
-            cells, _ = read_answers(data, job.notebook.name, assignment)
-        except LoadError:
-            continue
-        docs.append(Document(job.student, cells))
+        paths = [job.notebook] if job.notebook is not None else _stray_notebooks(job, submitted)
+        for path in paths:
+            try:
+                data = read_submission(path, job.base or submitted, assignment.limits.notebook_bytes)
+                cells, _ = read_answers(data, path.name, assignment)
+            except LoadError:
+                continue
+            label = job.student if job.notebook is not None else f"{job.student}: {shown(path.name)}"
+            docs.append(Document(job.student, cells, label=label))
     return docs
+
+
+def _stray_notebooks(job: Job, submitted: Path) -> list[Path]:
+    """The notebooks of a folder the grader did not grade for its layout (a valid student folder of plain files)."""
+    if job.base is None:  # an invalid name or a link: nothing of it is read
+        return []
+    folder = submitted / job.student / job.assignment.id
+    try:
+        check_folder(folder)
+    except (OSError, Refused):
+        return []
+    return sorted(p for p in folder.glob("**/*.ipynb") if p.is_file())[:MAX_NOTEBOOKS]
 
 
 def _lines(spans: list[Span]) -> dict[str, set[int]]:
@@ -278,13 +301,15 @@ def similar_pairs(docs: list[Document], ignore: set[int], threshold: float = THR
     pairs = []
     for (i, j), shared in sorted(counts.items()):
         a, b = docs[i], docs[j]
+        if a.student == b.student:  # two notebooks of one folder
+            continue
         score = shared / min(len(a.prints), len(b.prints))
         if score >= threshold and shared >= MIN_SHARED:
             both = a.prints.keys() & b.prints.keys()
             pairs.append(Pair(a, b, score, shared, _lines([s for h in both for s in a.prints[h]]),
                               _lines([s for h in both for s in b.prints[h]])))
-    pairs.sort(key=lambda p: (-p.score, p.a.student, p.b.student))
+    pairs.sort(key=lambda p: (-p.score, p.a.label, p.b.label))
     info = {"submissions": len(docs), "compared": len(compared), "k": K, "window": WINDOW, "threshold": threshold,
             "common": common, "ignored_common": len(frequent), "min_shared": MIN_SHARED, "boilerplate": len(ignore),
-            "too_small": sorted(docs[i].student for i in set(range(len(docs))) - keep)}
+            "too_small": sorted(docs[i].label for i in set(range(len(docs))) - keep)}
     return pairs, info
