@@ -67,11 +67,11 @@ def main() -> None:
     try:
         submitted, out = make_class(base, a, students)
         patterns(a)
-        sim._parsed.cache_clear()
+        sim._unit_prints.cache_clear()
         start, cpu = time.perf_counter(), time.process_time()
         [path] = write_reports(out, submitted, base / "report.html", [a])
         total, cpu = time.perf_counter() - start, time.process_time() - cpu
-        sim._parsed.cache_clear()
+        sim._unit_prints.cache_clear()
         start = time.perf_counter()
         docs = sim.read_documents(a, submitted)
         pairs, _ = sim.similar_pairs(docs, sim.boilerplate(a, stub_answers(a)))

@@ -119,11 +119,11 @@ def _reads(tree: ast.AST) -> set[str]:
 
 def _drop_unused(fn: ast.AST) -> bool:
     """Remove assignments to names `fn` never reads; True when one was removed."""
-    read = _reads(fn)
-    for node in ast.walk(fn):
-        read |= {name for n in ast.walk(node) if isinstance(n, (ast.Global, ast.Nonlocal)) for name in n.names}
+    nodes = list(ast.walk(fn))
+    read = {n.id for n in nodes if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Store)}
+    read |= {name for n in nodes if isinstance(n, (ast.Global, ast.Nonlocal)) for name in n.names}
     changed = False
-    for node in list(ast.walk(fn)):
+    for node in nodes:
         for name, block in list(_blocks(node)):
             kept = [s for s in block if not (isinstance(s, ast.Assign) and all(
                 isinstance(t, ast.Name) and t.id not in read for t in s.targets))]
@@ -304,10 +304,12 @@ class _Canon(ast.NodeTransformer):
 
 
 def _bind(helper: ast.FunctionDef, call: ast.Call, tree: ast.AST) -> ast.AST:
-    """`tree` (from the helper's body) with each parameter passed positionally replaced by its argument."""
+    """`tree` (from the helper's body) with each parameter the helper never reassigns replaced by its argument."""
+    stored = {n.id for n in ast.walk(helper) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     params = [a.arg for a in helper.args.posonlyargs + helper.args.args]
     given = {p: arg for p, arg in zip(params, call.args, strict=False) if not isinstance(arg, ast.Starred)}
     given |= {k.arg: k.value for k in call.keywords if k.arg in params}
+    given = {p: arg for p, arg in given.items() if p not in stored}
 
     class Bind(ast.NodeTransformer):
         def visit_Name(self, node: ast.Name) -> ast.AST:
@@ -328,8 +330,10 @@ def _inlinable(fn: ast.stmt) -> bool:
     return returns == 1 and not any(isinstance(n, (ast.Yield, ast.YieldFrom, ast.Nonlocal, ast.Global)) for n in inner)
 
 
-def _inline_temps(fn: ast.AST) -> None:
-    """`t = e` followed by the one statement that reads t, its only read and t's only assignment -> e in its place."""
+def _inline_temps(fn: ast.AST) -> bool:
+    """`t = e` followed by the one statement that reads t, its only read and t's only assignment -> e in its place.
+    True when one was inlined."""
+    changed = False
     stores: dict[str, int] = {}
     loads: dict[str, int] = {}
     for n in ast.walk(fn):
@@ -342,15 +346,15 @@ def _inline_temps(fn: ast.AST) -> None:
         for name, block in list(_blocks(node)):
             out: list[ast.stmt] = []
             for stmt in block:
-                prev = out[-1] if out else None
-                if isinstance(prev, ast.Assign) and len(prev.targets) == 1 \
+                while out and isinstance(prev := out[-1], ast.Assign) and len(prev.targets) == 1 \
                         and isinstance(t := prev.targets[0], ast.Name) and stores.get(t.id) == 1 \
                         and loads.get(t.id) == 1 and t.id in _reads(stmt):
-                    stmt = _substitute(stmt, t.id, prev.value)
-                    out[-1] = stmt
-                    continue
+                    out.pop()
+                    stmt = _substitute(stmt, t.id, prev.value)  # and the temporary before it may now be next
+                    changed = True
                 out.append(stmt)
             setattr(node, name, out)
+    return changed
 
 
 def _substitute(tree: ast.AST, name: str, value: ast.expr) -> ast.AST:
@@ -375,21 +379,30 @@ def _settle(u: ast.stmt, plain: _Canon) -> ast.stmt:
     u = _tidy(u)
     if isinstance(u, ast.FunctionDef):
         for _ in range(2):
-            _inline_temps(u)
+            changed = _inline_temps(u)
             u = _tidy(plain.visit(u))
+            if not changed:
+                break
     return u
 
 
-def canonical(units: list[ast.stmt]) -> list[ast.stmt]:
+def _calls(u: ast.stmt, names: set[str]) -> bool:
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in names for n in ast.walk(u))
+
+
+def canonical(units: list[ast.stmt], fresh: list[ast.stmt]) -> list[ast.stmt]:
     """The top-level statements `units` (every cell's of one submission) in canonical form: dead code and
-    disguises undone, each function's calls to the others' helpers inlined."""
+    disguises undone, each function's calls to the others' helpers inlined. `fresh`: the same statements parsed
+    again (rewritten in place where a function calls a helper: cheaper than copying a tree)."""
     plain = _Canon({})
-    alone = [_settle(plain.visit(copy.deepcopy(u)), plain) for u in units]
+    alone = [_settle(plain.visit(u), plain) for u in units]
     helpers = {u.name: u for u in alone if isinstance(u, ast.FunctionDef) and _inlinable(u)}
     out = []
-    for u in alone:
+    for u, again in zip(alone, fresh, strict=True):
         others = {name: fn for name, fn in helpers.items() if name != getattr(u, "name", None)}
-        out.append(_settle(_Canon(others).visit(copy.deepcopy(u)), plain))
+        if others and _calls(again, set(others)):
+            u = _settle(_Canon(others).visit(again), plain)
+        out.append(u)
     return out
 
 

@@ -481,12 +481,12 @@ def write_reports(graded: Path, submitted: Path | None = None, out: Path | None 
             print(f"class report of {a.id}: skipped, no graded submission under {graded}")
             continue
         start = time.monotonic()
-        written = None
+        manual = None
         if db_url is not None:
             from course.nbgrader_bridge import written_scores
 
-            written = written_scores(db_url, a)
-        page, _ = report(a, rows[a.id], graded, submitted, workers=workers, written=written)
+            manual = written_scores(db_url, a)
+        page, _ = report(a, rows[a.id], graded, submitted, workers=workers, written=manual)
         if out is not None and out.suffix == ".html" and len(chosen) == 1:
             path = out
         else:

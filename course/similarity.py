@@ -173,12 +173,13 @@ def fingerprints(cells: dict[str, str]) -> dict[int, list[Span]]:
     Each function is read in canonical form (course.canonical: its calls to the submission's other functions
     inlined), code that does not parse as normalised tokens."""
     found: dict[int, list[Span]] = defaultdict(list)
-    parsed = {gid: _parsed(code) for gid, code in cells.items()}
+    parsed = {gid: canonical.parse_units(code) for gid, code in cells.items()}
     own = [(gid, stmt) for gid, (stmts, _) in parsed.items() for stmt in stmts]
-    canon = canonical.canonical([stmt for _, stmt in own])
-    prints = [(gid, _unit_prints(canonical.tokens(stmt))) for (gid, _), stmt in zip(own, canon, strict=True)]
+    fresh = [stmt for code in cells.values() for stmt in canonical.parse_units(code)[0]]
+    canon = canonical.canonical([stmt for _, stmt in own], fresh)
+    prints = [(gid, _unit_prints(tuple(canonical.tokens(stmt)))) for (gid, _), stmt in zip(own, canon, strict=True)]
     for gid, (_, broken) in parsed.items():
-        prints += [(gid, _unit_prints([(t, a + offset, b + offset) for t, a, b in unit]))
+        prints += [(gid, _unit_prints(tuple((t, a + offset, b + offset) for t, a, b in unit)))
                    for piece, offset in broken for unit in units(piece)]
     for gid, unit_prints in prints:
         for h, first, last in unit_prints:
@@ -186,14 +187,8 @@ def fingerprints(cells: dict[str, str]) -> dict[int, list[Span]]:
     return dict(found)
 
 
-@lru_cache(maxsize=4096)
-def _parsed(code: str) -> tuple[list, list[tuple[str, int]]]:
-    """A cell's top-level statements and unparsed pieces (a cell left as its stub recurs in many submissions:
-    parsed once; canonical() copies before it rewrites)."""
-    return canonical.parse_units(code)
-
-
-def _unit_prints(unit: list[Tok]) -> list[tuple[int, int, int]]:
+@lru_cache(maxsize=8192)
+def _unit_prints(unit: tuple[Tok, ...]) -> list[tuple[int, int, int]]:
     """(hash, first line, last line) of each winnowed fingerprint of one unit's tokens."""
     if len(unit) < K:
         return []
