@@ -258,7 +258,7 @@ class _Canon(ast.NodeTransformer):
     def generic_visit(self, node: ast.AST) -> ast.AST:
         super().generic_visit(node)
         for name, block in list(_blocks(node)):
-            setattr(node, name, self._inline(_comprehensions(_clean_block(block))) or [ast.Pass()])
+            setattr(node, name, _comprehensions(_clean_block(self._inline(_clean_block(block)))) or [ast.Pass()])
         return node
 
     def visit_GeneratorExp(self, node: ast.GeneratorExp) -> ast.AST:

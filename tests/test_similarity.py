@@ -129,6 +129,7 @@ def test_threshold_separates_disguised_copies_from_independent_work_with_a_wide_
     """The example class (one copy per disguise, five independent solutions): every copy at least 0.35 above the
     threshold, every independent pair at least 0.35 below it."""
     copies, independent = similarity_expectations(ASSIGNMENT)
+    copies = [p for p in copies if set(p) <= set(written(ASSIGNMENT))]  # not the notebook in a refused folder
     assert len(copies) >= 5 and len(independent) >= 10
     scores = _scores()
     low = {tuple(sorted(p)): round(scores.get(frozenset(p), 0.0), 3) for p in copies
