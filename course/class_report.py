@@ -31,7 +31,7 @@ from course import similarity as sim
 from course.attempts import ERROR, KILLED, attempted_parts, not_implemented, row_kind
 
 TOP = 20  # tests and hints shown in the figures (the tables show all)
-SHOWN_PAIRS = 40  # similar pairs shown side by side (the table lists all)
+SHOWN_PAIRS = 30  # similar pairs shown side by side (the table lists all)
 
 
 def graded_results(graded: Path) -> dict[str, list[Result]]:
@@ -235,25 +235,30 @@ def _table(head: list[str], rows: list[list], numeric: set[int] = frozenset()) -
 
 
 def _code(cells: dict[str, str], lines: dict[str, set[int]], order: list[str]) -> str:
+    """The solution cells, shared lines marked; a cell without any is one line (the page stays small)."""
     out = []
     for gid in order:
         if gid not in cells:
             continue
-        out.append(f"<span class=muted># ── cell {_e(gid)}</span>")
         marked = lines.get(gid, set())
-        for no, line in enumerate(cells[gid].splitlines(), 1):
+        source = cells[gid].splitlines()
+        if not marked:
+            out.append(f"<span class=muted># ── cell {_e(gid)}: nothing shared ({len(source)} lines)</span>")
+            continue
+        out.append(f"<span class=muted># ── cell {_e(gid)}</span>")
+        for no, line in enumerate(source, 1):
             out.append(f"<mark>{_e(line)}</mark>" if no in marked else _e(line))
     return "<pre>" + "\n".join(out) + "</pre>"
 
 
-def _similarity_section(a: Assignment, submitted: Path | None) -> tuple[str, dict]:
+def _similarity_section(a: Assignment, submitted: Path | None, workers: int = 1) -> tuple[str, dict]:
     if submitted is None or not submitted.is_dir():
         return ("<p class=muted>Not run: no folder of submitted notebooks was given (<code>--submitted DIR</code>)."
                 "</p>"), {"pairs": []}
     from course.release import stub_answers
 
     docs = sim.read_documents(a, submitted)
-    pairs, info = sim.similar_pairs(docs, sim.boilerplate(a, stub_answers(a)))
+    pairs, info = sim.similar_pairs(docs, sim.boilerplate(a, stub_answers(a)), workers=workers)
     intro = (f"<p>{info['compared']} of {info['submissions']} readable submissions compared on the solution cells "
              f"only (released stubs and given code removed: {info['boilerplate']} fingerprints; a folder graded as an "
              f"error for holding several notebooks is compared notebook by notebook). Each function is read as a "
@@ -394,7 +399,7 @@ def report(a: Assignment, results: list[Result], graded: Path, submitted: Path |
     s = summarise(a, results)
     figs = _figures(s, results)
     diag_html, diag = _diagnosis_section(a, results, workers)
-    sim_html, simdata = _similarity_section(a, submitted)
+    sim_html, simdata = _similarity_section(a, submitted, workers)
     items_html, itemdata = _items_section(a, results)
     written_html, writtendata = _written_section(a, results, written)
     status_rows = [[_e(r.student), _e(r.status), _e(r.reason), _e(r.isolation)]

@@ -49,6 +49,7 @@ THRESHOLD = 0.5  # calibrated on the example class (tests/test_similarity.py): i
 # submission's
 MIN_FINGERPRINTS = 15  # a submission with fewer (after boilerplate) is too small to compare (stubs, one-liners)
 MIN_SHARED = 20  # and a pair sharing fewer is not reported, whatever the fraction (about ten lines of code)
+PARALLEL_FROM = 40  # documents: fewer are fingerprinted in the report's own process
 COMMON_MIN, COMMON_SHARE = 10, 0.5  # ignore fingerprints in more than max(10, half the class) submissions
 
 _BUILTINS = frozenset(dir(builtins))
@@ -268,12 +269,22 @@ def _lines(spans: list[Span]) -> dict[str, set[int]]:
     return dict(out)
 
 
+def all_fingerprints(docs: list[Document], workers: int = 1) -> list[dict[int, list[Span]]]:
+    """`fingerprints` of each document, in `workers` processes when there are enough documents to be worth it."""
+    if workers <= 1 or len(docs) < PARALLEL_FROM:
+        return [fingerprints(d.cells) for d in docs]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers) as pool:
+        return list(pool.map(fingerprints, [d.cells for d in docs], chunksize=max(1, len(docs) // (4 * workers))))
+
+
 def similar_pairs(docs: list[Document], ignore: set[int], threshold: float = THRESHOLD,
-                  common: int | None = None) -> tuple[list[Pair], dict]:
-    """Fingerprint `docs` (less the `ignore`d boilerplate) and return the pairs scoring at least `threshold`, best
-    first, and what was compared (counts and parameters, for the report)."""
-    for doc in docs:
-        doc.prints = {h: spans for h, spans in fingerprints(doc.cells).items() if h not in ignore}
+                  common: int | None = None, workers: int = 1) -> tuple[list[Pair], dict]:
+    """Fingerprint `docs` (less the `ignore`d boilerplate; in `workers` processes) and return the pairs scoring at
+    least `threshold`, best first, and what was compared (counts and parameters, for the report)."""
+    for doc, prints in zip(docs, all_fingerprints(docs, workers), strict=True):
+        doc.prints = {h: spans for h, spans in prints.items() if h not in ignore}
     if common is None:
         common = max(COMMON_MIN, math.ceil(COMMON_SHARE * len(docs)))
     holders: dict[int, list[int]] = defaultdict(list)
