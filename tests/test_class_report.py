@@ -20,6 +20,7 @@ from autograder import assignment as layout
 from autograder.batch import grade_class
 from autograder.grading import Result
 from course import diagnosis as dx
+from course import item_analysis as items
 from course import similarity as sim
 from course.class_report import write_reports
 from course.cli import main as course_cli
@@ -72,28 +73,80 @@ def test_numbers_match_the_gradebook(graded):
     assert f"<td class=n>{np.median(scores):g}</td>" in shown
 
 
+def _attempts(out) -> dict[str, tuple[dict, set[str]]]:
+    """student -> (its results.json row, the parts it attempted): ok rows with no incident, parts with a test that did
+    not fail by raising NotImplementedError (the released stub)."""
+    found = {}
+    for folder in sorted(out.glob(f"*/{ASSIGNMENT.id}")):
+        row = json.loads((folder / "results.json").read_text())["kit"]
+        clean = row["status"] == "ok" and not row["reason"]
+        found[folder.parent.name] = (row, {t["part"] for t in row["tests"] if clean and (
+            t["passed"] or "NotImplementedError" not in t["message"])})
+    return found
+
+
 @pytest.mark.xdist_group(name="batch")
-def test_test_failures_and_hints_match_the_results(graded):
+def test_test_failures_and_hints_count_only_the_students_who_attempted(graded):
     roster, _, out, _, page, data = graded
+    attempted: dict[str, int] = {}
     failed: dict[str, int] = {}
     hinted: dict[str, set[str]] = {}
-    ran = 0
-    for folder in sorted(out.glob(f"*/{ASSIGNMENT.id}")):
-        tests = json.loads((folder / "results.json").read_text())["kit"]["tests"]
-        ran += bool(tests)
-        for t in tests:
+    rows = _attempts(out)
+    for student, (row, tried) in rows.items():
+        for t in row["tests"]:
+            if t["part"] not in tried:
+                continue
+            attempted[t["name"]] = attempted.get(t["name"], 0) + 1
             if not (t["passed"] and t["score"] >= t["points"]):
                 failed[t["name"]] = failed.get(t["name"], 0) + 1
                 if t["hint"]:
-                    hinted.setdefault(t["hint"], set()).add(folder.parent.name)
+                    hinted.setdefault(t["hint"], set()).add(student)
     s = data["summary"]
-    assert s["ran"] == ran
+    assert s["ran"] == sum(bool(row["tests"]) for row, _ in rows.values())
     assert {t["name"]: t["failed"] for t in s["tests"] if t["failed"]} == failed
+    assert {t["name"]: t["attempted"] for t in s["tests"] if t["attempted"]} == attempted
+    assert all(t["stubs"] >= 1 for t in s["tests"]), "nothing_done's stubs are counted apart"
     counts = [t["failed"] for t in s["tests"]]
     assert counts == sorted(counts, reverse=True), "most failed first"
     assert {h["hint"]: h["students"] for h in s["hints"]} == {h: len(who) for h, who in hinted.items()}
+    tried_any = sum(bool(tried) for _, tried in rows.values())
+    assert s["groups"]["attempted"] == tried_any
     top = s["hints"][0]
-    assert f"{100 * top['students'] / ran:.0f} %" in page
+    assert f"{100 * top['students'] / tried_any:.0f} %" in page
+
+
+@pytest.mark.xdist_group(name="batch")
+def test_statistics_are_over_the_students_who_attempted(graded):
+    """Error rows (a correct notebook in the wrong layout among them), stubs and killed processes are apart."""
+    roster, _, out, _, page, data = graded
+    rows = _attempts(out)
+    scores = [row["score"] for row, tried in rows.values() if tried]
+    t = data["summary"]["attempted"]
+    assert t["students"] == len(scores) and t["mean"] == pytest.approx(statistics.fmean(scores))
+    assert [t["q1"], t["median"], t["q3"]] == pytest.approx(list(np.percentile(scores, [25, 50, 75])))
+    groups = data["summary"]["groups"]
+    assert groups["error"] == sum(row["status"] == "error" for row, _ in rows.values())
+    assert groups["timed out or killed"] >= 1 and groups["nothing done"] >= 2
+    assert sum(groups.values()) == data["summary"]["students"]
+    assert not any(rows[n][1] for n in ("nothing_done", "hostile_endless_loop", "corrupt_json"))
+    for part in ASSIGNMENT.parts:
+        mine = [row["parts"][part][0] for row, tried in rows.values() if part in tried]
+        p = data["summary"]["parts"][part]
+        assert p["attempted"] == len(mine) and p["mean_attempted"] == pytest.approx(statistics.fmean(mine)), part
+    status = page.split("<h2 id=status>")[1].split("<h2>")[0]
+    assert "two_notebooks_copy_of_loops" in status and "several notebooks" in status
+
+
+@pytest.mark.xdist_group(name="batch")
+def test_item_analysis_of_the_example_class(graded):
+    """Every test and part has its item; on this class (correct code, three bugs, stubs apart) no test is failed by
+    every student who attempted it."""
+    *_, page, data = graded
+    tests, parts = data["items"]["tests"], data["items"]["parts"]
+    assert {t["name"] for t in tests} == {t["name"] for t in data["summary"]["tests"]}
+    assert [p["name"] for p in parts] == list(ASSIGNMENT.parts)
+    assert all(items.EVERYONE_FAILS not in t["flags"] for t in tests)
+    assert "<h3>Tests to fix</h3>" in page
 
 
 @pytest.mark.xdist_group(name="batch")
