@@ -298,3 +298,41 @@ def test_diagnosis_by_failed_tests():
     assert dx.diagnose(_result("s5", set(every) - {"t9"}, every), pats).verdict == "nothing done"
     assert dx.diagnose(_result("s6", set(), every), pats) is None
     assert dx.explained_counts([a, near, new], pats) == {"bug A": 1, "bug B": 1, "bug C": 1}
+
+
+def test_written_answers_and_late_penalties_beside_the_auto_scores(tmp_path, monkeypatch):
+    """Scores of written answers as formgrader stores them in nbgrader's gradebook; total = auto - penalty + written."""
+    import warnings
+
+    from course.release import tool_env
+
+    monkeypatch.setenv("PATH", tool_env()["PATH"])  # a new gradebook runs `alembic` by name
+
+    from nbgrader.api import Gradebook
+
+    from course.class_report import _written_section
+    from course.nbgrader_bridge import written_scores
+
+    db = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    first, second = (c.grade_id for c in ASSIGNMENT.cells_of("answer"))
+    with Gradebook(db) as gb, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # add_submission's own SAWarnings (nbgrader 0.9.6)
+        gb.add_assignment(ASSIGNMENT.id)
+        gb.add_notebook(ASSIGNMENT.id, ASSIGNMENT.id)
+        for c in ASSIGNMENT.cells_of("answer"):
+            gb.add_grade_cell(c.grade_id, ASSIGNMENT.id, ASSIGNMENT.id, max_score=c.points, cell_type="markdown")
+        for student in ("ann", "<b>bob</b>"):
+            gb.add_student(student)
+            gb.add_submission(ASSIGNMENT.id, student)
+        gb.find_grade(first, ASSIGNMENT.id, ASSIGNMENT.id, "ann").manual_score = 2.5
+        gb.db.commit()
+    found = written_scores(db, ASSIGNMENT)
+    assert found == {"ann": {first: 2.5, second: None}, "<b>bob</b>": {first: None, second: None}}
+    parts = {p: [0.0, pts] for p, pts in ASSIGNMENT.parts.items()}
+    results = [Result("ann", ASSIGNMENT.id, "ok", "", 80.0, 100.0, parts, late_penalty=10.0),
+               Result("<b>bob</b>", ASSIGNMENT.id, "ok", "", 60.0, 100.0, parts)]
+    page, data = _written_section(ASSIGNMENT, results, found)
+    ann = page.split("<td>ann</td>")[1].split("</tr>")[0]
+    assert "<td class=n>72.5</td>" in ann and "<td class=n>10</td>" in ann and "not graded" in ann
+    assert "&lt;b&gt;bob&lt;/b&gt;" in page and "<b>bob</b>" not in page
+    assert data["late_penalty"] == {"ann": 10.0} and data["written"] == found
