@@ -12,27 +12,29 @@ from course.release import stub_answers
 
 ASSIGNMENT = layout.get("a1_convolution")
 
-ORIGINAL = '''
-def design(x, n):
-    """Delayed copies."""
-    rows = len(x) - n + 1
+DESIGN = '''    rows = len(x) - n + 1
     X = np.zeros((rows, n))
     for i in range(rows):
         t = i + n - 1
         for k in range(n):
             X[i, k] = x[t - k]
-    return X
-
-
-def positives(values, scale):
-    out = []
+'''  # the body of design() less its return: inlined in one disguise
+POSITIVES = '''    out = []
     for v in values:
         if v > 0:
             out.append(v * scale + 1.5)
     total = 1
     for j, v in enumerate(values):
         total += (v - 1) * j
-    return out, total
+    return out, total'''
+ORIGINAL = '''
+def design(x, n):
+    """Delayed copies."""
+''' + DESIGN + '''    return X
+
+
+def positives(values, scale):
+''' + POSITIVES + '''
 
 
 def fit(x, d, n):
@@ -48,22 +50,9 @@ DISGUISES = {
                                   '    if False:\n        print("debug", rows)\n    pass\n').replace(
         "    return X\n", "    return X\n    print('never reached')\n"),
     "loops as comprehensions": ORIGINAL.replace(
-        '''    rows = len(x) - n + 1
-    X = np.zeros((rows, n))
-    for i in range(rows):
-        t = i + n - 1
-        for k in range(n):
-            X[i, k] = x[t - k]
-    return X''', '''    return np.array([[x[i + n - 1 - k] for k in range(n)]
+        DESIGN + '    return X', '''    return np.array([[x[i + n - 1 - k] for k in range(n)]
                      for i in range(len(x) - n + 1)])''').replace(
-        '''    out = []
-    for v in values:
-        if v > 0:
-            out.append(v * scale + 1.5)
-    total = 1
-    for j, v in enumerate(values):
-        total += (v - 1) * j
-    return out, total''', '''    kept = [v * scale + 1.5 for v in values if v > 0]
+        POSITIVES, '''    kept = [v * scale + 1.5 for v in values if v > 0]
     return kept, 1 + sum((v - 1) * j for j, v in enumerate(values))'''),
     "helper extracted": ORIGINAL.replace(
         '''    centred = X - X.mean(axis=0)
@@ -80,13 +69,7 @@ def _gram(X, n):
 def _tail_mean(d, n):
     return d[n - 1:].mean()
 ''',
-    "helper inlined": ORIGINAL.replace("    X = design(x, n)\n", '''    rows = len(x) - n + 1
-    X = np.zeros((rows, n))
-    for i in range(rows):
-        t = i + n - 1
-        for k in range(n):
-            X[i, k] = x[t - k]
-'''),
+    "helper inlined": ORIGINAL.replace("    X = design(x, n)\n", DESIGN),
 }
 
 
