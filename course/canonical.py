@@ -26,7 +26,7 @@ import re
 
 Tok = tuple[str, int, int]  # (normalised text, first line, last line), lines counted from 1 in the cell
 
-_KEEP_NAMES = frozenset(keyword.kwlist) | frozenset(dir(builtins))
+KEPT_NAMES = frozenset(keyword.kwlist) | frozenset(dir(builtins))  # not renamed to `V`
 _MAX_INLINED = 40  # statements: a longer helper is left as a call
 _TERMINAL = (ast.Return, ast.Raise, ast.Break, ast.Continue)
 _UNIT_START = re.compile(r"^(?:@|def\b|async\s+def\b|class\b)", re.M)
@@ -428,7 +428,7 @@ def _emit(node: ast.AST, out: list[Tok], first: int, last: int) -> None:
     if isinstance(node, ast.stmt) and any(True for _ in _blocks(node)):
         last = first  # the header line; the body's lines come with its own statements
     if isinstance(node, ast.Name):
-        out.append((node.id if node.id in _KEEP_NAMES else "V", first, last))
+        out.append((node.id if node.id in KEPT_NAMES else "V", first, last))
         return
     if isinstance(node, ast.arg):
         out.append(("V", first, last))

@@ -4,9 +4,11 @@ fingerprinting", SIGMOD 2003).
 
 - Only the solution cells of a submission are read (what the grader grades); the given code and the released stubs
   (signatures, docstrings, `raise NotImplementedError()`) are *boilerplate*: their fingerprints are removed.
-- Tokens come from Python's own `tokenize` (code that does not parse is still read up to where it breaks). Comments,
-  docstrings and blank lines are dropped; every identifier that is not a keyword, a builtin or an attribute becomes
-  `V`, every number `N` and every string `S`, so renamed variables and edited comments change nothing.
+- Each top-level function is read as a canonical syntax tree (course.canonical): renaming, comments, dead code,
+  loops written as comprehensions or the reverse, temporaries, helpers extracted or inlined give the same tree. The
+  tree is written out as tokens: every identifier that is not a builtin or an attribute is `V`, every number `N`,
+  every string `S`. Code that does not parse is read with Python's own `tokenize` up to where it breaks, normalised
+  the same way.
 - Each top-level function (or run of other top-level statements) is fingerprinted on its own: k-grams never cross
   from one function into the next, and a submission's fingerprints are a *set*, so reordering functions changes
   nothing either.
@@ -21,9 +23,7 @@ fingerprinting", SIGMOD 2003).
 
 from __future__ import annotations
 
-import builtins
 import io
-import keyword
 import math
 import tokenize
 import zlib
@@ -52,7 +52,6 @@ MIN_SHARED = 20  # and a pair sharing fewer is not reported, whatever the fracti
 PARALLEL_FROM = 40  # documents: fewer are fingerprinted in the report's own process
 COMMON_MIN, COMMON_SHARE = 10, 0.5  # ignore fingerprints in more than max(10, half the class) submissions
 
-_BUILTINS = frozenset(dir(builtins))
 _SKIP = {tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER}
 _FSTRING_START = getattr(tokenize, "FSTRING_START", None)
 _FSTRING_END = getattr(tokenize, "FSTRING_END", None)
@@ -63,7 +62,7 @@ Span = tuple[str, int, int]  # (grade_id of the cell, first line, last line), li
 Tok = tuple[str, int, int]  # (normalised text, line where it starts in its cell, line where it ends)
 _NAME, _STRING, _NUMBER, _NEWLINE = tokenize.NAME, tokenize.STRING, tokenize.NUMBER, tokenize.NEWLINE
 _INDENT, _DEDENT, _ENDMARKER = tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER
-_KEEP_NAMES = frozenset(keyword.kwlist) | _BUILTINS
+_KEEP_NAMES = canonical.KEPT_NAMES
 _STATEMENT_END = ("", ";", "{", "}")
 _UNIT_START = ("def", "class", "@")
 
