@@ -157,16 +157,18 @@ def _figures(s: Summary, results: list[Result]) -> dict[str, str]:
 
     figs = {}
     fig, ax = plt.subplots(figsize=(7, 3.2))
-    scores = [r.score for r in results]
+    scores = [r.score for r in results if attempted_parts(r)]
+    t = s.attempted
     ax.hist(scores, bins=min(20, max(5, len(set(scores)))), range=(0, s.max_score or 1), color="#7a9cc6",
             edgecolor="white")
-    for x, style, label in ((s.q1, ":", "quartiles"), (s.median, "-", "median"), (s.q3, ":", None)):
+    for x, style, label in ((t["q1"], ":", "quartiles"), (t["median"], "-", "median"), (t["q3"], ":", None)):
         ax.axvline(x, color="#a31515", linestyle=style, label=label)
     ax.set_xlabel(f"score (of {s.max_score:g})")
     ax.set_ylabel("students")
-    ax.set_title(f"{s.assignment}: score distribution ({s.students} students)", pad=28)
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.08), ncol=2, frameon=False)
-    figs["scores"] = _img(_png(fig), "score distribution with median and quartiles")
+    ax.set_title(f"{s.assignment}: scores of the {t['students']} students who attempted "
+                 f"({s.students - t['students']} rows apart)")
+    ax.legend(loc="upper left", frameon=False)
+    figs["scores"] = _img(_png(fig), "score distribution of the students who attempted, with median and quartiles")
 
     names = list(s.parts)
     fig, ax = plt.subplots(figsize=(7, 0.35 * len(names) + 1.2))
