@@ -215,7 +215,7 @@ def _short(hint: str, n: int = 70) -> str:
 # -- the page -----------------------------------------------------------------------------------------------------
 _STYLE = """body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;color:#222;padding:0 1em}
 table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border-bottom:1px solid #ddd;padding:.3em .5em;
-text-align:left;vertical-align:top;overflow-wrap:anywhere}td.n,th.n{text-align:right;white-space:nowrap}.muted{color:#666;font-size:.9em}
+text-align:left;vertical-align:top}td{overflow-wrap:anywhere}td.n,th.n{text-align:right;white-space:nowrap}.muted{color:#666;font-size:.9em}
 figure{margin:1em 0}img{max-width:100%}.pair{display:grid;grid-template-columns:1fr 1fr;gap:1em}.pair>div{min-width:0}
 pre{background:#f6f6f6;padding:.5em;overflow-x:auto;font-size:.8em;line-height:1.3}
 mark{background:#ffe08a}h3{margin-top:1.5em}.bad{color:#a31515}"""
