@@ -325,13 +325,15 @@ def _written_section(a: Assignment, results: list[Result], written: dict[str, di
                      ) -> tuple[str, dict]:
     answers = {c.grade_id: c.points for c in a.cells_of("answer")}
     late = {r.student: r.late_penalty for r in results if r.late_penalty is not None}
-    if written is None:
+    said = ""
+    if written is None and answers:
         said = ("<p class=muted>Written answers: nbgrader's gradebook was not read (<code>--db URL</code>, or a "
-                "<code>gradebook.db</code> in the current folder).</p>") if answers else ""
-    else:
-        said = ""
+                "<code>gradebook.db</code> in the current folder).</p>")
+        answers = {}
+    if not late:
+        said += "<p class=muted>No late penalty recorded (<code>python -m course record</code> records them).</p>"
     if not answers and not late:
-        return said + "<p class=muted>No written answer in this assignment and no late penalty recorded.</p>", {}
+        return said, {}
     written = written or {}
     head = ["student", "auto score", "late penalty"] + [f"{g} (of {p:g})" for g, p in answers.items()] + ["total"]
     rows = []
