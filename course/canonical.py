@@ -8,7 +8,9 @@ What a rewrite undoes (each one a disguise seen in copied homework):
   name the function never reads (repeated until none is left);
 - loop <-> comprehension: `t = []` (or `list()`) and a later loop whose body only appends to `t` become
   `t = [e for ...]` (nested loops and `if` filters included), likewise `t = {}` with `t[k] = v` (a dict
-  comprehension) and `s = c` with `s += e` (`c + sum`); a generator expression is a list comprehension;
+  comprehension) and `s = c` with `s += e` (`c + sum`); an array made by `np.zeros`/`np.empty` and filled element by
+  element in a loop nest is `np.array` of the nested comprehension; a generator expression is a list comprehension;
+- temporaries: `t = e` whose only read is in the next statement is `e` in its place;
 - `x += e` is `x = x + e`;
 - extracting or inlining a helper: a call to a function of the same submission whose body ends in its only `return`
   is replaced by that body (one level), in a statement `y = h(...)`, `return h(...)` or `h(...)`, and inside any

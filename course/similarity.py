@@ -176,8 +176,13 @@ def fingerprints(cells: dict[str, str]) -> dict[int, list[Span]]:
     parsed = {gid: canonical.parse_units(code) for gid, code in cells.items()}
     own = [(gid, stmt) for gid, (stmts, _) in parsed.items() for stmt in stmts]
     fresh = [stmt for code in cells.values() for stmt in canonical.parse_units(code)[0]]
-    canon = canonical.canonical([stmt for _, stmt in own], fresh)
-    prints = [(gid, _unit_prints(tuple(canonical.tokens(stmt)))) for (gid, _), stmt in zip(own, canon, strict=True)]
+    try:
+        canon = canonical.canonical([stmt for _, stmt in own], fresh)
+        prints = [(gid, _unit_prints(tuple(canonical.tokens(stmt)))) for (gid, _), stmt in zip(own, canon,
+                                                                                                strict=True)]
+    except RecursionError:  # an expression nested too deeply to rewrite: the whole submission read as tokens
+        parsed = {gid: ([], [(code, 0)]) for gid, code in cells.items()}
+        prints = []
     for gid, (_, broken) in parsed.items():
         prints += [(gid, _unit_prints(tuple((t, a + offset, b + offset) for t, a, b in unit)))
                    for piece, offset in broken for unit in units(piece)]

@@ -120,3 +120,9 @@ def test_threshold_separates_disguised_copies_from_independent_work_with_a_wide_
     high = {tuple(sorted(p)): round(scores.get(frozenset(p), 0.0), 3) for p in independent
             if scores.get(frozenset(p), 0.0) > sim.THRESHOLD - 0.35}
     assert low == {} and high == {}
+
+
+def test_code_nested_too_deeply_to_rewrite_is_still_read():
+    """A submission's own code cannot stop the report: an expression too deep for the rewrites is read as tokens."""
+    deep = "def f(a):\n    return " + " + ".join(["a"] * 900) + "\n"
+    assert sim.fingerprints({"c": ORIGINAL, "d": deep})
