@@ -327,8 +327,8 @@ def _written_section(a: Assignment, results: list[Result], written: dict[str, di
     late = {r.student: r.late_penalty for r in results if r.late_penalty is not None}
     said = ""
     if written is None and answers:
-        said = ("<p class=muted>Written answers: nbgrader's gradebook was not read (<code>--db URL</code>, or a "
-                "<code>gradebook.db</code> in the current folder).</p>")
+        said = ("<p class=muted>Written answers: nbgrader's gradebook was not read (<code>python -m course report "
+                "--db sqlite:///gradebook.db</code> reads formgrader's grades).</p>")
         answers = {}
     if not late:
         said += "<p class=muted>No late penalty recorded (<code>python -m course record</code> records them).</p>"
