@@ -185,7 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--submitted", help="the submitted notebooks (nbgrader layout), for the similarity check")
     rep.add_argument("--out", help="a file (one assignment) or a folder; default: GRADED/class_report_<id>.html")
     rep.add_argument("--assignment", action="append", default=[], choices=ids, help="default: every one graded")
-    rep.add_argument("--workers", type=int, default=2, help="processes grading the mutants when not cached")
+    rep.add_argument("--workers", type=int, default=2,
+                     help="processes grading the mutants when not cached, and fingerprinting a large class")
     rep.add_argument("--db", help="nbgrader's gradebook (e.g. sqlite:///gradebook.db), for the written answers' scores")
     rep.set_defaults(func=cmd_report)
 
