@@ -190,7 +190,8 @@ def cmd_report(args) -> int:
         submitted = None
     chosen = [layout.get(n) for n in args.assignment] or None
     try:
-        write_reports(graded, submitted, Path(args.out) if args.out else None, chosen)
+        write_reports(graded, submitted, Path(args.out) if args.out else None, chosen, workers=args.workers,
+                      db_url=args.db)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -275,6 +276,9 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--submitted", help="the submitted notebooks (nbgrader layout), for the similarity check")
     rep.add_argument("--out", help="a file (one assignment) or a folder; default: GRADED/class_report_<id>.html")
     rep.add_argument("--assignment", action="append", default=[], choices=ids, help="default: every one graded")
+    rep.add_argument("--workers", type=int, default=2,
+                     help="processes grading the mutants when not cached, and fingerprinting a large class")
+    rep.add_argument("--db", help="nbgrader's gradebook (e.g. sqlite:///gradebook.db), for the written answers' scores")
     rep.set_defaults(func=cmd_report)
 
     w = sub.add_parser("watch", help="grade submissions as they arrive in nbgrader's exchange; feedback through "

@@ -18,10 +18,11 @@ from course.release import stub_answers
 
 HOSTILE = Path(__file__).resolve().parent.parent / "examples" / "hostile"
 # Correct submissions written as text, one `# %% <grade_id>` section per solution cell:
-# examples/independent/<id>_<name>.py becomes student `correct_<name>`; `<id>_copy_of_<other>.py` is a disguised
-# copy of `<id>_<other>.py`.
+# examples/independent/<id>_<name>.py becomes student `correct_<name>`; `<id>_copy_of_<other>.py` and
+# `<id>_copy_of_<other>__<disguise>.py` are disguised copies of `<id>_<other>.py`.
 INDEPENDENT = HOSTILE.parent / "independent"
 COPY_OF = "copy_of_"
+WRONG_LAYOUT = "two_notebooks_"  # a copy handed in as two notebooks, neither named for the assignment: an error row
 TYPICAL_BUGS = 3  # students with one catalogued bug each, per assignment
 # The small class of `make demo`: one of each kind that grades in seconds (the full class is `make test`'s).
 SMALL_CLASS = ("perfect", "bug_1", "nothing_done", "corrupt_json")
@@ -86,9 +87,18 @@ def similarity_expectations(assignment: Assignment) -> tuple[list[tuple[str, str
     (independently written correct submissions, and each of them with the reference of `perfect`)."""
     names = list(written(assignment))
     copies = [n for n in names if n.startswith(f"correct_{COPY_OF}")]
-    flagged = [(f"correct_{n.removeprefix(f'correct_{COPY_OF}')}", n) for n in copies]
+    flagged = [(f"correct_{n.removeprefix(f'correct_{COPY_OF}').split('__')[0]}", n) for n in copies]
+    flagged += [(original, WRONG_LAYOUT + copy.removeprefix("correct_")) for original, copy in flagged[:1]]
     own = [n for n in names if n not in copies] + ["perfect"]
     return flagged, [(x, y) for i, x in enumerate(own) for y in own[i + 1:]]
+
+
+def _two_notebooks(assignment: Assignment, answers: dict[str, str], stubs: dict[str, str]):
+    def write(path: Path) -> None:
+        path.with_name("draft.ipynb").write_text(nbformat.writes(student_notebook(assignment, stubs)))
+        path.with_name("final.ipynb").write_text(nbformat.writes(student_notebook(assignment, answers)))
+
+    return write
 
 
 def _raw(data: bytes):
@@ -133,6 +143,9 @@ def students(assignment: Assignment) -> list[Student]:
     ]
     for name, path in written(assignment).items():
         out.append(Student(name, "perfect", ("ok",), full, full, _writer(assignment, written_answers(path))))
+    for _, copy in similarity_expectations(assignment)[0][:1]:  # correct code the grader refuses for its layout
+        out.append(Student(WRONG_LAYOUT + copy.removeprefix("correct_"), "broken", ("error",), 0, 0, _two_notebooks(
+            assignment, written_answers(written(assignment)[copy]), stubs)))
     for i, mutant in enumerate(catalogue(assignment)[:TYPICAL_BUGS]):
         out.append(Student(f"bug_{i + 1}", "bug", ("ok",), 0, full - 1e-9, _writer(assignment, mutant.apply(ref))))
     first = next(iter(ref))

@@ -300,3 +300,27 @@ def written_html(lines: list[tuple[str, float | None, float, str]], raw: float, 
                    f"<td>{e(c).replace(chr(10), '<br>')}</td></tr>" for q, s, p, c in lines)
     return (f"{summary}<h2>Written answers (graded by hand)</h2><table><tr><th>question</th><th>points</th>"
             f"<th>comment</th></tr>{rows}</table>")
+
+
+def written_scores(db_url: str, assignment) -> dict[str, dict[str, float | None]]:
+    """The written answers' scores of `assignment` in nbgrader's gradebook (formgrader's manual grades): student ->
+    answer grade_id -> score, None where not graded yet. Empty when the assignment is not in the gradebook."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    answers = [c.grade_id for c in assignment.cells_of("answer")]
+    found: dict[str, dict[str, float | None]] = {}
+    with Gradebook(db_url) as gb:
+        try:
+            submissions = gb.assignment_submissions(assignment.id)
+        except MissingEntry:
+            return {}
+        for sub in submissions:
+            mine = found.setdefault(sub.student.id, {})
+            for gid in answers:
+                try:
+                    grade = gb.find_grade(gid, assignment.id, assignment.id, sub.student.id)
+                except MissingEntry:
+                    mine[gid] = None
+                    continue
+                mine[gid] = None if grade.manual_score is None and grade.auto_score is None else float(grade.score)
+    return found

@@ -4,9 +4,11 @@ fingerprinting", SIGMOD 2003).
 
 - Only the solution cells of a submission are read (what the grader grades); the given code and the released stubs
   (signatures, docstrings, `raise NotImplementedError()`) are *boilerplate*: their fingerprints are removed.
-- Tokens come from Python's own `tokenize` (code that does not parse is still read up to where it breaks). Comments,
-  docstrings and blank lines are dropped; every identifier that is not a keyword, a builtin or an attribute becomes
-  `V`, every number `N` and every string `S`, so renamed variables and edited comments change nothing.
+- Each top-level function is read as a canonical syntax tree (course.canonical): renaming, comments, dead code,
+  loops written as comprehensions or the reverse, temporaries, helpers extracted or inlined give the same tree. The
+  tree is written out as tokens: every identifier that is not a builtin or an attribute is `V`, every number `N`,
+  every string `S`. Code that does not parse is read with Python's own `tokenize` up to where it breaks, normalised
+  the same way.
 - Each top-level function (or run of other top-level statements) is fingerprinted on its own: k-grams never cross
   from one function into the next, and a submission's fingerprints are a *set*, so reordering functions changes
   nothing either.
@@ -21,9 +23,7 @@ fingerprinting", SIGMOD 2003).
 
 from __future__ import annotations
 
-import builtins
 import io
-import keyword
 import math
 import tokenize
 import zlib
@@ -36,17 +36,22 @@ import numpy as np
 from scipy import sparse
 
 from autograder.assignment import Assignment
-from autograder.batch import discover
+from autograder.batch import Job, discover
+from autograder.files import Refused, check_folder
 from autograder.load import LoadError, read_answers, read_submission
+from autograder.names import shown
+from course import canonical
 
 K = 12  # tokens per k-gram: shorter common phrases ("x = np.asarray(x, dtype=float)") are noise
 WINDOW = 6  # winnowing window: a shared run of K + WINDOW - 1 = 17 tokens is always detected
-THRESHOLD = 0.6  # reported when the shared fingerprints are at least this fraction of the smaller submission's
+THRESHOLD = 0.5  # calibrated on the example class (tests/test_similarity.py): independent pairs score at most 8 %,
+# disguised copies at least 87 %; a pair is reported when its shared fingerprints reach this fraction of the smaller
+# submission's
 MIN_FINGERPRINTS = 15  # a submission with fewer (after boilerplate) is too small to compare (stubs, one-liners)
 MIN_SHARED = 20  # and a pair sharing fewer is not reported, whatever the fraction (about ten lines of code)
+PARALLEL_FROM = 40  # documents: fewer are fingerprinted in the report's own process
 COMMON_MIN, COMMON_SHARE = 10, 0.5  # ignore fingerprints in more than max(10, half the class) submissions
 
-_BUILTINS = frozenset(dir(builtins))
 _SKIP = {tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER}
 _FSTRING_START = getattr(tokenize, "FSTRING_START", None)
 _FSTRING_END = getattr(tokenize, "FSTRING_END", None)
@@ -57,7 +62,7 @@ Span = tuple[str, int, int]  # (grade_id of the cell, first line, last line), li
 Tok = tuple[str, int, int]  # (normalised text, line where it starts in its cell, line where it ends)
 _NAME, _STRING, _NUMBER, _NEWLINE = tokenize.NAME, tokenize.STRING, tokenize.NUMBER, tokenize.NEWLINE
 _INDENT, _DEDENT, _ENDMARKER = tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER
-_KEEP_NAMES = frozenset(keyword.kwlist) | _BUILTINS
+_KEEP_NAMES = canonical.KEPT_NAMES
 _STATEMENT_END = ("", ";", "{", "}")
 _UNIT_START = ("def", "class", "@")
 
@@ -164,25 +169,37 @@ def winnow(hashes: np.ndarray, window: int = WINDOW) -> np.ndarray:
 
 
 def fingerprints(cells: dict[str, str]) -> dict[int, list[Span]]:
-    """Winnowed fingerprints of solution-cell code (grade_id -> code): hash -> where it occurs."""
+    """Winnowed fingerprints of one submission's solution-cell code (grade_id -> code): hash -> where it occurs.
+    Each function is read in canonical form (course.canonical: its calls to the submission's other functions
+    inlined), code that does not parse as normalised tokens."""
     found: dict[int, list[Span]] = defaultdict(list)
-    for gid, code in cells.items():
-        for h, first, last in _cell_prints(code):
+    parsed = {gid: canonical.parse_units(code) for gid, code in cells.items()}
+    own = [(gid, stmt) for gid, (stmts, _) in parsed.items() for stmt in stmts]
+    fresh = [stmt for code in cells.values() for stmt in canonical.parse_units(code)[0]]
+    try:
+        canon = canonical.canonical([stmt for _, stmt in own], fresh)
+        prints = [(gid, _unit_prints(tuple(canonical.tokens(stmt)))) for (gid, _), stmt in zip(own, canon,
+                                                                                                strict=True)]
+    except RecursionError:  # an expression nested too deeply to rewrite: the whole submission read as tokens
+        parsed = {gid: ([], [(code, 0)]) for gid, code in cells.items()}
+        prints = []
+    for gid, (_, broken) in parsed.items():
+        prints += [(gid, _unit_prints(tuple((t, a + offset, b + offset) for t, a, b in unit)))
+                   for piece, offset in broken for unit in units(piece)]
+    for gid, unit_prints in prints:
+        for h, first, last in unit_prints:
             found[h].append((gid, first, last))
     return dict(found)
 
 
-@lru_cache(maxsize=4096)
-def _cell_prints(code: str) -> tuple[tuple[int, int, int], ...]:
-    """(hash, first line, last line) of each fingerprint of one cell (cells left as stubs recur in many
-    submissions: they are read once)."""
-    out = []
-    for unit in units(code):
-        if len(unit) < K:
-            continue
-        hashes = kgram_hashes(unit)
-        out += [(int(hashes[pos]), unit[pos][1], unit[pos + K - 1][2]) for pos in winnow(hashes).tolist()]
-    return tuple(out)
+@lru_cache(maxsize=8192)
+def _unit_prints(unit: tuple[Tok, ...]) -> list[tuple[int, int, int]]:
+    """(hash, first line, last line) of each winnowed fingerprint of one unit's tokens."""
+    if len(unit) < K:
+        return []
+    hashes = kgram_hashes(unit)
+    return [(int(hashes[pos]), min(t[1] for t in unit[pos:pos + K]), max(t[2] for t in unit[pos:pos + K]))
+            for pos in winnow(hashes).tolist()]
 
 
 def boilerplate(assignment: Assignment, stubs: dict[str, str]) -> set[int]:
@@ -196,6 +213,10 @@ class Document:
     student: str
     cells: dict[str, str]  # grade_id -> the student's code
     prints: dict[int, list[Span]] = field(default_factory=dict)  # less boilerplate
+    label: str = ""  # as shown: the student, and the notebook when the folder held several
+
+    def __post_init__(self) -> None:
+        self.label = self.label or self.student
 
 
 @dataclass
@@ -213,19 +234,36 @@ class Pair:
         return self.shared / max(len(self.a.prints), 1), self.shared / max(len(self.b.prints), 1)
 
 
+MAX_NOTEBOOKS = 5  # read from one folder the grader refused (several notebooks, none named for the assignment)
+
+
 def read_documents(assignment: Assignment, submitted: Path) -> list[Document]:
-    """The solution cells of every readable submission of `assignment` under nbgrader's `submitted/` layout."""
+    """The solution cells of every readable submission of `assignment` under nbgrader's `submitted/` layout; a
+    folder graded as an error because it held several notebooks gives each of them (its code may still be copied)."""
     docs = []
     for job in discover(submitted, assignment):  # the grader's discovery: no link followed, names as graded
-        if job.notebook is None:
-            continue
-        try:
-            data = read_submission(job.notebook, job.base, assignment.limits.notebook_bytes)
-            cells, _ = read_answers(data, job.notebook.name, assignment)
-        except LoadError:
-            continue
-        docs.append(Document(job.student, cells))
+        paths = [job.notebook] if job.notebook is not None else _stray_notebooks(job, submitted)
+        for path in paths:
+            try:
+                data = read_submission(path, job.base or submitted, assignment.limits.notebook_bytes)
+                cells, _ = read_answers(data, path.name, assignment)
+            except LoadError:
+                continue
+            label = job.student if job.notebook is not None else f"{job.student}: {shown(path.name)}"
+            docs.append(Document(job.student, cells, label=label))
     return docs
+
+
+def _stray_notebooks(job: Job, submitted: Path) -> list[Path]:
+    """The notebooks of a folder the grader did not grade for its layout (a valid student folder of plain files)."""
+    if job.base is None:  # an invalid name or a link: nothing of it is read
+        return []
+    folder = submitted / job.student / job.assignment.id
+    try:
+        check_folder(folder)
+    except (OSError, Refused):
+        return []
+    return sorted(p for p in folder.glob("**/*.ipynb") if p.is_file())[:MAX_NOTEBOOKS]
 
 
 def _lines(spans: list[Span]) -> dict[str, set[int]]:
@@ -235,12 +273,22 @@ def _lines(spans: list[Span]) -> dict[str, set[int]]:
     return dict(out)
 
 
+def all_fingerprints(docs: list[Document], workers: int = 1) -> list[dict[int, list[Span]]]:
+    """`fingerprints` of each document, in `workers` processes when there are enough documents to be worth it."""
+    if workers <= 1 or len(docs) < PARALLEL_FROM:
+        return [fingerprints(d.cells) for d in docs]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers) as pool:
+        return list(pool.map(fingerprints, [d.cells for d in docs], chunksize=max(1, len(docs) // (4 * workers))))
+
+
 def similar_pairs(docs: list[Document], ignore: set[int], threshold: float = THRESHOLD,
-                  common: int | None = None) -> tuple[list[Pair], dict]:
-    """Fingerprint `docs` (less the `ignore`d boilerplate) and return the pairs scoring at least `threshold`, best
-    first, and what was compared (counts and parameters, for the report)."""
-    for doc in docs:
-        doc.prints = {h: spans for h, spans in fingerprints(doc.cells).items() if h not in ignore}
+                  common: int | None = None, workers: int = 1) -> tuple[list[Pair], dict]:
+    """Fingerprint `docs` (less the `ignore`d boilerplate; in `workers` processes) and return the pairs scoring at
+    least `threshold`, best first, and what was compared (counts and parameters, for the report)."""
+    for doc, prints in zip(docs, all_fingerprints(docs, workers), strict=True):
+        doc.prints = {h: spans for h, spans in prints.items() if h not in ignore}
     if common is None:
         common = max(COMMON_MIN, math.ceil(COMMON_SHARE * len(docs)))
     holders: dict[int, list[int]] = defaultdict(list)
@@ -263,13 +311,15 @@ def similar_pairs(docs: list[Document], ignore: set[int], threshold: float = THR
     pairs = []
     for (i, j), shared in sorted(counts.items()):
         a, b = docs[i], docs[j]
+        if a.student == b.student:  # two notebooks of one folder
+            continue
         score = shared / min(len(a.prints), len(b.prints))
         if score >= threshold and shared >= MIN_SHARED:
             both = a.prints.keys() & b.prints.keys()
             pairs.append(Pair(a, b, score, shared, _lines([s for h in both for s in a.prints[h]]),
                               _lines([s for h in both for s in b.prints[h]])))
-    pairs.sort(key=lambda p: (-p.score, p.a.student, p.b.student))
+    pairs.sort(key=lambda p: (-p.score, p.a.label, p.b.label))
     info = {"submissions": len(docs), "compared": len(compared), "k": K, "window": WINDOW, "threshold": threshold,
             "common": common, "ignored_common": len(frequent), "min_shared": MIN_SHARED, "boilerplate": len(ignore),
-            "too_small": sorted(docs[i].student for i in set(range(len(docs))) - keep)}
+            "too_small": sorted(docs[i].label for i in set(range(len(docs))) - keep)}
     return pairs, info

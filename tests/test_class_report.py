@@ -20,6 +20,7 @@ from autograder import assignment as layout
 from autograder.batch import grade_class
 from autograder.grading import Result, grade_answers
 from course import diagnosis as dx
+from course import item_analysis as items
 from course import similarity as sim
 from course.class_report import write_reports
 from course.cli import main as course_cli
@@ -72,29 +73,85 @@ def test_numbers_match_the_gradebook(graded):
     assert f"<td class=n>{np.median(scores):g}</td>" in shown
 
 
+def _attempts(out) -> dict[str, tuple[dict, set[str]]]:
+    """student -> (its row in results.json, the parts it attempted): ok rows with no incident, parts with a test that
+    did not fail by raising NotImplementedError (the released stub)."""
+    found = {}
+    for folder in sorted(out.glob(f"*/{ASSIGNMENT.id}")):
+        row = json.loads((folder / "results.json").read_text())["extra_data"]["kit"]
+        clean = row["status"] == "ok" and not row["reason"]
+        found[folder.parent.name] = (row, {t["part"] for t in row["tests"] if clean and (
+            t["passed"] or "NotImplementedError" not in t["message"])})
+    return found
+
+
+def _shown(out, student: str) -> list[dict]:
+    """What Gradescope's results.json shows the student, test by test (the hints among it)."""
+    return json.loads((out / student / ASSIGNMENT.id / "results.json").read_text())["tests"]
+
+
 @pytest.mark.xdist_group(name="batch")
-def test_test_failures_and_hints_match_the_results(graded):
+def test_test_failures_and_hints_count_only_the_students_who_attempted(graded):
     roster, _, out, _, page, data = graded
+    attempted: dict[str, int] = {}
     failed: dict[str, int] = {}
     hinted: dict[str, set[str]] = {}
-    ran = 0
-    for folder in sorted(out.glob(f"*/{ASSIGNMENT.id}")):
-        written = json.loads((folder / "results.json").read_text())
-        tests = written["extra_data"]["kit"]["tests"]
-        ran += bool(tests)
-        for t, shown in zip(tests, written["tests"], strict=True):
+    rows = _attempts(out)
+    for student, (row, tried) in rows.items():
+        for t, shown in zip(row["tests"], _shown(out, student), strict=True):
+            if t["part"] not in tried:
+                continue
+            attempted[t["name"]] = attempted.get(t["name"], 0) + 1
             if not (t["passed"] and t["score"] >= t["points"]):
                 failed[t["name"]] = failed.get(t["name"], 0) + 1
                 if t["hint"] and t["hint"] in shown["output"]:  # the hints the students were shown
-                    hinted.setdefault(t["hint"], set()).add(folder.parent.name)
+                    hinted.setdefault(t["hint"], set()).add(student)
     s = data["summary"]
-    assert s["ran"] == ran
+    assert s["ran"] == sum(bool(row["tests"]) for row, _ in rows.values())
     assert {t["name"]: t["failed"] for t in s["tests"] if t["failed"]} == failed
+    assert {t["name"]: t["attempted"] for t in s["tests"] if t["attempted"]} == attempted
+    assert all(t["stubs"] >= 1 for t in s["tests"]), "nothing_done's stubs are counted apart"
     counts = [t["failed"] for t in s["tests"]]
     assert counts == sorted(counts, reverse=True), "most failed first"
     assert {h["hint"]: h["students"] for h in s["hints"]} == {h: len(who) for h, who in hinted.items()}
+    tried_any = sum(bool(tried) for _, tried in rows.values())
+    assert s["groups"]["attempted"] == tried_any
     top = s["hints"][0]
-    assert f"{100 * top['students'] / ran:.0f} %" in page
+    assert f"{100 * top['students'] / tried_any:.0f} %" in page
+
+
+@pytest.mark.xdist_group(name="batch")
+def test_statistics_are_over_the_students_who_attempted(graded):
+    """Error rows (a correct notebook in the wrong layout among them), stubs and killed processes are apart."""
+    roster, _, out, _, page, data = graded
+    rows = _attempts(out)
+    scores = [row["score"] for row, tried in rows.values() if tried]
+    t = data["summary"]["attempted"]
+    assert t["students"] == len(scores) and t["mean"] == pytest.approx(statistics.fmean(scores))
+    assert [t["q1"], t["median"], t["q3"]] == pytest.approx(list(np.percentile(scores, [25, 50, 75])))
+    groups = data["summary"]["groups"]
+    assert groups["error"] == sum(row["status"] == "error" for row, _ in rows.values())
+    assert groups["timed out or killed"] >= 1 and groups["nothing done"] >= 2
+    assert sum(groups.values()) == data["summary"]["students"]
+    assert not any(rows[n][1] for n in ("nothing_done", "hostile_endless_loop", "corrupt_json"))
+    for part in ASSIGNMENT.parts:
+        mine = [row["parts"][part][0] for row, tried in rows.values() if part in tried]
+        p = data["summary"]["parts"][part]
+        assert p["attempted"] == len(mine) and p["mean_attempted"] == pytest.approx(statistics.fmean(mine)), part
+    status = page.split("<h2 id=status>")[1].split("<h2>")[0]
+    assert "two_notebooks_copy_of_loops" in status and "several notebooks" in status
+
+
+@pytest.mark.xdist_group(name="batch")
+def test_item_analysis_of_the_example_class(graded):
+    """Every test and part has its item; on this class (correct code, three bugs, stubs apart) no test is failed by
+    every student who attempted it."""
+    *_, page, data = graded
+    tests, parts = data["items"]["tests"], data["items"]["parts"]
+    assert {t["name"] for t in tests} == {t["name"] for t in data["summary"]["tests"]}
+    assert [p["name"] for p in parts] == list(ASSIGNMENT.parts)
+    assert all(items.EVERYONE_FAILS not in t["flags"] for t in tests)
+    assert "<h3>Tests to fix</h3>" in page
 
 
 @pytest.mark.xdist_group(name="batch")
@@ -150,7 +207,7 @@ def test_nothing_of_the_hidden_suites_reaches_the_report(graded):
 @pytest.mark.xdist_group(name="batch")
 def test_status_rows_and_isolation(graded):
     *_, out, _, page, _ = graded
-    status = page.split("<h2>Status: errors, timeouts, crashes</h2>")[1].split("<h2>")[0]
+    status = page.split("<h2 id=status>")[1].split("<h2>")[0]
     for r in gradebook(out, ASSIGNMENT.id):
         if r["status"] != "ok":
             assert f"<td>{r['student']}</td>" in status, r["student"]
@@ -202,7 +259,7 @@ def test_renamed_reordered_recommented_code_has_the_same_fingerprints():
         "        res.append(item + 2.5)\n    return res\n\n\ndef f(arr, m):\n    s = 0\n    for j in range(m):\n"
         "        s += arr[j] * 3\n    return s\n")
     assert set(sim.fingerprints({"c": original})) == set(sim.fingerprints({"c": disguised}))
-    different = "def f(x, n):\n    return sum(x[:n]) * 2\n\n\ndef g(a):\n    return [v + 1.5 for v in a]\n"
+    different = "def f(x, n):\n    return sum(x[:n]) * 2\n\n\ndef g(a):\n    return list(np.asarray(a) + 1.5)\n"
     assert not set(sim.fingerprints({"c": original})) & set(sim.fingerprints({"c": different}))
 
 
@@ -312,3 +369,41 @@ def test_a_notebook_that_raises_is_diagnosed_as_raising_not_as_logic_bugs(cell, 
     d = dx.diagnose(result, dx.patterns(ASSIGNMENT))
     assert d.verdict == "raised" and d.bugs == [] and d.errors == {error: sorted(failed)}, d
     assert dx.explained_counts([d], dx.patterns(ASSIGNMENT)) == dict.fromkeys(dx.patterns(ASSIGNMENT).mutants, 0)
+
+
+def test_written_answers_and_late_penalties_beside_the_auto_scores(tmp_path, monkeypatch):
+    """Scores of written answers as formgrader stores them in nbgrader's gradebook; total = auto - penalty + written."""
+    import warnings
+
+    from course.release import tool_env
+
+    monkeypatch.setenv("PATH", tool_env()["PATH"])  # a new gradebook runs `alembic` by name
+
+    from nbgrader.api import Gradebook
+
+    from course.class_report import _written_section
+    from course.nbgrader_bridge import written_scores
+
+    db = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    first, second = (c.grade_id for c in ASSIGNMENT.cells_of("answer"))
+    with Gradebook(db) as gb, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # add_submission's own SAWarnings (nbgrader 0.9.6)
+        gb.add_assignment(ASSIGNMENT.id)
+        gb.add_notebook(ASSIGNMENT.id, ASSIGNMENT.id)
+        for c in ASSIGNMENT.cells_of("answer"):
+            gb.add_grade_cell(c.grade_id, ASSIGNMENT.id, ASSIGNMENT.id, max_score=c.points, cell_type="markdown")
+        for student in ("ann", "<b>bob</b>"):
+            gb.add_student(student)
+            gb.add_submission(ASSIGNMENT.id, student)
+        gb.find_grade(first, ASSIGNMENT.id, ASSIGNMENT.id, "ann").manual_score = 2.5
+        gb.db.commit()
+    found = written_scores(db, ASSIGNMENT)
+    assert found == {"ann": {first: 2.5, second: None}, "<b>bob</b>": {first: None, second: None}}
+    parts = {p: [0.0, pts] for p, pts in ASSIGNMENT.parts.items()}
+    results = [Result("ann", ASSIGNMENT.id, "ok", "", 80.0, 100.0, parts, late_penalty=10.0),
+               Result("<b>bob</b>", ASSIGNMENT.id, "ok", "", 60.0, 100.0, parts)]
+    page, data = _written_section(ASSIGNMENT, results, found)
+    ann = page.split("<td>ann</td>")[1].split("</tr>")[0]
+    assert "<td class=n>72.5</td>" in ann and "<td class=n>10</td>" in ann and "not graded" in ann
+    assert "&lt;b&gt;bob&lt;/b&gt;" in page and "<b>bob</b>" not in page
+    assert data["late_penalty"] == {"ann": 10.0} and data["written"] == found
