@@ -1,5 +1,5 @@
 """Before a batch: the submitted folder has nbgrader's layout, `SUBMITTED/<student>/<assignment>/<assignment>.ipynb`.
-A layout that would be graded wrong (a student called "a1_convolution", nothing graded at all) is an error whose
+A layout that would be graded wrong (a student folder named like an assignment, nothing graded at all) is an error whose
 message gives the expected path and the command that makes it."""
 
 from __future__ import annotations

@@ -234,7 +234,8 @@ def test_forced_fallback_forged_results_change_no_row(kit):
     assert {r[0]: r[1] for r in second["rows"]} == {n: float(r["score"]) for n, r in rows.items()}
     assert all(r["isolation"].startswith("fallback") for r in rows.values())
     print(f"\nforced fallback ({second['summary']}):\n{table(rows)}")
-    unreadable = [n for n in rows if "kit" not in json.loads((out / n / ASSIGNMENT.id / "results.json").read_text())]
+    unreadable = [n for n in rows if "kit" not in json.loads((out / n / ASSIGNMENT.id / "results.json").read_text())
+                  .get("extra_data", {})]
     assert unreadable, "the forged files are still on disk"
     third = kit.grade(submitted, out, "fallback")  # the forged files are not trusted: those rows are graded again
     assert f"{len(rows) - len(unreadable)} resumed" in third["summary"]
