@@ -272,14 +272,10 @@ def hand_marks(keys: list[tuple[str, str]], db_url: str | None = None
                 submission = gb.find_submission(assignment, student)
             except MissingEntry:
                 continue
-            lines = []
-            for cell in ids[assignment].cells_of("answer"):
-                try:
-                    grade = gb.find_grade(cell.grade_id, assignment, assignment, student)
-                    comment = gb.find_comment(cell.grade_id, assignment, assignment, student).manual_comment or ""
-                except MissingEntry:
-                    continue
-                lines.append((cell.grade_id, grade.manual_score, float(cell.points or 0), comment))
+            a = ids[assignment]
+            points = {c.grade_id: float(c.points or 0) for c in a.cells_of("answer")}
+            lines = [(gid, score, points[gid], comment)
+                     for gid, (score, comment) in _written_grades(gb, a, student).items()]
             raw, penalty = float(submission.score), float(submission.late_submission_penalty or 0.0)
             total = (max(0.0, raw - penalty), float(submission.max_score))  # nbgrader export's score
             found[(student, assignment)] = (written_html(lines, raw, penalty, total), total)
@@ -315,12 +311,27 @@ def written_scores(db_url: str, assignment) -> dict[str, dict[str, float | None]
         except MissingEntry:
             return {}
         for sub in submissions:
-            mine = found.setdefault(sub.student.id, {})
-            for gid in answers:
-                try:
-                    grade = gb.find_grade(gid, assignment.id, assignment.id, sub.student.id)
-                except MissingEntry:
-                    mine[gid] = None
-                    continue
-                mine[gid] = None if grade.manual_score is None and grade.auto_score is None else float(grade.score)
+            graded = _written_grades(gb, assignment, sub.student.id)
+            found[sub.student.id] = {gid: None if graded.get(gid, (None,))[0] is None else float(graded[gid][0])
+                                     for gid in answers}
+    return found
+
+
+def _written_grades(gb, assignment, student: str) -> dict[str, tuple[float | None, str]]:
+    """The written answers of `student` in nbgrader's gradebook `gb`: grade_id -> (manual score or None, the grader's
+    comment); an answer the gradebook does not have is left out."""
+    from nbgrader.api import MissingEntry
+
+    found = {}
+    for cell in assignment.cells_of("answer"):
+        where = (cell.grade_id, assignment.id, assignment.id, student)
+        try:
+            score = gb.find_grade(*where).manual_score
+        except MissingEntry:
+            continue
+        try:
+            comment = gb.find_comment(*where).manual_comment or ""
+        except MissingEntry:
+            comment = ""
+        found[cell.grade_id] = (score, comment)
     return found
