@@ -8,6 +8,7 @@ SUBMITTED  ?= submitted
 WORKERS    ?= 2
 STUDENT    ?=
 GRADED     ?= autograded
+PYTEST_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 export PYTHONDONTWRITEBYTECODE=1
 export MPLBACKEND=Agg
@@ -59,7 +60,7 @@ demo: $(RELEASED)
 test: $(STAMP) test-tools
 	$(PY) -m ruff check .
 	$(PY) -m course notebooks check
-	$(PY) -m pytest -q -n 2 --dist loadgroup tests
+	$(PY) -m pytest -q -n 2 --dist loadgroup $(PYTEST_ARGS) tests
 
 # Debian's chromium for the browser tests (notebooks in JupyterLab, the class report) and bubblewrap for the sandbox of
 # an unprivileged grader (tests/test_unprivileged.py then covers bwrap and unshare), installed once before pytest

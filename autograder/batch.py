@@ -91,6 +91,21 @@ def _init_worker(slots) -> None:
     gc.freeze()  # what is imported by now lives as long as the worker: no garbage collection scans it again
 
 
+def worker_pool(workers: int, first_slot: int = 0) -> ProcessPoolExecutor:
+    """`workers` processes that grade in the sandbox, each with a slot of its own (`worker_slot()`: its sandbox uid
+    is SANDBOX_UID_BASE + slot, its fork server its own)."""
+    ctx = mp.get_context("forkserver")
+    slots = ctx.Queue()
+    for i in range(max(workers, 1)):
+        slots.put(first_slot + i)
+    return ProcessPoolExecutor(max(workers, 1), mp_context=ctx, initializer=_init_worker, initargs=(slots,))
+
+
+def worker_slot() -> int:
+    """In a process of `worker_pool`: its slot (0 elsewhere)."""
+    return _SLOT
+
+
 def _grade(job: Job, hide: tuple[str, ...], limits: Limits | None) -> Result:
     if job.notebook is None:
         return error_result(job.student, job.assignment, job.problem)
@@ -273,11 +288,7 @@ def _grade_here(assignment: Assignment, todo: list[Job], hide: tuple[str, ...], 
                 workers: int, first_slot: int) -> Iterator[tuple[Job, Result] | tuple[None, list[str]]]:
     """Grade the jobs in worker processes of this machine; yield (job, Result) as they finish, and (None, the
     students being graded) when none finished for LONG seconds."""
-    ctx = mp.get_context("forkserver")
-    slots = ctx.Queue()
-    for i in range(max(workers, 1)):
-        slots.put(first_slot + i)
-    with ProcessPoolExecutor(max(workers, 1), mp_context=ctx, initializer=_init_worker, initargs=(slots,)) as pool:
+    with worker_pool(workers, first_slot) as pool:
         futures = {pool.submit(_grade, job, hide, limits): job for job in todo}
         pending = set(futures)
         while pending:

@@ -27,7 +27,7 @@ from typing import NamedTuple
 import numpy as np
 
 from autograder.failures import CallTimeout, StudentError, SubmissionDied
-from autograder.testing import Mismatch
+from autograder.testing import Mismatch, NotWritten
 
 ACCEPTED, REJECTED, HUNG, DIED = "accepted", "rejected", "hung", "died"  # the last two are no verdict
 GIVE_UP_AFTER = 2  # runs that ran out of time: one hang on an odd chaff is forgiven, a test that hangs is not rerun
@@ -85,7 +85,7 @@ def judge(test: Callable, wheats: Mapping[str, Callable], chaffs: Sequence[Calla
         verdict, why = run_once(test, implementation)
         hangs += verdict == HUNG
         if wheat is not None and verdict == REJECTED and why == "NotImplementedError":
-            raise Mismatch(f"{name} raised NotImplementedError: write the test first.")
+            raise NotWritten(f"{name} raised NotImplementedError: write the test first.")
         if wheat is not None and verdict != ACCEPTED:
             what = f"it raised {why}" if verdict == REJECTED else why
             raise Mismatch(f"{name} failed on a correct implementation ({wheat}: {what}). A test must pass every "

@@ -46,7 +46,8 @@ NOT_DEFINED = ("Your notebook does not define this function when it is graded: w
                "while loading (see the notes)? This test could not check your result.")
 # What a failure that is not a wrong result means, in words (instead of the test's hint, which is for wrong results).
 CAUSE_SAYS = {
-    testing.NOT_IMPLEMENTED: "Not implemented yet: the function still raises the released stub's NotImplementedError.",
+    testing.NOT_IMPLEMENTED: "Not implemented yet: the function (or your test) still raises the released stub's "
+                             "NotImplementedError.",
     testing.RAISED: "Your code raised an exception, so this test could not check your result: fix the error at the "
                     "line named first.",
     testing.TIMED_OUT: "Your function did not finish in time, so this test could not check your result: look for an "

@@ -49,6 +49,11 @@ class WrongShape(Mismatch):
     """A returned value has the wrong type, shape, dtype or number of parts."""
 
 
+class NotWritten(Mismatch):
+    """A test the student writes is still the released stub (it raises NotImplementedError on a correct
+    implementation)."""
+
+
 def grade(points: float, part: str, hint: str = "", hint_for: tuple[str, ...] = HINTED):
     """Mark a test as worth `points` of graded part `part`; `hint` is shown when it fails for one of the causes
     `hint_for` (default: wrong values or shape)."""

@@ -5,14 +5,19 @@ apart and shown as what they are."""
 from __future__ import annotations
 
 from autograder.grading import Result
+from autograder.testing import NOT_IMPLEMENTED
 
 OK, ERROR, KILLED = "ok", "error", "timed out or killed"
 
 
 def not_implemented(test: dict) -> bool:
-    """The test failed because its function is still the released stub (it raised NotImplementedError). The one
-    place that decides it (from the test's message; a result's failure `cause` can replace it)."""
-    return not test["passed"] and "raised NotImplementedError" in test.get("message", "")
+    """The test failed because its function (or the student's test) is still the released stub: its `cause`; the
+    message for a result recorded before tests had causes. The one place that decides it."""
+    if test["passed"]:
+        return False
+    if "cause" in test:
+        return test["cause"] == NOT_IMPLEMENTED
+    return "raised NotImplementedError" in test.get("message", "")
 
 
 def row_kind(r: Result) -> str:

@@ -179,6 +179,7 @@ def cmd_submissions(args) -> int:
 
 def cmd_report(args) -> int:
     from course.class_report import write_reports
+    from course.nbgrader_bridge import gradebook_url
 
     graded = Path(args.graded)
     if not graded.is_dir():
@@ -189,9 +190,12 @@ def cmd_report(args) -> int:
         print(f"note: {submitted} is not a folder: the similarity check is skipped", file=sys.stderr)
         submitted = None
     chosen = [layout.get(n) for n in args.assignment] or None
+    db_url = gradebook_url(args.db)
+    if db_url is None:
+        print("note: no gradebook of nbgrader yet: the written answers' scores are left out", file=sys.stderr)
     try:
         write_reports(graded, submitted, Path(args.out) if args.out else None, chosen, workers=args.workers,
-                      db_url=args.db)
+                      db_url=db_url)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -278,7 +282,8 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--assignment", action="append", default=[], choices=ids, help="default: every one graded")
     rep.add_argument("--workers", type=int, default=2,
                      help="processes grading the mutants when not cached, and fingerprinting a large class")
-    rep.add_argument("--db", help="nbgrader's gradebook (e.g. sqlite:///gradebook.db), for the written answers' scores")
+    rep.add_argument("--db", help="nbgrader's gradebook, for the written answers' scores (default: nbgrader's, "
+                     "CourseDirectory.db_url of nbgrader_config.py, when it exists)")
     rep.set_defaults(func=cmd_report)
 
     w = sub.add_parser("watch", help="grade submissions as they arrive in nbgrader's exchange; feedback through "

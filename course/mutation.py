@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from autograder.assignment import Assignment, Problem
+from autograder.consistency import TOTAL
 
 MINIMUM = 10  # mutants of a catalogue: typical bugs the hidden suite must catch
 
@@ -66,7 +67,7 @@ def expected_ranges(assignment: Assignment) -> dict[str, tuple[float, float]]:
 def catalogue_problems(assignment: Assignment, reference: dict[str, str]) -> list[Problem]:
     """What is wrong with the assignment's catalogue, given the reference code of its solution cells (grade_id ->
     code): missing, unreadable, fewer than MINIMUM mutants, a name twice, a mutant that does not apply, an EXPECTED
-    range of no mutant. Each problem names the line of the mutant (or of MUTANTS)."""
+    range of no mutant or not below full marks. Each problem names the line of the mutant (or of MUTANTS)."""
     path, where = assignment.mutants, assignment.relative(assignment.mutants)
     if not path.exists():
         return [Problem(where, None, f"no mutant catalogue: MUTANTS = [Mutant(...), ...] with at least {MINIMUM} "
@@ -93,8 +94,12 @@ def catalogue_problems(assignment: Assignment, reference: dict[str, str]) -> lis
             m.apply(reference)
         except (KeyError, ValueError) as exc:
             found.append(Problem(where, line, exc.args[0]))
-    found += [Problem(where, bound.get("EXPECTED"), f"EXPECTED pins {name!r}, which is no mutant")
-              for name in expected_ranges(assignment) if name not in seen]
+    for name, (low, high) in expected_ranges(assignment).items():
+        if name not in seen:
+            found.append(Problem(where, bound.get("EXPECTED"), f"EXPECTED pins {name!r}, which is no mutant"))
+        elif not 0 <= low <= high < TOTAL:
+            found.append(Problem(where, bound.get("EXPECTED"), f"EXPECTED pins {name!r} to {low}..{high}: a range must "
+                                                                f"lie in 0..{TOTAL:g} below full marks"))
     return found
 
 

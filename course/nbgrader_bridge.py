@@ -218,8 +218,8 @@ def release_feedback(graded: Path, out: Path, submitted: Path = Path("submitted"
         written, total = marks.get(key, ("", None))
         try:
             write_atomic(dest / f"{r.assignment}.html", feedback_html(r, written, total))
-            missing = [name for name, text in ((TIMESTAMP_FILE, r.timestamp),
-                                               (SECRET_FILE, _secret(submitted / r.student / r.assignment, submitted)))
+            secret = submission_secret(submitted / r.student / r.assignment, submitted)
+            missing = [name for name, text in ((TIMESTAMP_FILE, r.timestamp), (SECRET_FILE, secret))
                        if not _write_or_remove(dest / name, text)]
         except OSError as exc:
             yield f"skip {r.student}/{r.assignment}: cannot write its feedback ({exc.strerror})"
@@ -232,7 +232,7 @@ SECRET_FILE = "submission_secret.txt"
 _SECRET = re.compile(rb"[0-9a-fA-F]{16,256}")  # nbgrader submit writes secrets.token_hex(64)
 
 
-def _secret(folder: Path, submitted: Path) -> str:
+def submission_secret(folder: Path, submitted: Path) -> str:
     """The submission's secret as nbgrader wrote it, or '' (none, a link, not a token, unreadable)."""
     try:
         data = read_bounded(folder / SECRET_FILE, submitted, 256)
@@ -250,6 +250,15 @@ def _write_or_remove(path: Path, text: str) -> bool:
     return False
 
 
+def gradebook_url(db_url: str | None = None) -> str | None:
+    """`db_url`, by default nbgrader's (CourseDirectory.db_url of nbgrader_config.py); None when it names an SQLite
+    file that does not exist (nothing hand-graded yet: nbgrader would create an empty one)."""
+    db_url = db_url or nbgrader_app().coursedir.db_url
+    if db_url.startswith("sqlite:///") and not Path(db_url.removeprefix("sqlite:///")).exists():
+        return None
+    return db_url
+
+
 def hand_marks(keys: list[tuple[str, str]], db_url: str | None = None
                ) -> dict[tuple[str, str], tuple[str, tuple[float, float]]]:
     """(student, assignment) of `keys` -> (HTML of the written answers' scores and comments, (total, max) as
@@ -259,8 +268,8 @@ def hand_marks(keys: list[tuple[str, str]], db_url: str | None = None
     from autograder import assignment as layout
 
     app = nbgrader_app()
-    db_url = db_url or app.coursedir.db_url
-    if db_url.startswith("sqlite:///") and not Path(db_url.removeprefix("sqlite:///")).exists():
+    db_url = gradebook_url(db_url)
+    if db_url is None:
         return {}
     found = {}
     ids = {a.id: a for a in layout.find()}

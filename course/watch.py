@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import html
 import itertools
-import multiprocessing as mp
 import os
 import pwd
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -34,7 +33,7 @@ from autograder.load import LoadError, read_submission
 from autograder.names import shown
 from autograder.report import feedback_html
 from course.exchange import FEEDBACK, INBOUND, Entry, publish, scan
-from course.nbgrader_bridge import _secret
+from course.nbgrader_bridge import submission_secret
 from course.watch_journal import Journal
 
 MAX_PAGES = 20  # notebooks of one submission that get an error page when none could be graded
@@ -66,7 +65,8 @@ class Watch(Configurable):
 
 def _grade_bytes(assignment_id: str, student: str, name: str, data: bytes, hide: tuple[str, ...]) -> dict:
     """In a worker process: grade one notebook's bytes in the sandbox (the worker's slot names its sandbox uid)."""
-    return grade_submission(data, name, layout.get(assignment_id), student, slot=batch._SLOT, hide=hide).to_json()
+    return grade_submission(data, name, layout.get(assignment_id), student, slot=batch.worker_slot(),
+                            hide=hide).to_json()
 
 
 class Grader:
@@ -86,12 +86,7 @@ class Grader:
             self.client = Client(self.scheduler)
             self.pool = self.client.get_executor(pure=False, retries=RETRIES)
         elif self.pool is None:
-            ctx = mp.get_context("forkserver")
-            slots = ctx.Queue()
-            for i in range(self.workers):
-                slots.put(i)
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=batch._init_worker,
-                                            initargs=(slots,))
+            self.pool = batch.worker_pool(self.workers)
         return self.pool
 
     def submit(self, assignment_id: str, student: str, name: str, data: bytes) -> Future:
@@ -313,7 +308,7 @@ class Watcher:
     def _publish(self, event: dict, result: Result | None) -> None:
         """The page of every notebook the student will fetch feedback for (none without a submission secret)."""
         folder = self.inbound / event["entry"]
-        secret = _secret(folder, self.inbound)
+        secret = submission_secret(folder, self.inbound)
         if not secret:
             event["pages"] = 0
             return

@@ -407,3 +407,15 @@ def test_written_answers_and_late_penalties_beside_the_auto_scores(tmp_path, mon
     assert "<td class=n>72.5</td>" in ann and "<td class=n>10</td>" in ann and "not graded" in ann
     assert "&lt;b&gt;bob&lt;/b&gt;" in page and "<b>bob</b>" not in page
     assert data["late_penalty"] == {"ann": 10.0} and data["written"] == found
+
+
+def test_the_report_reads_nbgrader_s_gradebook_by_default(tmp_path, monkeypatch):
+    """`make report` passes no --db: the written answers come from nbgrader_config.py's gradebook once it exists."""
+    from course.nbgrader_bridge import gradebook_url
+
+    (tmp_path / "nbgrader_config.py").write_text('c = get_config()\nc.CourseDirectory.db_url = "sqlite:///gb.db"\n')
+    monkeypatch.chdir(tmp_path)
+    assert gradebook_url() is None
+    (tmp_path / "gb.db").touch()
+    assert gradebook_url() == "sqlite:///gb.db"
+    assert gradebook_url("postgresql://grader@db/course") == "postgresql://grader@db/course"

@@ -67,8 +67,22 @@ def test_too_few_attempts_get_no_flag():
     assert all(t.flags == [] for t in tests)
 
 
-def test_a_stub_is_told_from_an_attempt_by_its_message():
-    stub = _row("stub", {"t_good": False, "t_skill2": True}, message=STUB)
+def _caused(row: Result, cause: str) -> Result:
+    for t in row.tests:
+        t["cause"] = "" if t["passed"] else cause
+    return row
+
+
+def test_a_stub_is_told_from_an_attempt_by_its_cause():
+    """By the failure's cause; a row recorded before tests had causes, by its message."""
+    stub = _caused(_row("stub", {"t_good": False, "t_skill2": True}, message=STUB), "not implemented")
     assert not_implemented(stub.tests[0]) and attempted_parts(stub) == {"q"}
-    tried = _row("tried", {"t_good": False}, message="f raised IndexError: index 3 is out of bounds")
+    own_test = _caused(_row("own", {"t_good": False}, message="test_shift raised NotImplementedError: write the "
+                                                               "test first."), "not implemented")
+    assert attempted_parts(own_test) == set()
+    tried = _caused(_row("tried", {"t_good": False}, message="f raised IndexError: index 3 is out of bounds"), "raised")
     assert not not_implemented(tried.tests[0]) and attempted_parts(tried) == {"p"}
+    quoted = _caused(_row("quoted", {"t_good": False}, message="expected 'raised NotImplementedError'"), "wrong values")
+    assert attempted_parts(quoted) == {"p"}
+    old = _row("old", {"t_good": False, "t_skill2": True}, message=STUB)
+    assert not_implemented(old.tests[0]) and attempted_parts(old) == {"q"}

@@ -6,7 +6,8 @@ import pytest
 from autograder import assignment as layout
 from autograder.grading import grade_answers
 from autograder.judge import judge
-from autograder.testing import CallTimeout, Mismatch, StudentError
+from autograder.plugin import classify
+from autograder.testing import NOT_IMPLEMENTED, CallTimeout, Mismatch, NotWritten, StudentError
 
 WHEATS = {f"correct {i}": (lambda i=i: ("wheat", i)) for i in range(3)}
 CHAFFS = [(lambda i=i: ("chaff", i)) for i in range(10)]
@@ -30,16 +31,16 @@ def honest_test(implementation):
 
 
 def test_an_honest_test_rejects_every_chaff():
-    assert judge(honest_test, WHEATS, CHAFFS, name="t", rng=np.random.default_rng()).rejected == len(CHAFFS)
+    assert judge(honest_test, WHEATS, CHAFFS, name="t", rng=np.random.default_rng(0)).rejected == len(CHAFFS)
 
 
 def test_a_test_that_counts_its_calls_fails_a_wheat():
     """The wheats do not come first: over 20 gradings the counting test meets a wheat after its third run (were the
     order fixed with the wheats first, it would reject all 10 chaffs every time; by chance: 1 in 286 per grading)."""
     failed = 0
-    for _ in range(20):
+    for seed in range(20):
         try:
-            judge(counting_test(), WHEATS, CHAFFS, name="t", rng=np.random.default_rng())
+            judge(counting_test(), WHEATS, CHAFFS, name="t", rng=np.random.default_rng(seed))
         except Mismatch:
             failed += 1
     assert failed >= 15
@@ -47,7 +48,7 @@ def test_a_test_that_counts_its_calls_fails_a_wheat():
 
 def test_a_test_that_rejects_nothing_earns_nothing():
     with pytest.raises(Mismatch, match="rejects none"):
-        judge(lambda implementation: None, WHEATS, CHAFFS, name="t", rng=np.random.default_rng())
+        judge(lambda implementation: None, WHEATS, CHAFFS, name="t", rng=np.random.default_rng(0))
 
 
 def hanging_on(hangs_on):
@@ -65,17 +66,17 @@ def hanging_on(hangs_on):
 
 def test_one_hang_on_a_chaff_costs_that_chaff_only():
     test, runs = hanging_on({("chaff", 4)})
-    assert judge(test, WHEATS, CHAFFS, name="t", rng=np.random.default_rng()).rejected == len(CHAFFS) - 1
+    assert judge(test, WHEATS, CHAFFS, name="t", rng=np.random.default_rng(0)).rejected == len(CHAFFS) - 1
     assert len(runs) == len(WHEATS) + len(CHAFFS)
 
 
 def test_a_test_that_hangs_is_not_run_after_its_second_hang():
     """Each hang costs the batch the whole time limit: a test that hangs everywhere runs at most twice, and earns
     nothing unless every wheat passed before it was given up."""
-    for _ in range(20):
+    for seed in range(20):
         test, runs = hanging_on({impl() for impl in [*WHEATS.values(), *CHAFFS]})
         with pytest.raises(Mismatch):
-            judge(test, WHEATS, CHAFFS, name="t", rng=np.random.default_rng())
+            judge(test, WHEATS, CHAFFS, name="t", rng=np.random.default_rng(seed))
         assert len(runs) <= 2
 
 
@@ -83,10 +84,10 @@ def test_hangs_on_two_chaffs_after_every_wheat_passed_keep_the_rejections_made()
     """Given up after its second hang, a test keeps what it earned when no wheat was left to run: the chaffs it did not
     run on count as not rejected."""
     outcomes = set()
-    for _ in range(40):
+    for seed in range(40):
         test, runs = hanging_on({("chaff", 0), ("chaff", 1)})
         try:
-            verdict = judge(test, WHEATS, CHAFFS, name="t", rng=np.random.default_rng())
+            verdict = judge(test, WHEATS, CHAFFS, name="t", rng=np.random.default_rng(seed))
         except Mismatch as exc:
             assert "did not finish on 2" in str(exc)
             assert not all(("wheat", i) in runs for i in range(3))
@@ -124,3 +125,14 @@ def test_another_submission_is_judged_in_another_order():
     """A comment changes the submission, so the order: 40 variants all meeting a chaff (or all a wheat) at their second
     run would happen by chance once in 35,000 (with a fixed order, every time)."""
     assert len({proof_score(f"# variant {k}") for k in range(40)}) == 2
+
+
+def test_a_test_still_the_stub_is_not_implemented_not_a_wrong_value():
+    """The released stub of a student's test fails as 'not implemented' (the class report counts it as not
+    attempted), whatever its message says."""
+    def stub(implementation):
+        raise StudentError("test", "NotImplementedError", "")
+
+    with pytest.raises(NotWritten) as failed:
+        judge(stub, WHEATS, CHAFFS, name="t", rng=np.random.default_rng(0))
+    assert classify(failed.value)[0] == NOT_IMPLEMENTED

@@ -123,6 +123,9 @@ BROKEN = {
     "missing catalogue": (lambda r: (r / CATALOGUE).unlink(), CATALOGUE, None, "no mutant catalogue"),
     "short catalogue": (lambda r: edit(r, CATALOGUE, '    Mutant("tripled"', '    # Mutant("tripled"'),
                         CATALOGUE, "MUTANTS = [", "9 mutants: at least 10"),
+    "pinned at full marks": (lambda r: (r / CATALOGUE).write_text((r / CATALOGUE).read_text()
+                                                                 + '\nEXPECTED = {"halved": (0, 100)}\n'),
+                             CATALOGUE, "EXPECTED = {", "EXPECTED pins 'halved' to 0..100"),
     "mutant of no cell": (lambda r: edit(r, CATALOGUE, '"halved", "double"', '"halved", "dubble"'),
                           CATALOGUE, '"halved"', "no solution cell 'dubble'"),
     "duplicate grade_id": (lambda r: edit(r, AUTHORING, "# %% check", "# %% solution double\n\n# %% check"),
