@@ -96,7 +96,10 @@ def test_submit_then_fetch_feedback_in_the_assignment_list(lab_with_exchange, ch
             page.get_by_role("button", name="Fetch Feedback").click()
             page.get_by_text("(view feedback)").click()  # the file browser goes to the fetched feedback's folder
             page.locator(".jp-DirListing-item", has_text=f"{A.id}.html").dblclick()
-            shown = page.frame_locator(".jp-HTMLViewer iframe").first.locator("body").inner_text()
+            body = page.frame_locator(".jp-HTMLViewer iframe").first.locator("body")
+            # the viewer's iframe fills after its tab opens: wait for the page (reading at once may read it empty)
+            sync_api.expect(body).to_contain_text(f"{A.id}: 100 / 100", timeout=120_000)
+            shown = body.inner_text()
         finally:
             browser.close()
             w.grader.close()
