@@ -250,10 +250,10 @@ def _write_or_remove(path: Path, text: str) -> bool:
     return False
 
 
-def gradebook_url(db_url: str | None = None) -> str | None:
-    """`db_url`, by default nbgrader's (CourseDirectory.db_url of nbgrader_config.py); None when it names an SQLite
-    file that does not exist (nothing hand-graded yet: nbgrader would create an empty one)."""
-    db_url = db_url or nbgrader_app().coursedir.db_url
+def gradebook_url(db_url: str | None = None, app=None) -> str | None:
+    """`db_url`, by default nbgrader's (CourseDirectory.db_url of nbgrader_config.py, read by `app` when given); None
+    when it names an SQLite file that does not exist (nothing hand-graded yet: nbgrader would create an empty one)."""
+    db_url = db_url or (app or nbgrader_app()).coursedir.db_url
     if db_url.startswith("sqlite:///") and not Path(db_url.removeprefix("sqlite:///")).exists():
         return None
     return db_url
@@ -268,7 +268,7 @@ def hand_marks(keys: list[tuple[str, str]], db_url: str | None = None
     from autograder import assignment as layout
 
     app = nbgrader_app()
-    db_url = gradebook_url(db_url)
+    db_url = gradebook_url(db_url, app)
     if db_url is None:
         return {}
     found = {}
